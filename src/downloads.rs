@@ -1,0 +1,200 @@
+//! Data downloads: every figure as CSV (UTF-8 with a byte-order mark, so spreadsheet programs
+//! read Chinese correctly) and JSON, for the whole site, each programme and each shared metric.
+
+use crate::model::*;
+use crate::render::OutputFile;
+use crate::urls::{Page, Urls};
+use serde::Serialize;
+
+/// One figure, flattened for tables. Field order is the CSV column order.
+#[derive(Serialize, Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct Row {
+    pub target_id: String,
+    pub programme: String,
+    pub place_en: String,
+    pub place_zh: String,
+    pub metric: String,
+    pub label_en: String,
+    pub label_zh: String,
+    pub kind: String,
+    pub per: String,
+    pub comparator: String,
+    #[serde(serialize_with = "plain_number")]
+    pub value: f64,
+    #[serde(serialize_with = "plain_option")]
+    pub value_max: Option<f64>,
+    pub unit: String,
+    pub deadline: String,
+    pub as_of: String,
+    pub tier: Option<u32>,
+    pub source_id: String,
+    pub source_title_zh: String,
+    pub source_url: String,
+    pub quote: String,
+    pub quote_en: String,
+    pub note_en: String,
+    pub note_zh: String,
+    #[serde(serialize_with = "plain_option")]
+    pub per_100k_residents: Option<f64>,
+    pub permalink: String,
+}
+
+pub fn row(model: &Model, urls: &Urls, p: &Programme, t: &Target) -> Row {
+    let source = p.source(&t.source);
+    let page = urls.page_path(&Page::Programme(p.id.clone()), model.site.default_lang());
+    Row {
+        target_id: t.id.clone(),
+        programme: p.id.clone(),
+        place_en: p.place.en.clone(),
+        place_zh: p.place.zh.clone(),
+        metric: t.metric.clone(),
+        label_en: t.label.en.clone(),
+        label_zh: t.label.zh.clone(),
+        kind: format!("{:?}", t.kind).to_lowercase(),
+        per: format!("{:?}", t.per).to_lowercase(),
+        comparator: t.comparator.ascii().to_string(),
+        value: t.value,
+        value_max: t.value_max,
+        unit: t.unit.id().to_string(),
+        deadline: t
+            .deadline
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        as_of: t
+            .as_of
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        tier: t.tier,
+        source_id: t.source.clone(),
+        source_title_zh: source.map(|s| s.title.zh.clone()).unwrap_or_default(),
+        source_url: source.and_then(|s| s.url.clone()).unwrap_or_default(),
+        quote: t.quote.clone(),
+        quote_en: t.quote_en.clone(),
+        note_en: t.note.as_ref().map(|n| n.en.clone()).unwrap_or_default(),
+        note_zh: t.note.as_ref().map(|n| n.zh.clone()).unwrap_or_default(),
+        per_100k_residents: crate::render::view::per_100k_value(model, p, t)
+            .map(|v| (v * 100.0).round() / 100.0),
+        permalink: urls.absolute(&format!("{page}#t-{}", t.id)),
+    }
+}
+
+/// A set of rows published under one name, e.g. `data/programmes/zhuhai`.
+pub struct Table {
+    pub page: Page,
+    pub stem: String,
+    pub rows: Vec<Row>,
+}
+
+pub struct Downloads {
+    pub tables: Vec<Table>,
+    urls: Urls,
+}
+
+impl Downloads {
+    pub fn build(model: &Model, urls: &Urls) -> Downloads {
+        let all: Vec<Row> = model
+            .targets()
+            .map(|(p, t)| row(model, urls, p, t))
+            .collect();
+        let mut tables = vec![Table {
+            page: Page::Data,
+            stem: "data/targets".into(),
+            rows: all.clone(),
+        }];
+        for p in &model.programmes {
+            tables.push(Table {
+                page: Page::Programme(p.id.clone()),
+                stem: format!("data/programmes/{}", p.id),
+                rows: all
+                    .iter()
+                    .filter(|r| r.programme == p.id)
+                    .cloned()
+                    .collect(),
+            });
+        }
+        for m in model.shared_metrics() {
+            tables.push(Table {
+                page: Page::Metric(m.id.clone()),
+                stem: format!("data/metrics/{}", m.id),
+                rows: all.iter().filter(|r| r.metric == m.id).cloned().collect(),
+            });
+        }
+        Downloads {
+            tables,
+            urls: urls.clone(),
+        }
+    }
+
+    /// The site-wide rows, as published in `data/targets.json`.
+    pub fn all_rows(&self) -> &[Row] {
+        &self.tables[0].rows
+    }
+
+    /// Links for a page: its own tables, and on the data page every table.
+    pub fn for_page(&self, page: &Page) -> Vec<serde_json::Value> {
+        self.tables
+            .iter()
+            .filter(|t| *page == Page::Data || t.page == *page)
+            .flat_map(|t| {
+                ["csv", "json"].map(|ext| {
+                    serde_json::json!({
+                        "name": format!("{}.{ext}", t.stem.rsplit('/').next().unwrap_or("")),
+                        "format": ext,
+                        "href": self.urls.href(&format!("{}.{ext}", t.stem)),
+                        "rows": t.rows.len(),
+                        "scope": t.stem,
+                    })
+                })
+            })
+            .collect()
+    }
+
+    pub fn files(&self) -> Vec<OutputFile> {
+        let mut out = Vec::new();
+        for t in &self.tables {
+            out.push(OutputFile::new(
+                format!("{}.csv", t.stem),
+                csv_bytes(&t.rows),
+            ));
+            let json = serde_json::json!({ "count": t.rows.len(), "targets": t.rows });
+            let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
+            text.push('\n');
+            out.push(OutputFile::new(format!("{}.json", t.stem), text));
+        }
+        out
+    }
+}
+
+/// CSV with a UTF-8 byte-order mark and CRLF line ends, as spreadsheet programs expect.
+pub fn csv_bytes<T: Serialize>(rows: &[T]) -> Vec<u8> {
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    {
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut bytes);
+        for r in rows {
+            // Serialising plain rows into memory cannot fail.
+            let _ = w.serialize(r);
+        }
+        let _ = w.flush();
+    }
+    bytes
+}
+
+/// Whole numbers are written as `4500`, not `4500.0`: readers and spreadsheets expect that.
+fn plain_number<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        s.serialize_i64(*v as i64)
+    } else {
+        s.serialize_f64(*v)
+    }
+}
+
+fn plain_option<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => plain_number(v, s),
+        None => s.serialize_none(),
+    }
+}

@@ -1,0 +1,179 @@
+//! policydash: a static-site generator for public-policy dashboards.
+//!
+//! The pipeline, one module per stage:
+//! `load` (content/ → model, with file and line kept) → `validate` (every problem at once) →
+//! `render` (pages with tera, `chart` SVGs, `downloads`) in parallel → `write` (staging folder,
+//! swapped in only on success). `urls` makes every link; `serve` previews the site.
+
+pub mod changes;
+pub mod chart;
+pub mod diagnostics;
+pub mod downloads;
+pub mod load;
+pub mod model;
+pub mod publish;
+pub mod render;
+pub mod serve;
+pub mod urls;
+pub mod validate;
+pub mod write;
+
+use diagnostics::{Diagnostic, Diagnostics};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// What `build` and `check` are asked to do.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// The site folder, holding `content/`.
+    pub root: PathBuf,
+    /// Where the site is written; `ROOT/output` when not given.
+    pub output: Option<PathBuf>,
+    /// Overrides `base_url` in `site.yaml`.
+    pub base_url: Option<String>,
+}
+
+impl BuildOptions {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        BuildOptions {
+            root: root.into(),
+            output: None,
+            base_url: None,
+        }
+    }
+    pub fn output_dir(&self) -> PathBuf {
+        self.output
+            .clone()
+            .unwrap_or_else(|| self.root.join("output"))
+    }
+}
+
+/// A run that did not succeed: every problem found, and the texts to show them in.
+#[derive(Debug)]
+pub struct Failure {
+    pub diagnostics: Diagnostics,
+    pub sources: BTreeMap<PathBuf, String>,
+}
+
+impl Failure {
+    pub fn render(&self) -> String {
+        self.diagnostics.render(&self.sources)
+    }
+}
+
+/// A successful build.
+#[derive(Debug)]
+pub struct Built {
+    pub files: usize,
+    pub output: PathBuf,
+    pub warnings: Diagnostics,
+    pub sources: BTreeMap<PathBuf, String>,
+    pub changes: changes::ChangeReport,
+}
+
+/// Everything that `check` establishes and `build` renders from.
+pub struct Checked {
+    pub model: model::Model,
+    pub urls: urls::Urls,
+    pub charts: chart::Charts,
+    pub warnings: Diagnostics,
+    pub sources: BTreeMap<PathBuf, String>,
+}
+
+/// Loads and validates; writes nothing.
+pub fn check(opts: &BuildOptions) -> Result<Checked, Failure> {
+    let loaded = load::load(&opts.root);
+    let mut diags = loaded.diagnostics;
+    let fail = |diagnostics: Diagnostics, sources: &load::SourceMap| Failure {
+        diagnostics,
+        sources: sources.texts(),
+    };
+    let Some(model) = loaded.model else {
+        return Err(fail(diags, &loaded.sources));
+    };
+    let base = opts
+        .base_url
+        .clone()
+        .unwrap_or_else(|| model.site.base_url.clone());
+    let urls = match urls::Urls::with_lang(&base, model.site.default_lang()) {
+        Ok(u) => u,
+        Err(e) => {
+            let d = Diagnostic::error(e)
+                .help("pass a full address such as https://org.github.io/repo/");
+            diags.push(match opts.base_url {
+                Some(_) => d.field("--base-url"),
+                None => loaded
+                    .sources
+                    .diag(d, Path::new("content/site.yaml"), "base_url"),
+            });
+            return Err(fail(diags, &loaded.sources));
+        }
+    };
+    let charts = chart::Charts::build(&model, &urls);
+    let links = render::known_links(&model, &charts);
+    diags.extend(validate::validate(
+        &model,
+        &loaded.sources,
+        &links,
+        charts.ids(),
+    ));
+    if diags.has_errors() {
+        return Err(fail(diags, &loaded.sources));
+    }
+    Ok(Checked {
+        model,
+        urls,
+        charts,
+        warnings: diags,
+        sources: loaded.sources.texts(),
+    })
+}
+
+/// Loads, validates, renders and writes the site. On any error the previous output is left
+/// exactly as it was.
+pub fn build(opts: &BuildOptions) -> Result<Built, Failure> {
+    let checked = check(opts)?;
+    let Checked {
+        model,
+        urls,
+        charts,
+        warnings,
+        sources,
+    } = checked;
+    let failure = |diagnostics: Diagnostics| Failure {
+        diagnostics,
+        sources: sources.clone(),
+    };
+    let output = opts.output_dir();
+    if let Err(e) = write::check_output(&opts.root, &output) {
+        return Err(failure(
+            Diagnostic::error(e.to_string()).field("--output").into(),
+        ));
+    }
+    let theme = render::theme::load(&opts.root, &model.site.theme, &model.site.languages)
+        .map_err(&failure)?;
+    let downloads = downloads::Downloads::build(&model, &urls);
+    let report = changes::ChangeReport::against(&output, downloads.all_rows());
+    let extras = render::Extras {
+        charts,
+        downloads,
+        changes: Some(report.clone()),
+    };
+    let mut files = render::render_site(&model, &urls, &theme, &extras).map_err(&failure)?;
+    files.extend(publish::site_files(&model, &urls, &extras));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    write::write_site(&opts.root, &output, &files).map_err(|e| {
+        failure(
+            Diagnostic::error(e.to_string())
+                .help("the previous output was left as it was")
+                .into(),
+        )
+    })?;
+    Ok(Built {
+        files: files.len(),
+        output,
+        warnings,
+        sources,
+        changes: report,
+    })
+}

@@ -1,0 +1,112 @@
+//! Commentary files: YAML front matter between `---` lines, then a Markdown body.
+
+use super::yaml;
+use crate::diagnostics::Diagnostic;
+use crate::model::{Commentary, Lang, Origin, PartialDate};
+use serde::Deserialize;
+use std::path::Path;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    title: String,
+    #[serde(default)]
+    summary: String,
+    #[serde(default)]
+    date: Option<PartialDate>,
+    language: Lang,
+    #[serde(default)]
+    translation: Option<String>,
+    #[serde(default)]
+    programmes: Vec<String>,
+    #[serde(default)]
+    metrics: Vec<String>,
+}
+
+pub fn parse(file: &Path, text: &str) -> Result<Commentary, Diagnostic> {
+    let missing = || {
+        Diagnostic::error("the file has no front matter")
+            .in_file(file)
+            .at(1, 1)
+            .help("start the file with a line `---`, then title:, language: (en or zh) and the other fields, then another `---`")
+    };
+    let mut lines = text.split_inclusive('\n');
+    let first = lines.next().ok_or_else(missing)?;
+    if first.trim_end() != "---" {
+        return Err(missing());
+    }
+    let mut yaml_text = String::new();
+    let mut consumed = first.len();
+    let mut closed = false;
+    let mut line_no = 1;
+    for line in lines {
+        consumed += line.len();
+        line_no += 1;
+        if line.trim_end() == "---" {
+            closed = true;
+            break;
+        }
+        yaml_text.push_str(line);
+    }
+    if !closed {
+        return Err(Diagnostic::error("the front matter is never closed")
+            .in_file(file)
+            .at(1, 1)
+            .help("end the front matter with a line holding only `---`"));
+    }
+    let fm: FrontMatter = if yaml_text.trim().is_empty() {
+        return Err(Diagnostic::error("the front matter is empty")
+            .in_file(file)
+            .at(2, 1)
+            .help("give at least title: and language:"));
+    } else {
+        yaml::parse_at(file, &yaml_text, 2)?
+    };
+    let stem = file
+        .file_name()
+        .and_then(|s| s.to_str())
+        .unwrap_or("")
+        .trim_end_matches(".md");
+    // `overview.en.md` and `overview.zh.md` are one piece in two languages.
+    let base = stem
+        .strip_suffix(&format!(".{}", fm.language.code()))
+        .unwrap_or(stem);
+    Ok(Commentary {
+        key: fm.translation.unwrap_or_else(|| base.to_string()),
+        lang: fm.language,
+        title: fm.title,
+        summary: fm.summary,
+        date: fm.date,
+        programmes: fm.programmes,
+        metrics: fm.metrics,
+        body: text[consumed..].to_string(),
+        body_line: line_no + 1,
+        origin: Origin {
+            file: file.to_path_buf(),
+            path: String::new(),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_front_matter_and_body_with_crlf() {
+        let text = "---\r\ntitle: T\r\nlanguage: zh\r\n---\r\n# 正文\r\n";
+        let c = parse(Path::new("content/commentary/overview.zh.md"), text).unwrap();
+        assert_eq!(c.key, "overview");
+        assert_eq!(c.lang, Lang::Zh);
+        assert_eq!(c.body, "# 正文\r\n");
+        assert_eq!(c.body_line, 5);
+    }
+
+    #[test]
+    fn bad_front_matter_names_its_line() {
+        let text = "---\ntitle: T\nlanguage: fr\n---\nbody\n";
+        let d = parse(Path::new("c.md"), text).unwrap_err();
+        assert_eq!(d.line, Some(3), "{d:?}");
+        assert!(d.message.contains("unknown variant"), "{}", d.message);
+    }
+}

@@ -1,0 +1,349 @@
+//! Stage 1: read `content/` into the model. Every file is read once; every problem found
+//! while reading is collected, so one run reports all of them.
+
+mod frontmatter;
+mod locate;
+mod yaml;
+
+pub use locate::Locator;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::*;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Content files larger than this are refused: no hand-edited data file is this big, and a
+/// cap keeps a mistaken paste (or a hostile file) from exhausting memory.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// The text of every file read, with a locator for YAML files, keyed by path relative to the
+/// site root. Lets later stages name the line of a problem and show it.
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    files: BTreeMap<PathBuf, (String, Option<Locator>)>,
+}
+
+impl SourceMap {
+    /// Line and column of `field` in `file`, falling back to the nearest located parent.
+    pub fn locate(&self, file: &Path, field: &str) -> Option<(usize, usize)> {
+        self.files.get(file)?.1.as_ref()?.locate(field)
+    }
+    pub fn texts(&self) -> BTreeMap<PathBuf, String> {
+        self.files
+            .iter()
+            .map(|(k, (t, _))| (k.clone(), t.clone()))
+            .collect()
+    }
+    /// A diagnostic at `field` of `file`, positioned when the field can be found.
+    pub fn diag(&self, d: Diagnostic, file: &Path, field: &str) -> Diagnostic {
+        let d = d.in_file(file).field(field);
+        match self.locate(file, field) {
+            Some((line, col)) => d.at(line, col),
+            None => d,
+        }
+    }
+}
+
+/// What loading produced: the model if every file could be read, and everything found wrong.
+pub struct Loaded {
+    pub model: Option<Model>,
+    pub sources: SourceMap,
+    pub diagnostics: Diagnostics,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MetricsFile {
+    metrics: Vec<Metric>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ContextFile {
+    #[serde(default)]
+    figures: Vec<ContextFigure>,
+    #[serde(default)]
+    notes: Option<Text>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChangelogFile {
+    entries: Vec<ChangeEntry>,
+}
+
+/// Loads `root/content`. Paths in diagnostics are relative to `root`.
+pub fn load(root: &Path) -> Loaded {
+    let mut loader = Loader {
+        root: root.to_path_buf(),
+        sources: SourceMap::default(),
+        diagnostics: Diagnostics::new(),
+    };
+    let model = loader.run();
+    Loaded {
+        model,
+        sources: loader.sources,
+        diagnostics: loader.diagnostics,
+    }
+}
+
+struct Loader {
+    root: PathBuf,
+    sources: SourceMap,
+    diagnostics: Diagnostics,
+}
+
+impl Loader {
+    fn run(&mut self) -> Option<Model> {
+        let content = self.root.join("content");
+        if !content.is_dir() {
+            self.diagnostics.push(
+                Diagnostic::error(format!("no content folder at {}", content.display()))
+                    .help("run policydash from the site's folder, or pass --root DIR"),
+            );
+            return None;
+        }
+        let files = self.discover(&content);
+        let before = self.diagnostics.error_count();
+
+        let site = self.yaml_file::<Site>(&content.join("site.yaml"), true);
+        let mut metrics = Vec::new();
+        let mut programmes = Vec::new();
+        let mut commentary = Vec::new();
+        let mut context = Vec::new();
+        let mut context_note = None;
+        let mut changelog = Vec::new();
+
+        for path in &files {
+            let rel = path.strip_prefix(&content).unwrap_or(path);
+            let rel_str = rel.to_string_lossy().replace('\\', "/");
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            let in_dir = |dir: &str| rel_str.starts_with(&format!("{dir}/"));
+            match (rel_str.as_str(), ext) {
+                ("site.yaml", _) => {}
+                ("metrics.yaml", _) => self.metrics_file(path, &mut metrics),
+                (_, "yaml" | "yml") if in_dir("metrics") => self.metrics_file(path, &mut metrics),
+                (_, "yaml" | "yml") if in_dir("programmes") => {
+                    if let Some(p) = self.programme_file(path) {
+                        programmes.push(p);
+                    }
+                }
+                (_, "md") if in_dir("commentary") => {
+                    if let Some(c) = self.commentary_file(path) {
+                        commentary.push(c);
+                    }
+                }
+                ("context.yaml", _) => {
+                    if let Some(ctx) = self.yaml_file::<ContextFile>(path, true) {
+                        let file = self.rel(path);
+                        for (i, mut f) in ctx.figures.into_iter().enumerate() {
+                            f.origin = Origin {
+                                file: file.clone(),
+                                path: format!("figures[{i}]"),
+                            };
+                            context.push(f);
+                        }
+                        context_note = ctx.notes;
+                    }
+                }
+                ("changelog.yaml", _) => {
+                    if let Some(log) = self.yaml_file::<ChangelogFile>(path, true) {
+                        changelog = log.entries;
+                    }
+                }
+                _ => self.diagnostics.push(
+                    Diagnostic::warning(
+                        "this file is not part of the content format and is ignored",
+                    )
+                    .in_file(self.rel(path))
+                    .help("see docs/content-format.md for where each kind of file goes"),
+                ),
+            }
+        }
+
+        if self.diagnostics.error_count() > before {
+            return None;
+        }
+        let site = site?;
+        programmes.sort_by(|a: &Programme, b| a.id.cmp(&b.id));
+        commentary.sort_by(|a: &Commentary, b| (&a.key, a.lang).cmp(&(&b.key, b.lang)));
+        changelog.sort_by(|a, b| (&b.date, &a.id).cmp(&(&a.date, &b.id)));
+        Some(Model {
+            site,
+            metrics,
+            programmes,
+            commentary,
+            context,
+            context_note,
+            changelog,
+        })
+    }
+
+    fn rel(&self, path: &Path) -> PathBuf {
+        path.strip_prefix(&self.root).unwrap_or(path).to_path_buf()
+    }
+
+    /// Every file under `content/`, sorted so that output never depends on directory order.
+    fn discover(&mut self, content: &Path) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        let walk = walkdir::WalkDir::new(content)
+            .follow_links(true)
+            .sort_by_file_name();
+        for entry in walk {
+            match entry {
+                Ok(e) if e.file_type().is_file() => {
+                    let name = e.file_name().to_string_lossy();
+                    // Editors' swap and backup files are not content.
+                    if name.starts_with('.') || name.ends_with('~') {
+                        continue;
+                    }
+                    files.push(e.into_path());
+                }
+                Ok(_) => {}
+                Err(err) => {
+                    let path = err.path().map(|p| self.rel(p)).unwrap_or_default();
+                    let msg = if err.loop_ancestor().is_some() {
+                        "a symbolic link here points back to a folder that contains it (a loop)"
+                            .to_string()
+                    } else {
+                        format!("cannot read: {err}")
+                    };
+                    self.diagnostics.push(
+                        Diagnostic::error(msg)
+                            .in_file(path)
+                            .help("remove the link or point it outside content/"),
+                    );
+                }
+            }
+        }
+        files
+    }
+
+    /// Reads a file as UTF-8 text, without a byte-order mark, and remembers it.
+    fn read_text(&mut self, path: &Path) -> Option<String> {
+        let rel = self.rel(path);
+        let err = |msg: String| Diagnostic::error(msg).in_file(&rel);
+        match std::fs::metadata(path) {
+            Ok(m) if m.len() > MAX_FILE_BYTES => {
+                self.diagnostics.push(err(format!(
+                    "the file is {} bytes; content files may be at most {MAX_FILE_BYTES}",
+                    m.len()
+                )));
+                return None;
+            }
+            Err(e) => {
+                self.diagnostics.push(
+                    err(format!("cannot read the file: {e}"))
+                        .help("check that it exists and that you may read it"),
+                );
+                return None;
+            }
+            _ => {}
+        }
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                self.diagnostics
+                    .push(err(format!("cannot read the file: {e}")));
+                return None;
+            }
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+                let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+                let col = good.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+                self.diagnostics.push(
+                    err("the file is not UTF-8 text".into())
+                        .at(line, col)
+                        .help("save it as UTF-8 (in most editors: Save with encoding → UTF-8); GBK or GB2312 files must be converted"),
+                );
+                return None;
+            }
+        };
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
+        Some(text)
+    }
+
+    fn yaml_file<T: serde::de::DeserializeOwned>(
+        &mut self,
+        path: &Path,
+        required: bool,
+    ) -> Option<T> {
+        let rel = self.rel(path);
+        if !path.exists() {
+            if required {
+                self.diagnostics.push(
+                    Diagnostic::error("this file is required but missing")
+                        .in_file(&rel)
+                        .help("create it as described in docs/content-format.md"),
+                );
+            }
+            return None;
+        }
+        let text = self.read_text(path)?;
+        let result = yaml::parse::<T>(&rel, &text);
+        match result {
+            Ok((value, locator)) => {
+                self.sources.files.insert(rel, (text, Some(locator)));
+                Some(value)
+            }
+            Err(d) => {
+                self.sources.files.insert(rel, (text, None));
+                self.diagnostics.push(d);
+                None
+            }
+        }
+    }
+
+    fn metrics_file(&mut self, path: &Path, out: &mut Vec<Metric>) {
+        if let Some(file) = self.yaml_file::<MetricsFile>(path, true) {
+            let rel = self.rel(path);
+            for (i, mut m) in file.metrics.into_iter().enumerate() {
+                m.origin = Origin {
+                    file: rel.clone(),
+                    path: format!("metrics[{i}]"),
+                };
+                out.push(m);
+            }
+        }
+    }
+
+    fn programme_file(&mut self, path: &Path) -> Option<Programme> {
+        let mut p = self.yaml_file::<Programme>(path, true)?;
+        let rel = self.rel(path);
+        p.origin = Origin {
+            file: rel.clone(),
+            path: String::new(),
+        };
+        for (i, t) in p.targets.iter_mut().enumerate() {
+            t.origin = Origin {
+                file: rel.clone(),
+                path: format!("targets[{i}]"),
+            };
+        }
+        for (i, c) in p.commitments.iter_mut().enumerate() {
+            c.origin = Origin {
+                file: rel.clone(),
+                path: format!("commitments[{i}]"),
+            };
+        }
+        Some(p)
+    }
+
+    fn commentary_file(&mut self, path: &Path) -> Option<Commentary> {
+        let rel = self.rel(path);
+        let text = self.read_text(path)?;
+        let result = frontmatter::parse(&rel, &text);
+        self.sources.files.insert(rel, (text, None));
+        match result {
+            Ok(c) => Some(c),
+            Err(d) => {
+                self.diagnostics.push(d);
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! The policydash command line.
+
+use clap::{Parser, Subcommand};
+use policydash::{BuildOptions, Failure};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "policydash",
+    version,
+    about = "Build a static policy-dashboard website from YAML data and Markdown commentary.",
+    long_about = "Build a static policy-dashboard website from YAML data and Markdown commentary.\n\n\
+        Run it in a site folder (one holding content/), or point --root at one:\n  \
+        policydash build     write the site to output/\n  \
+        policydash check     find every problem in content/, write nothing\n  \
+        policydash serve     preview on http://127.0.0.1:8000, rebuilding on every change"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct Site {
+    /// The site folder: the one that holds content/ (and optionally templates/, themes/).
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into the output folder. On any error the previous output is kept as it was.
+    Build {
+        #[command(flatten)]
+        site: Site,
+        /// Where to write the site [default: ROOT/output].
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// The address the site will be published at, e.g. https://org.github.io/repo/
+        /// (overrides base_url in content/site.yaml).
+        #[arg(long)]
+        base_url: Option<String>,
+    },
+    /// Check content/ for errors and warnings; write nothing. Exits 1 if there is an error.
+    Check {
+        #[command(flatten)]
+        site: Site,
+    },
+    /// Build, serve the site locally and rebuild whenever content or templates change.
+    Serve {
+        #[command(flatten)]
+        site: Site,
+        /// Where to write the site [default: ROOT/output].
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// The address to listen on. Only this machine can connect unless you change it.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        #[arg(long, default_value_t = 8000)]
+        port: u16,
+        /// Serve without watching for changes.
+        #[arg(long)]
+        no_watch: bool,
+    },
+}
+
+fn report_failure(f: &Failure) {
+    eprint!("{}", f.render());
+}
+
+fn build(opts: &BuildOptions) -> bool {
+    let started = std::time::Instant::now();
+    match policydash::build(opts) {
+        Ok(built) => {
+            if !built.warnings.is_empty() {
+                eprint!("{}", built.warnings.render(&built.sources));
+            }
+            print!("{}", built.changes.text());
+            println!(
+                "Built {} files into {} in {:.2}s",
+                built.files,
+                built.output.display(),
+                started.elapsed().as_secs_f64()
+            );
+            true
+        }
+        Err(f) => {
+            report_failure(&f);
+            eprintln!("The build failed; the previous output was left as it was.");
+            false
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build {
+            site,
+            output,
+            base_url,
+        } => {
+            let opts = BuildOptions {
+                root: site.root,
+                output,
+                base_url,
+            };
+            if build(&opts) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Command::Check { site } => match policydash::check(&BuildOptions::new(site.root)) {
+            Ok(c) => {
+                eprint!("{}", c.warnings.render(&c.sources));
+                println!(
+                    "content is valid: {} programmes, {} figures, {} metrics",
+                    c.model.programmes.len(),
+                    c.model.targets().count(),
+                    c.model.metrics.len()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(f) => {
+                report_failure(&f);
+                ExitCode::FAILURE
+            }
+        },
+        Command::Serve {
+            site,
+            output,
+            host,
+            port,
+            no_watch,
+        } => {
+            let opts = BuildOptions {
+                root: site.root.clone(),
+                output,
+                base_url: None,
+            };
+            if !build(&opts) {
+                return ExitCode::FAILURE;
+            }
+            let prefix = match policydash::check(&opts) {
+                Ok(c) => c.urls.prefix().to_string(),
+                Err(_) => "/".into(),
+            };
+            let server = match policydash::serve::Server::start(
+                opts.output_dir(),
+                prefix.clone(),
+                &format!("{host}:{port}"),
+            ) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!(
+                        "error: cannot listen on {host}:{port}: {e}\n  help: pass another --port"
+                    );
+                    return ExitCode::FAILURE;
+                }
+            };
+            println!("Serving http://{}{prefix} (Ctrl-C to stop)", server.addr);
+            if no_watch {
+                loop {
+                    std::thread::park();
+                }
+            }
+            let paths = ["content", "templates", "themes"].map(|p| site.root.join(p));
+            let result = policydash::serve::watch(&paths, || {
+                println!("Change detected; rebuilding…");
+                build(&opts);
+            });
+            if let Err(e) = result {
+                eprintln!("error: cannot watch for changes: {e}");
+                return ExitCode::FAILURE;
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}

@@ -1,0 +1,592 @@
+//! The content model: one immutable value built by `load`, checked by `validate` and read by
+//! every renderer. It knows nothing of HTML, URLs or templates.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::PathBuf;
+
+/// The languages a site can be published in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    En,
+    Zh,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh",
+        }
+    }
+    /// The BCP 47 tag used in `lang` and `hreflang` attributes.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh-Hans",
+        }
+    }
+}
+
+/// Reader-facing text in both languages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    pub en: String,
+    pub zh: String,
+}
+
+impl Text {
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Zh => &self.zh,
+        }
+    }
+}
+
+/// Where a record was read from, for error messages and provenance.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Origin {
+    /// Path relative to the site root, e.g. `content/programmes/zhuhai.yaml`.
+    pub file: PathBuf,
+    /// Field path inside the file, e.g. `targets[3]`; empty for the whole file.
+    pub path: String,
+}
+
+/// A date with the precision the source gives: a year, a month or a day.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(into = "String")]
+pub struct PartialDate {
+    pub year: i32,
+    pub month: Option<u32>,
+    pub day: Option<u32>,
+}
+
+impl PartialDate {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let bad = || format!("expected a date as YYYY, YYYY-MM or YYYY-MM-DD, found {text:?}");
+        let parts: Vec<&str> = text.trim().split('-').collect();
+        if parts.is_empty() || parts.len() > 3 || parts[0].len() != 4 {
+            return Err(bad());
+        }
+        let year: i32 = parts[0].parse().map_err(|_| bad())?;
+        let month = match parts.get(1) {
+            Some(m) if m.len() == 2 => Some(m.parse::<u32>().map_err(|_| bad())?),
+            Some(_) => return Err(bad()),
+            None => None,
+        };
+        let day = match parts.get(2) {
+            Some(d) if d.len() == 2 => Some(d.parse::<u32>().map_err(|_| bad())?),
+            Some(_) => return Err(bad()),
+            None => None,
+        };
+        if let Some(m) = month {
+            if !(1..=12).contains(&m) {
+                return Err(format!("{text:?} has month {m}; months run from 01 to 12"));
+            }
+        }
+        if let (Some(m), Some(d)) = (month, day) {
+            if d < 1 || d > days_in_month(year, m) {
+                return Err(format!("{text:?} is not a day of the calendar"));
+            }
+        }
+        Ok(PartialDate { year, month, day })
+    }
+
+    /// The last day this date can mean, as (year, month, day): "2025" ends on 2025-12-31.
+    pub fn end(&self) -> (i32, u32, u32) {
+        let month = self.month.unwrap_or(12);
+        (
+            self.year,
+            month,
+            self.day.unwrap_or(days_in_month(self.year, month)),
+        )
+    }
+    /// The first day this date can mean.
+    pub fn start(&self) -> (i32, u32, u32) {
+        (self.year, self.month.unwrap_or(1), self.day.unwrap_or(1))
+    }
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        4 | 6 | 9 | 11 => 30,
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        _ => 31,
+    }
+}
+
+impl fmt::Display for PartialDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}", self.year)?;
+        if let Some(m) = self.month {
+            write!(f, "-{m:02}")?;
+        }
+        if let Some(d) = self.day {
+            write!(f, "-{d:02}")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<PartialDate> for String {
+    fn from(d: PartialDate) -> String {
+        d.to_string()
+    }
+}
+
+impl<'de> Deserialize<'de> for PartialDate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // Authors write `deadline: 2025` (a YAML integer) as often as `"2025"`: take both.
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Int(i64),
+            Str(String),
+        }
+        let text = match Raw::deserialize(d).map_err(|_| {
+            serde::de::Error::custom("expected a date as YYYY, YYYY-MM or YYYY-MM-DD")
+        })? {
+            Raw::Int(n) => n.to_string(),
+            Raw::Str(s) => s,
+        };
+        PartialDate::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Unit {
+    Percent,
+    Persons,
+    PersonTimes,
+    Institutions,
+    Bases,
+    Studios,
+    Events,
+    Teams,
+    Enterprises,
+    Projects,
+    Programmes,
+    Courses,
+    Months,
+    Grades,
+    Yuan,
+    #[serde(rename = "per-10k")]
+    Per10k,
+    Awards,
+    Rank,
+    Occupations,
+}
+
+impl Unit {
+    pub fn id(self) -> &'static str {
+        match self {
+            Unit::Percent => "percent",
+            Unit::Persons => "persons",
+            Unit::PersonTimes => "person-times",
+            Unit::Institutions => "institutions",
+            Unit::Bases => "bases",
+            Unit::Studios => "studios",
+            Unit::Events => "events",
+            Unit::Teams => "teams",
+            Unit::Enterprises => "enterprises",
+            Unit::Projects => "projects",
+            Unit::Programmes => "programmes",
+            Unit::Courses => "courses",
+            Unit::Months => "months",
+            Unit::Grades => "grades",
+            Unit::Yuan => "yuan",
+            Unit::Per10k => "per-10k",
+            Unit::Awards => "awards",
+            Unit::Rank => "rank",
+            Unit::Occupations => "occupations",
+        }
+    }
+    /// Counts of people (or people-times) can be shown per 100,000 residents.
+    pub fn counts_people(self) -> bool {
+        matches!(self, Unit::Persons | Unit::PersonTimes)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Comparator {
+    #[serde(rename = ">=")]
+    AtLeast,
+    #[serde(rename = "=")]
+    Exactly,
+    #[serde(rename = "~")]
+    About,
+    #[serde(rename = "<=")]
+    AtMost,
+}
+
+impl Comparator {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Comparator::AtLeast => "≥",
+            Comparator::Exactly => "=",
+            Comparator::About => "~",
+            Comparator::AtMost => "≤",
+        }
+    }
+    pub fn ascii(self) -> &'static str {
+        match self {
+            Comparator::AtLeast => ">=",
+            Comparator::Exactly => "=",
+            Comparator::About => "~",
+            Comparator::AtMost => "<=",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FigureKind {
+    /// A goal for a future date.
+    Target,
+    /// A current figure, true as of a date.
+    Status,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Per {
+    Total,
+    Year,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    OfficialText,
+    NewsReport,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Workforce,
+    Education,
+    Training,
+    Recognition,
+    Competitions,
+    Institutions,
+    Funding,
+}
+
+impl Category {
+    pub const ALL: [Category; 7] = [
+        Category::Workforce,
+        Category::Education,
+        Category::Training,
+        Category::Recognition,
+        Category::Competitions,
+        Category::Institutions,
+        Category::Funding,
+    ];
+    pub fn id(self) -> &'static str {
+        match self {
+            Category::Workforce => "workforce",
+            Category::Education => "education",
+            Category::Training => "training",
+            Category::Recognition => "recognition",
+            Category::Competitions => "competitions",
+            Category::Institutions => "institutions",
+            Category::Funding => "funding",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Licence {
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    pub title: Text,
+    pub description: Text,
+    pub base_url: String,
+    pub languages: Vec<Lang>,
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    #[serde(default)]
+    pub allow_raw_html: bool,
+    #[serde(default)]
+    pub licence: Option<Licence>,
+    #[serde(default)]
+    pub cname: Option<String>,
+}
+
+fn default_theme() -> String {
+    "default".into()
+}
+
+impl Site {
+    pub fn default_lang(&self) -> Lang {
+        self.languages.first().copied().unwrap_or(Lang::En)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metric {
+    pub id: String,
+    pub name: Text,
+    pub unit: Unit,
+    pub category: Category,
+    pub counts: Text,
+    #[serde(default)]
+    pub numerator: Option<Text>,
+    #[serde(default)]
+    pub denominator: Option<Text>,
+    #[serde(default)]
+    pub comparability: Option<Text>,
+    #[serde(skip_deserializing)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Place {
+    pub en: String,
+    pub zh: String,
+    pub province_en: String,
+    pub province_zh: String,
+}
+
+impl Place {
+    pub fn name(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Zh => &self.zh,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Period {
+    pub start: PartialDate,
+    pub end: PartialDate,
+    #[serde(default)]
+    pub note: Option<Text>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub id: String,
+    pub title: Text,
+    pub publisher: Text,
+    #[serde(default)]
+    pub date: Option<PartialDate>,
+    pub kind: SourceKind,
+    #[serde(default)]
+    pub url: Option<String>,
+    /// The file in the seed collection the quotes were checked against.
+    #[serde(default)]
+    pub seed: Option<String>,
+    #[serde(default)]
+    pub note: Option<Text>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    pub id: String,
+    pub metric: String,
+    pub label: Text,
+    pub value: f64,
+    #[serde(default)]
+    pub value_max: Option<f64>,
+    pub unit: Unit,
+    pub comparator: Comparator,
+    pub kind: FigureKind,
+    pub per: Per,
+    #[serde(default)]
+    pub deadline: Option<PartialDate>,
+    #[serde(default)]
+    pub as_of: Option<PartialDate>,
+    #[serde(default)]
+    pub tier: Option<u32>,
+    pub source: String,
+    pub quote: String,
+    pub quote_en: String,
+    #[serde(default)]
+    pub note: Option<Text>,
+    #[serde(skip_deserializing)]
+    pub origin: Origin,
+}
+
+impl Target {
+    /// The date a figure refers to: the deadline of a target, the as-of date of a status.
+    pub fn date(&self) -> Option<&PartialDate> {
+        match self.kind {
+            FigureKind::Target => self.deadline.as_ref().or(self.as_of.as_ref()),
+            FigureKind::Status => self.as_of.as_ref().or(self.deadline.as_ref()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Commitment {
+    pub id: String,
+    pub text: Text,
+    pub source: String,
+    pub quote: String,
+    pub quote_en: String,
+    #[serde(default)]
+    pub deadline: Option<PartialDate>,
+    #[serde(default)]
+    pub note: Option<Text>,
+    #[serde(skip_deserializing)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Programme {
+    pub id: String,
+    pub place: Place,
+    pub title: Text,
+    pub issuer: Text,
+    #[serde(default)]
+    pub published: Option<PartialDate>,
+    pub period: Period,
+    #[serde(default)]
+    pub summary: Option<Text>,
+    #[serde(default)]
+    pub note: Option<Text>,
+    pub sources: Vec<Source>,
+    #[serde(default)]
+    pub targets: Vec<Target>,
+    #[serde(default)]
+    pub commitments: Vec<Commitment>,
+    #[serde(skip_deserializing)]
+    pub origin: Origin,
+}
+
+impl Programme {
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.id == id)
+    }
+}
+
+/// A figure from outside the programmes (population) that makes fair comparison possible.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContextFigure {
+    pub id: String,
+    pub programme: String,
+    pub kind: ContextKind,
+    pub value: f64,
+    pub as_of: PartialDate,
+    pub source: Text,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub note: Option<Text>,
+    #[serde(skip_deserializing)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ContextKind {
+    Population,
+}
+
+/// One dated entry of the data changelog (feeds the Atom feed).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeEntry {
+    pub id: String,
+    pub date: PartialDate,
+    pub title: Text,
+    pub text: Text,
+    #[serde(default)]
+    pub targets: Vec<String>,
+}
+
+/// A Markdown page written by the site's editors.
+#[derive(Debug, Clone, Serialize)]
+pub struct Commentary {
+    /// The translation key: pages with the same key are one piece in several languages.
+    pub key: String,
+    pub lang: Lang,
+    pub title: String,
+    pub summary: String,
+    pub date: Option<PartialDate>,
+    pub programmes: Vec<String>,
+    pub metrics: Vec<String>,
+    /// Markdown source of the body, front matter removed.
+    pub body: String,
+    /// Line of the body's first line in the file, so body errors can name file lines.
+    pub body_line: usize,
+    pub origin: Origin,
+}
+
+/// Everything in `content/`, loaded once and shared read-only by every stage after `load`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Model {
+    pub site: Site,
+    pub metrics: Vec<Metric>,
+    pub programmes: Vec<Programme>,
+    pub commentary: Vec<Commentary>,
+    pub context: Vec<ContextFigure>,
+    /// Notes on the context figures as a whole (e.g. why a place has no population figure).
+    pub context_note: Option<Text>,
+    pub changelog: Vec<ChangeEntry>,
+}
+
+impl Model {
+    pub fn metric(&self, id: &str) -> Option<&Metric> {
+        self.metrics.iter().find(|m| m.id == id)
+    }
+    pub fn programme(&self, id: &str) -> Option<&Programme> {
+        self.programmes.iter().find(|p| p.id == id)
+    }
+    /// Every target with its programme, in programme then file order.
+    pub fn targets(&self) -> impl Iterator<Item = (&Programme, &Target)> {
+        self.programmes
+            .iter()
+            .flat_map(|p| p.targets.iter().map(move |t| (p, t)))
+    }
+    /// The targets of a metric, grouped by programme in programme order.
+    pub fn targets_of_metric<'a>(
+        &'a self,
+        metric: &'a str,
+    ) -> impl Iterator<Item = (&'a Programme, &'a Target)> + 'a {
+        self.targets().filter(move |(_, t)| t.metric == metric)
+    }
+    /// Metrics used by two or more programmes: the ones that get a comparison page.
+    pub fn shared_metrics(&self) -> Vec<&Metric> {
+        self.metrics
+            .iter()
+            .filter(|m| self.programmes_with_metric(&m.id).len() >= 2)
+            .collect()
+    }
+    pub fn programmes_with_metric(&self, metric: &str) -> Vec<&Programme> {
+        self.programmes
+            .iter()
+            .filter(|p| p.targets.iter().any(|t| t.metric == metric))
+            .collect()
+    }
+    pub fn population(&self, programme: &str) -> Option<&ContextFigure> {
+        self.context
+            .iter()
+            .find(|c| c.programme == programme && c.kind == ContextKind::Population)
+    }
+    pub fn commentary_for(&self, lang: Lang) -> impl Iterator<Item = &Commentary> {
+        self.commentary.iter().filter(move |c| c.lang == lang)
+    }
+}

@@ -1,0 +1,292 @@
+//! Commentary Markdown: pulldown-cmark with tables, footnotes and heading anchors, plus
+//! policydash's own references: `{{ chart(id="…") }}` shortcodes, `target:ID` links to a
+//! figure's permalink, and `/path/` links to pages of the site (made base-URL aware).
+
+use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag};
+use std::collections::BTreeSet;
+
+/// Something a commentary page refers to, with its position in the body (1-based).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reference {
+    pub kind: RefKind,
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RefKind {
+    Chart(String),
+    Target(String),
+    /// A site-relative page path without the leading slash or fragment: `programmes/zhuhai/`.
+    Page(String),
+    BadShortcode(String),
+}
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// A shortcode line, `{{ chart(id="x") }}` → `Ok("x")`; `{{ chart(metric="m") }}` → `Ok("metric-m")`.
+fn shortcode(line: &str) -> Option<Result<String, String>> {
+    let t = line.trim();
+    let inner = t.strip_prefix("{{")?.strip_suffix("}}")?.trim();
+    let parse = || -> Option<String> {
+        let args = inner.strip_prefix("chart(")?.strip_suffix(')')?.trim();
+        let (key, value) = args.split_once('=')?;
+        let value = value.trim().strip_prefix('"')?.strip_suffix('"')?;
+        if value.is_empty() || value.contains('"') {
+            return None;
+        }
+        match key.trim() {
+            "id" => Some(value.to_string()),
+            "metric" => Some(format!("metric-{value}")),
+            "programme" => Some(format!("programme-{value}")),
+            _ => None,
+        }
+    };
+    Some(parse().ok_or_else(|| t.to_string()))
+}
+
+/// Every chart, figure and page the body refers to, for validation.
+pub fn references(body: &str) -> Vec<Reference> {
+    let mut out = Vec::new();
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(body.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let position = |offset: usize| {
+        let line = line_starts.partition_point(|s| *s <= offset);
+        let col = body[line_starts[line - 1]..offset].chars().count() + 1;
+        (line, col)
+    };
+    for (i, line) in body.lines().enumerate() {
+        if let Some(sc) = shortcode(line) {
+            let kind = match sc {
+                Ok(id) => RefKind::Chart(id),
+                Err(text) => RefKind::BadShortcode(text),
+            };
+            let column = line.len() - line.trim_start().len() + 1;
+            out.push(Reference {
+                kind,
+                line: i + 1,
+                column,
+            });
+        }
+    }
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        if let Event::Start(Tag::Link { dest_url, .. }) = event {
+            let (line, column) = position(range.start);
+            if let Some(kind) = classify_link(&dest_url) {
+                out.push(Reference { kind, line, column });
+            }
+        }
+    }
+    out
+}
+
+fn classify_link(dest: &str) -> Option<RefKind> {
+    if let Some(id) = dest.strip_prefix("target:") {
+        return Some(RefKind::Target(id.to_string()));
+    }
+    if dest.starts_with('/') && !dest.starts_with("//") {
+        let path = dest.trim_start_matches('/');
+        let path = path.split(['#', '?']).next().unwrap_or("");
+        return Some(RefKind::Page(path.to_string()));
+    }
+    None
+}
+
+/// What `to_html` needs from the rest of the site.
+pub struct Links<'a> {
+    /// Site-relative path → href (base URL and language folder applied).
+    pub page: &'a dyn Fn(&str) -> String,
+    /// Target id → href of its permalink.
+    pub target: &'a dyn Fn(&str) -> Option<String>,
+    /// Chart id → the HTML block that shows it.
+    pub chart: &'a dyn Fn(&str) -> Option<String>,
+}
+
+/// Private-use characters cannot come from an editor's keyboard, so the marker cannot clash.
+const MARK: &str = "\u{E000}policydash-chart-";
+
+pub fn to_html(body: &str, allow_raw_html: bool, links: &Links) -> String {
+    // Shortcodes are block-level: swap each for a marker paragraph, render, then put the chart
+    // HTML where the marker's paragraph is, so Markdown never touches the chart markup.
+    let mut charts = Vec::new();
+    let mut source = String::with_capacity(body.len());
+    for line in body.split_inclusive('\n') {
+        match shortcode(line) {
+            Some(Ok(id)) => {
+                source.push_str(&format!("\n{MARK}{}\n\n", charts.len()));
+                charts.push((links.chart)(&id).unwrap_or_default());
+            }
+            _ => source.push_str(line),
+        }
+    }
+
+    let events: Vec<Event> = Parser::new_ext(&source, options())
+        .map(|ev| match ev {
+            Event::Html(h) | Event::InlineHtml(h) if !allow_raw_html => Event::Text(h),
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest = rewrite_link(&dest_url, links);
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: dest.into(),
+                    title,
+                    id,
+                })
+            }
+            other => other,
+        })
+        .collect();
+    let events = heading_anchors(events);
+    let mut out = String::new();
+    html::push_html(&mut out, events.into_iter());
+    for (i, chart) in charts.iter().enumerate() {
+        out = out.replace(&format!("<p>{MARK}{i}</p>\n"), chart);
+    }
+    out
+}
+
+fn rewrite_link(dest: &str, links: &Links) -> String {
+    match classify_link(dest) {
+        Some(RefKind::Target(id)) => (links.target)(&id).unwrap_or_else(|| dest.to_string()),
+        Some(RefKind::Page(_)) => {
+            let path = dest.trim_start_matches('/');
+            let (page, fragment) = match path.find(['#', '?']) {
+                Some(i) => (&path[..i], &path[i..]),
+                None => (path, ""),
+            };
+            format!("{}{fragment}", (links.page)(page))
+        }
+        _ => dest.to_string(),
+    }
+}
+
+/// Gives every heading without an explicit `{#id}` an id made from its text, unique per page.
+fn heading_anchors(mut events: Vec<Event>) -> Vec<Event> {
+    let mut used = BTreeSet::new();
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading { id: None, .. }) = &events[i] {
+            let mut text = String::new();
+            for ev in &events[i + 1..] {
+                match ev {
+                    Event::End(_) => break,
+                    Event::Text(t) | Event::Code(t) => text.push_str(t),
+                    _ => {}
+                }
+            }
+            let base = anchor_slug(&text);
+            let mut slug = base.clone();
+            let mut n = 2;
+            while !used.insert(slug.clone()) {
+                slug = format!("{base}-{n}");
+                n += 1;
+            }
+            if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
+                *id = Some(CowStr::from(slug));
+            }
+        } else if let Event::Start(Tag::Heading { id: Some(id), .. }) = &events[i] {
+            used.insert(id.to_string());
+        }
+        i += 1;
+    }
+    events
+}
+
+/// Heading text to an anchor: letters (Chinese too) and digits kept, the rest made hyphens.
+pub fn anchor_slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() {
+        "section".into()
+    } else {
+        format!("h-{out}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn links() -> (
+        impl Fn(&str) -> String,
+        impl Fn(&str) -> Option<String>,
+        impl Fn(&str) -> Option<String>,
+    ) {
+        (
+            |p: &str| format!("/base/{p}"),
+            |id: &str| (id == "t1").then(|| "/base/programmes/p/#t-t1".to_string()),
+            |id: &str| (id == "metric-m").then(|| "<figure>chart</figure>\n".to_string()),
+        )
+    }
+
+    #[test]
+    fn renders_links_shortcodes_anchors_and_escapes_html() {
+        let (page, target, chart) = links();
+        let l = Links {
+            page: &page,
+            target: &target,
+            chart: &chart,
+        };
+        let md = "# 概况 Overview\n\nSee [40%](target:t1) and [Zhuhai](/programmes/zhuhai/#x).\n\n{{ chart(metric=\"m\") }}\n\n<script>alert(1)</script>\n";
+        let html = to_html(md, false, &l);
+        assert!(html.contains("<h1 id=\"h-概况-overview\">"), "{html}");
+        assert!(html.contains("href=\"/base/programmes/p/#t-t1\""), "{html}");
+        assert!(
+            html.contains("href=\"/base/programmes/zhuhai/#x\""),
+            "{html}"
+        );
+        assert!(html.contains("<figure>chart</figure>"), "{html}");
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+    }
+
+    #[test]
+    fn raw_html_passes_only_when_allowed() {
+        let (page, target, chart) = links();
+        let l = Links {
+            page: &page,
+            target: &target,
+            chart: &chart,
+        };
+        assert!(to_html("<b>x</b>\n", true, &l).contains("<b>x</b>"));
+    }
+
+    #[test]
+    fn finds_references_with_positions() {
+        let md = "intro\n\n{{ chart(id=\"nope\") }}\n\nA [link](/sources/) and [f](target:t9).\n{{ table() }}\n";
+        let refs = references(md);
+        assert!(refs.contains(&Reference {
+            kind: RefKind::Chart("nope".into()),
+            line: 3,
+            column: 1
+        }));
+        assert!(refs.contains(&Reference {
+            kind: RefKind::Page("sources/".into()),
+            line: 5,
+            column: 3
+        }));
+        assert!(refs
+            .iter()
+            .any(|r| r.kind == RefKind::Target("t9".into()) && r.line == 5));
+        assert!(refs
+            .iter()
+            .any(|r| matches!(r.kind, RefKind::BadShortcode(_)) && r.line == 6));
+    }
+}

@@ -1,0 +1,552 @@
+//! HTML pages: one tera context per page, holding only what that page shows.
+
+use super::markdown;
+use super::theme::{error_chain, Theme};
+use super::view::{self, Ctx, Link, TargetView};
+use super::Extras;
+use crate::diagnostics::Diagnostic;
+use crate::model::*;
+use crate::urls::{Page, Urls};
+use serde::Serialize;
+use tera::Context;
+
+#[derive(Serialize)]
+struct Alternate {
+    lang: &'static str,
+    tag: &'static str,
+    name: String,
+    href: String,
+    absolute: String,
+}
+
+/// Every language a page exists in (commentary may exist in one only).
+pub fn languages_of(model: &Model, page: &Page) -> Vec<Lang> {
+    model
+        .site
+        .languages
+        .iter()
+        .copied()
+        .filter(|l| match page {
+            Page::Commentary(key) => model
+                .commentary
+                .iter()
+                .any(|c| &c.key == key && c.lang == *l),
+            _ => true,
+        })
+        .collect()
+}
+
+/// Every page of the site, language-independent.
+pub fn all_pages(model: &Model) -> Vec<Page> {
+    let mut pages = vec![
+        Page::Home,
+        Page::MetricIndex,
+        Page::Sources,
+        Page::CommentaryIndex,
+        Page::About,
+        Page::Data,
+        Page::Changes,
+        Page::NotFound,
+    ];
+    pages.extend(
+        model
+            .programmes
+            .iter()
+            .map(|p| Page::Programme(p.id.clone())),
+    );
+    pages.extend(
+        model
+            .shared_metrics()
+            .iter()
+            .map(|m| Page::Metric(m.id.clone())),
+    );
+    let mut keys: Vec<&String> = model.commentary.iter().map(|c| &c.key).collect();
+    keys.dedup();
+    pages.extend(keys.into_iter().map(|k| Page::Commentary(k.clone())));
+    pages
+}
+
+pub struct PageRenderer<'a> {
+    pub model: &'a Model,
+    pub urls: &'a Urls,
+    pub theme: &'a Theme,
+    pub extras: &'a Extras,
+}
+
+impl PageRenderer<'_> {
+    pub fn render(&self, page: &Page, lang: Lang) -> Result<String, Diagnostic> {
+        let (template, mut ctx) = self.context(page, lang)?;
+        self.common(&mut ctx, page, lang);
+        self.theme.tera.render(template, &ctx).map_err(|e| {
+            Diagnostic::error(format!(
+                "the template {template} failed for {}: {}",
+                self.urls.page_file(page, lang),
+                error_chain(&e)
+            ))
+            .help("fix the template, or the data it names")
+        })
+    }
+
+    fn common(&self, ctx: &mut Context, page: &Page, lang: Lang) {
+        let (model, urls) = (self.model, self.urls);
+        let t = self
+            .theme
+            .strings
+            .get(lang.code())
+            .cloned()
+            .unwrap_or_default();
+        ctx.insert("lang", lang.code());
+        ctx.insert("lang_tag", lang.tag());
+        ctx.insert("t", &t);
+        ctx.insert("site_title", model.site.title.get(lang));
+        ctx.insert("site_description", model.site.description.get(lang));
+        if !ctx.contains_key("description") {
+            ctx.insert("description", model.site.description.get(lang));
+        }
+        let path = urls.page_path(page, lang);
+        ctx.insert("canonical", &urls.absolute(&path));
+        ctx.insert("page_id", &format!("{page:?}"));
+        ctx.insert("css", &urls.href("static/style.css"));
+        ctx.insert("print_css", &urls.href("static/print.css"));
+        ctx.insert("favicon", &urls.href("static/favicon.svg"));
+        ctx.insert("og_image", &urls.absolute("static/og-image.png"));
+        ctx.insert("feed", &urls.href("feed.xml"));
+        let nav: Vec<Link> = [
+            (Page::Home, "nav_home"),
+            (Page::MetricIndex, "nav_metrics"),
+            (Page::Sources, "nav_sources"),
+            (Page::CommentaryIndex, "nav_commentary"),
+            (Page::Data, "nav_data"),
+            (Page::About, "nav_about"),
+        ]
+        .into_iter()
+        .map(|(p, key)| Link {
+            text: t.get(key).cloned().unwrap_or_else(|| key.to_string()),
+            href: urls.page(&p, lang),
+        })
+        .collect();
+        ctx.insert("nav", &nav);
+        ctx.insert("data_href", &urls.page(&Page::Data, lang));
+        let alternates: Vec<Alternate> = languages_of(model, page)
+            .into_iter()
+            .map(|l| Alternate {
+                lang: l.code(),
+                tag: l.tag(),
+                name: self
+                    .theme
+                    .strings
+                    .get(l.code())
+                    .and_then(|s| s.get("language_name"))
+                    .cloned()
+                    .unwrap_or_else(|| l.code().to_string()),
+                href: urls.page(page, l),
+                absolute: urls.absolute(&urls.page_path(page, l)),
+            })
+            .collect();
+        ctx.insert("alternates", &alternates);
+        ctx.insert(
+            "other_languages",
+            &alternates
+                .iter()
+                .filter(|a| a.lang != lang.code())
+                .collect::<Vec<_>>(),
+        );
+    }
+
+    fn context(&self, page: &Page, lang: Lang) -> Result<(&'static str, Context), Diagnostic> {
+        let (model, urls) = (self.model, self.urls);
+        let v = Ctx { model, urls, lang };
+        let mut ctx = Context::new();
+        let template = match page {
+            Page::Home => {
+                ctx.insert("programmes", &self.programme_cards(lang));
+                ctx.insert("comparisons", &self.comparisons(lang));
+                ctx.insert("commentary", &self.commentary_links(lang, |_| true));
+                ctx.insert("charts", &self.extras.charts_on(page, lang));
+                "home.html"
+            }
+            Page::Programme(id) => {
+                let p = model
+                    .programme(id)
+                    .ok_or_else(|| Diagnostic::error(format!("no programme {id}")))?;
+                ctx.insert(
+                    "page_title",
+                    &format!("{} · {}", p.place.name(lang), p.title.get(lang)),
+                );
+                ctx.insert(
+                    "description",
+                    &format!("{} — {}", p.place.name(lang), p.title.get(lang)),
+                );
+                ctx.insert("programme", &self.programme_view(p, lang));
+                let targets: Vec<TargetView> = p.targets.iter().map(|t| v.target(p, t)).collect();
+                ctx.insert("targets", &targets);
+                ctx.insert("commitments", &self.commitments(p, lang));
+                ctx.insert(
+                    "commentary",
+                    &self.commentary_links(lang, |c| c.programmes.contains(id) || c.key == *id),
+                );
+                ctx.insert("charts", &self.extras.charts_on(page, lang));
+                ctx.insert("downloads", &self.extras.downloads_for(page));
+                "programme.html"
+            }
+            Page::MetricIndex => {
+                ctx.insert("page_title", &self.string(lang, "nav_metrics"));
+                ctx.insert("metrics", &self.metric_list(lang));
+                "metrics.html"
+            }
+            Page::Metric(id) => {
+                let m = model
+                    .metric(id)
+                    .ok_or_else(|| Diagnostic::error(format!("no metric {id}")))?;
+                ctx.insert("page_title", m.name.get(lang));
+                ctx.insert("description", m.counts.get(lang));
+                ctx.insert("metric", &self.metric_view(m, lang));
+                let rows: Vec<TargetView> = model
+                    .targets_of_metric(id)
+                    .map(|(p, t)| v.target(p, t))
+                    .collect();
+                ctx.insert("has_per_100k", &rows.iter().any(|r| r.per_100k.is_some()));
+                ctx.insert("rows", &rows);
+                ctx.insert("caveats", &view::caveats(model, m, lang));
+                ctx.insert(
+                    "context_note",
+                    &model.context_note.as_ref().map(|n| n.get(lang)),
+                );
+                ctx.insert("charts", &self.extras.charts_on(page, lang));
+                ctx.insert("downloads", &self.extras.downloads_for(page));
+                ctx.insert(
+                    "commentary",
+                    &self.commentary_links(lang, |c| c.metrics.contains(id)),
+                );
+                "metric.html"
+            }
+            Page::Sources => {
+                ctx.insert("page_title", &self.string(lang, "nav_sources"));
+                ctx.insert("programmes", &self.sources_view(lang));
+                ctx.insert("context_figures", &self.context_view(lang));
+                ctx.insert(
+                    "context_note",
+                    &model.context_note.as_ref().map(|n| n.get(lang)),
+                );
+                "sources.html"
+            }
+            Page::CommentaryIndex => {
+                ctx.insert("page_title", &self.string(lang, "nav_commentary"));
+                ctx.insert("commentary", &self.commentary_links(lang, |_| true));
+                "commentary_index.html"
+            }
+            Page::Commentary(key) => {
+                let c = model
+                    .commentary
+                    .iter()
+                    .find(|c| &c.key == key && c.lang == lang)
+                    .ok_or_else(|| {
+                        Diagnostic::error(format!("no commentary {key} in {}", lang.code()))
+                    })?;
+                ctx.insert("page_title", &c.title);
+                ctx.insert("description", &c.summary);
+                ctx.insert("summary", &c.summary);
+                ctx.insert("date", &c.date.as_ref().map(|d| view::date_text(d, lang)));
+                ctx.insert("body", &self.markdown(&c.body, lang));
+                let related: Vec<Link> = c
+                    .programmes
+                    .iter()
+                    .filter_map(|id| model.programme(id))
+                    .map(|p| Link {
+                        text: p.place.name(lang).to_string(),
+                        href: urls.page(&Page::Programme(p.id.clone()), lang),
+                    })
+                    .collect();
+                ctx.insert("related", &related);
+                "commentary.html"
+            }
+            Page::About => {
+                ctx.insert("page_title", &self.string(lang, "nav_about"));
+                let method = model
+                    .commentary
+                    .iter()
+                    .find(|c| c.key == "method" && c.lang == lang);
+                ctx.insert("method", &method.map(|c| self.markdown(&c.body, lang)));
+                "about.html"
+            }
+            Page::Data => {
+                ctx.insert("page_title", &self.string(lang, "nav_data"));
+                ctx.insert("downloads", &self.extras.downloads_for(page));
+                "data.html"
+            }
+            Page::Changes => {
+                ctx.insert("page_title", &self.string(lang, "changes_title"));
+                ctx.insert("report", &self.extras.change_report(lang));
+                let entries: Vec<_> = model
+                    .changelog
+                    .iter()
+                    .map(|e| {
+                        serde_json::json!({
+                            "id": e.id, "date": view::date_text(&e.date, lang),
+                            "title": e.title.get(lang), "text": e.text.get(lang),
+                        })
+                    })
+                    .collect();
+                ctx.insert("entries", &entries);
+                "changes.html"
+            }
+            Page::Embed(chart) => {
+                ctx.insert("chart", &self.extras.chart(chart, lang));
+                "embed.html"
+            }
+            Page::NotFound => {
+                ctx.insert("page_title", &self.string(lang, "not_found_title"));
+                "404.html"
+            }
+        };
+        Ok((template, ctx))
+    }
+
+    fn string(&self, lang: Lang, key: &str) -> String {
+        self.theme
+            .strings
+            .get(lang.code())
+            .and_then(|s| s.get(key))
+            .cloned()
+            .unwrap_or_else(|| key.to_string())
+    }
+
+    pub fn markdown(&self, body: &str, lang: Lang) -> String {
+        let (model, urls) = (self.model, self.urls);
+        let page = |path: &str| urls.href(&urls.lang_path(lang, path));
+        let target = |id: &str| {
+            model.targets().find(|(_, t)| t.id == id).map(|(p, t)| {
+                format!(
+                    "{}#t-{}",
+                    urls.page(&Page::Programme(p.id.clone()), lang),
+                    t.id
+                )
+            })
+        };
+        let chart = |id: &str| self.extras.chart_block(id, lang);
+        markdown::to_html(
+            body,
+            model.site.allow_raw_html,
+            &markdown::Links {
+                page: &page,
+                target: &target,
+                chart: &chart,
+            },
+        )
+    }
+
+    fn programme_view(&self, p: &Programme, lang: Lang) -> serde_json::Value {
+        let sources: Vec<_> = p
+            .sources
+            .iter()
+            .map(|s| {
+                serde_json::json!({
+                    "id": s.id, "title": s.title.get(lang), "publisher": s.publisher.get(lang),
+                    "date": s.date.as_ref().map(|d| view::date_text(d, lang)),
+                    "kind": match s.kind { SourceKind::OfficialText => "official_text", SourceKind::NewsReport => "news_report" },
+                    "url": s.url, "href": format!("{}#s-{}", self.urls.page(&Page::Sources, lang), s.id),
+                })
+            })
+            .collect();
+        let status = p
+            .targets
+            .iter()
+            .filter(|t| t.kind == FigureKind::Status)
+            .count();
+        serde_json::json!({
+            "id": p.id,
+            "place": p.place.name(lang),
+            "province": match lang { Lang::En => &p.place.province_en, Lang::Zh => &p.place.province_zh },
+            "title": p.title.get(lang),
+            "title_zh": p.title.zh,
+            "issuer": p.issuer.get(lang),
+            "published": p.published.as_ref().map(|d| view::date_text(d, lang)),
+            "period": view::period_text(&p.period, lang),
+            "period_note": p.period.note.as_ref().map(|n| n.get(lang)),
+            "summary": p.summary.as_ref().map(|n| n.get(lang)),
+            "note": p.note.as_ref().map(|n| n.get(lang)),
+            "sources": sources,
+            "target_count": p.targets.len() - status,
+            "status_count": status,
+            "commitment_count": p.commitments.len(),
+            "href": self.urls.page(&Page::Programme(p.id.clone()), lang),
+        })
+    }
+
+    fn programme_cards(&self, lang: Lang) -> Vec<serde_json::Value> {
+        let v = Ctx {
+            model: self.model,
+            urls: self.urls,
+            lang,
+        };
+        self.model
+            .programmes
+            .iter()
+            .map(|p| {
+                let mut card = self.programme_view(p, lang);
+                // Headline figures: the ones that can be compared across programmes first.
+                let mut ranked: Vec<&Target> = p.targets.iter().collect();
+                ranked.sort_by_key(|t| {
+                    std::cmp::Reverse(self.model.programmes_with_metric(&t.metric).len())
+                });
+                let headline: Vec<TargetView> =
+                    ranked.into_iter().take(3).map(|t| v.target(p, t)).collect();
+                card["headline"] = serde_json::to_value(headline).unwrap_or_default();
+                card
+            })
+            .collect()
+    }
+
+    fn comparisons(&self, lang: Lang) -> Vec<serde_json::Value> {
+        self.model
+            .shared_metrics()
+            .into_iter()
+            .map(|m| {
+                let places: Vec<&str> = self
+                    .model
+                    .programmes_with_metric(&m.id)
+                    .iter()
+                    .map(|p| p.place.name(lang))
+                    .collect();
+                serde_json::json!({
+                    "id": m.id, "name": m.name.get(lang),
+                    "href": self.urls.page(&Page::Metric(m.id.clone()), lang),
+                    "places": places.join(if lang == Lang::Zh { "、" } else { ", " }),
+                    "count": places.len(),
+                })
+            })
+            .collect()
+    }
+
+    fn metric_view(&self, m: &Metric, lang: Lang) -> serde_json::Value {
+        let programmes: Vec<Link> = self
+            .model
+            .programmes_with_metric(&m.id)
+            .iter()
+            .map(|p| Link {
+                text: p.place.name(lang).to_string(),
+                href: self.urls.page(&Page::Programme(p.id.clone()), lang),
+            })
+            .collect();
+        serde_json::json!({
+            "id": m.id, "name": m.name.get(lang), "counts": m.counts.get(lang),
+            "unit": view::unit_label(m.unit, lang, true),
+            "category": m.category.id(),
+            "numerator": m.numerator.as_ref().map(|t| t.get(lang)),
+            "denominator": m.denominator.as_ref().map(|t| t.get(lang)),
+            "comparability": m.comparability.as_ref().map(|t| t.get(lang)),
+            "programmes": programmes,
+            "shared": programmes.len() >= 2,
+            "href": if programmes.len() >= 2 { self.urls.page(&Page::Metric(m.id.clone()), lang) } else { String::new() },
+        })
+    }
+
+    fn metric_list(&self, lang: Lang) -> Vec<serde_json::Value> {
+        Category::ALL
+            .iter()
+            .filter_map(|cat| {
+                let metrics: Vec<_> = self
+                    .model
+                    .metrics
+                    .iter()
+                    .filter(|m| {
+                        m.category == *cat && self.model.targets_of_metric(&m.id).next().is_some()
+                    })
+                    .map(|m| self.metric_view(m, lang))
+                    .collect();
+                (!metrics.is_empty())
+                    .then(|| serde_json::json!({"category": cat.id(), "metrics": metrics}))
+            })
+            .collect()
+    }
+
+    fn commitments(&self, p: &Programme, lang: Lang) -> Vec<serde_json::Value> {
+        p.commitments
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "id": c.id, "anchor": format!("c-{}", c.id), "text": c.text.get(lang),
+                    "quote": c.quote, "quote_en": c.quote_en,
+                    "deadline": c.deadline.as_ref().map(|d| view::date_text(d, lang)),
+                    "note": c.note.as_ref().map(|n| n.get(lang)),
+                    "source": {"text": p.source(&c.source).map(|s| s.title.get(lang)), "href": format!("{}#s-{}", self.urls.page(&Page::Sources, lang), c.source)},
+                })
+            })
+            .collect()
+    }
+
+    fn sources_view(&self, lang: Lang) -> Vec<serde_json::Value> {
+        self.model
+            .programmes
+            .iter()
+            .map(|p| {
+                let mut view = self.programme_view(p, lang);
+                let sources: Vec<_> = p
+                    .sources
+                    .iter()
+                    .zip(view["sources"].as_array().cloned().unwrap_or_default())
+                    .map(|(s, mut sv)| {
+                        let cited: Vec<Link> = p
+                            .targets
+                            .iter()
+                            .filter(|t| t.source == s.id)
+                            .map(|t| Link {
+                                text: format!(
+                                    "{} ({})",
+                                    t.label.get(lang),
+                                    view::amount(t.value, t.value_max, t.unit, lang)
+                                ),
+                                href: format!(
+                                    "{}#t-{}",
+                                    self.urls.page(&Page::Programme(p.id.clone()), lang),
+                                    t.id
+                                ),
+                            })
+                            .collect();
+                        sv["cited"] = serde_json::to_value(cited).unwrap_or_default();
+                        sv["note"] = serde_json::to_value(s.note.as_ref().map(|n| n.get(lang)))
+                            .unwrap_or_default();
+                        sv["seed"] = serde_json::to_value(&s.seed).unwrap_or_default();
+                        sv
+                    })
+                    .collect();
+                view["sources"] = serde_json::Value::Array(sources);
+                view
+            })
+            .collect()
+    }
+
+    fn context_view(&self, lang: Lang) -> Vec<serde_json::Value> {
+        self.model
+            .context
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "id": c.id,
+                    "place": self.model.programme(&c.programme).map(|p| p.place.name(lang)),
+                    "value": view::number(c.value, Lang::En),
+                    "as_of": view::date_text(&c.as_of, lang),
+                    "source": c.source.get(lang), "url": c.url,
+                    "note": c.note.as_ref().map(|n| n.get(lang)),
+                })
+            })
+            .collect()
+    }
+
+    fn commentary_links(
+        &self,
+        lang: Lang,
+        keep: impl Fn(&Commentary) -> bool,
+    ) -> Vec<serde_json::Value> {
+        self.model
+            .commentary_for(lang)
+            .filter(|c| keep(c))
+            .map(|c| {
+                serde_json::json!({
+                    "title": c.title, "summary": c.summary,
+                    "href": self.urls.page(&Page::Commentary(c.key.clone()), lang),
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,158 @@
+//! A theme: tera templates, interface strings per language, and static assets. The site's
+//! own `templates/` folder overrides a theme template of the same name.
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::model::Lang;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use tera::Tera;
+
+pub struct Theme {
+    pub tera: Tera,
+    /// Interface strings: language code → key → text.
+    pub strings: BTreeMap<String, BTreeMap<String, String>>,
+    /// Static files: path below `static/` → bytes.
+    pub statics: Vec<(String, Vec<u8>)>,
+}
+
+/// Where a theme lives: the site's `themes/` folder, else the themes shipped with policydash.
+pub fn theme_dir(root: &Path, name: &str) -> Option<PathBuf> {
+    [
+        root.join("themes").join(name),
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("themes")
+            .join(name),
+    ]
+    .into_iter()
+    .find(|d| d.is_dir())
+}
+
+fn rel(root: &Path, p: &Path) -> PathBuf {
+    p.strip_prefix(root).unwrap_or(p).to_path_buf()
+}
+
+pub fn load(root: &Path, name: &str, languages: &[Lang]) -> Result<Theme, Diagnostics> {
+    let mut errors = Diagnostics::new();
+    let Some(dir) = theme_dir(root, name) else {
+        return Err(Diagnostic::error(format!("there is no theme {name:?}"))
+            .in_file("content/site.yaml")
+            .field("theme")
+            .help("use theme: default, or put the theme in themes/NAME/")
+            .into());
+    };
+    // Templates: theme first, then the site's overrides under the same names.
+    let mut templates: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
+    for folder in [dir.join("templates"), root.join("templates")] {
+        if !folder.is_dir() {
+            continue;
+        }
+        for entry in walkdir::WalkDir::new(&folder)
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+        {
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let path = entry.path();
+            let name = path
+                .strip_prefix(&folder)
+                .unwrap_or(path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            match std::fs::read_to_string(path) {
+                Ok(text) => {
+                    templates.insert(name, (path.to_path_buf(), text));
+                }
+                Err(e) => errors.push(
+                    Diagnostic::error(format!("cannot read the template: {e}"))
+                        .in_file(rel(root, path)),
+                ),
+            }
+        }
+    }
+    let mut tera = Tera::default();
+    tera.autoescape_on([".html", ".xml", ".svg"]);
+    // Parse all templates once; add them together so `extends` resolves across files.
+    if let Err(e) =
+        tera.add_raw_templates(templates.iter().map(|(n, (_, t))| (n.clone(), t.clone())))
+    {
+        errors.push(
+            Diagnostic::error(format!("a template does not parse: {}", error_chain(&e)))
+                .help("fix the template named in the message"),
+        );
+    }
+
+    let strings_path = dir.join("strings.yaml");
+    let strings: BTreeMap<String, BTreeMap<String, String>> =
+        match std::fs::read_to_string(&strings_path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_yaml::from_str(&t).map_err(|e| e.to_string()))
+        {
+            Ok(s) => s,
+            Err(e) => {
+                errors.push(
+                    Diagnostic::error(format!("cannot read the interface strings: {e}"))
+                        .in_file(rel(root, &strings_path)),
+                );
+                BTreeMap::new()
+            }
+        };
+    for lang in languages {
+        if !strings.contains_key(lang.code()) {
+            errors.push(
+                Diagnostic::error(format!(
+                    "the theme has no interface strings for {}",
+                    lang.code()
+                ))
+                .in_file(rel(root, &strings_path)),
+            );
+        }
+    }
+
+    let mut statics = Vec::new();
+    let static_dir = dir.join("static");
+    if static_dir.is_dir() {
+        for entry in walkdir::WalkDir::new(&static_dir)
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+        {
+            if entry.file_type().is_file() {
+                let name = entry
+                    .path()
+                    .strip_prefix(&static_dir)
+                    .unwrap_or(entry.path())
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                match std::fs::read(entry.path()) {
+                    Ok(b) => statics.push((name, b)),
+                    Err(e) => errors.push(
+                        Diagnostic::error(format!("cannot read: {e}"))
+                            .in_file(rel(root, entry.path())),
+                    ),
+                }
+            }
+        }
+    }
+    if errors.has_errors() {
+        return Err(errors);
+    }
+    Ok(Theme {
+        tera,
+        strings,
+        statics,
+    })
+}
+
+/// Tera nests the cause of an error; editors need all of it.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}

@@ -1,0 +1,392 @@
+//! View models: what templates show, computed from the model. Formatting of numbers, units,
+//! dates and comparability caveats lives here (logic); templates only lay it out.
+
+use crate::model::*;
+use crate::urls::{Page, Urls};
+use serde::Serialize;
+
+/// `92000` → `92,000` (en) or `9.2万` (zh); decimals kept only where the source has them.
+pub fn number(v: f64, lang: Lang) -> String {
+    if lang == Lang::Zh && v >= 10000.0 && (v / 100.0).fract() == 0.0 {
+        return format!("{}万", trim_decimal(v / 10000.0));
+    }
+    if v.fract() != 0.0 {
+        return trim_decimal(v);
+    }
+    let digits = format!("{}", v.abs() as u64);
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn trim_decimal(v: f64) -> String {
+    let s = format!("{v:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
+}
+
+/// The unit as shown after a number.
+pub fn unit_label(unit: Unit, lang: Lang, plural: bool) -> &'static str {
+    use Unit::*;
+    match lang {
+        Lang::Zh => match unit {
+            Percent => "%",
+            Persons => "人",
+            PersonTimes => "人次",
+            Institutions => "所",
+            Bases | Studios | Projects | Programmes | Courses => "个",
+            Events => "场",
+            Teams => "支",
+            Enterprises => "家",
+            Months => "个月",
+            Grades => "级",
+            Yuan => "元",
+            Per10k => "人/每万人",
+            Awards => "项",
+            Rank => "名",
+            Occupations => "个职业",
+        },
+        Lang::En => {
+            let (one, many) = match unit {
+                Percent => ("%", "%"),
+                Persons => ("person", "persons"),
+                PersonTimes => ("person-time", "person-times"),
+                Institutions => ("institution", "institutions"),
+                Bases => ("base", "bases"),
+                Studios => ("studio", "studios"),
+                Events => ("event", "events"),
+                Teams => ("team", "teams"),
+                Enterprises => ("enterprise", "enterprises"),
+                Projects => ("project", "projects"),
+                Programmes => ("programme", "programmes"),
+                Courses => ("class", "classes"),
+                Months => ("month", "months"),
+                Grades => ("grade", "grades"),
+                Yuan => ("yuan", "yuan"),
+                Per10k => ("per 10,000", "per 10,000"),
+                Awards => ("award", "awards"),
+                Rank => ("place", "place"),
+                Occupations => ("occupation", "occupations"),
+            };
+            if plural {
+                many
+            } else {
+                one
+            }
+        }
+    }
+}
+
+/// `40%`, `92,000 persons`, `3–6 months`, `9.2万人`: the figure without its comparator.
+pub fn amount(value: f64, value_max: Option<f64>, unit: Unit, lang: Lang) -> String {
+    let num = match value_max {
+        Some(max) => format!("{}–{}", number(value, lang), number(max, lang)),
+        None => number(value, lang),
+    };
+    if unit == Unit::Rank {
+        return match lang {
+            Lang::En => format!("no. {num}"),
+            Lang::Zh => format!("第{num}名"),
+        };
+    }
+    let plural = value_max.is_some() || value != 1.0;
+    let label = unit_label(unit, lang, plural);
+    if unit == Unit::Percent || lang == Lang::Zh {
+        format!("{num}{label}")
+    } else {
+        format!("{num} {label}")
+    }
+}
+
+pub fn comparator_words(c: Comparator, lang: Lang) -> &'static str {
+    match (c, lang) {
+        (Comparator::AtLeast, Lang::En) => "at least",
+        (Comparator::AtLeast, Lang::Zh) => "不低于",
+        (Comparator::About, Lang::En) => "about",
+        (Comparator::About, Lang::Zh) => "约",
+        (Comparator::AtMost, Lang::En) => "at most",
+        (Comparator::AtMost, Lang::Zh) => "最多",
+        (Comparator::Exactly, _) => "",
+    }
+}
+
+/// `by 2025`, `as of 2023-08`, `到2025年`, `截至2023年8月`.
+pub fn date_label(t: &Target, lang: Lang) -> String {
+    let Some(d) = t.date() else {
+        return String::new();
+    };
+    let date = date_text(d, lang);
+    match (t.kind, lang) {
+        (FigureKind::Target, Lang::En) => format!("by {date}"),
+        (FigureKind::Target, Lang::Zh) => format!("到{date}"),
+        (FigureKind::Status, Lang::En) => format!("as of {date}"),
+        (FigureKind::Status, Lang::Zh) => format!("截至{date}"),
+    }
+}
+
+pub fn date_text(d: &PartialDate, lang: Lang) -> String {
+    match lang {
+        Lang::En => d.to_string(),
+        Lang::Zh => {
+            let mut s = format!("{}年", d.year);
+            if let Some(m) = d.month {
+                s.push_str(&format!("{m}月"));
+            }
+            if let Some(day) = d.day {
+                s.push_str(&format!("{day}日"));
+            }
+            s
+        }
+    }
+}
+
+pub fn period_text(p: &Period, lang: Lang) -> String {
+    format!("{}–{}", date_text(&p.start, lang), date_text(&p.end, lang))
+}
+
+#[derive(Serialize)]
+pub struct Link {
+    pub text: String,
+    pub href: String,
+}
+
+/// One figure as every page shows it.
+#[derive(Serialize)]
+pub struct TargetView {
+    pub id: String,
+    pub anchor: String,
+    pub permalink: String,
+    pub label: String,
+    pub value: f64,
+    pub value_max: Option<f64>,
+    pub amount: String,
+    pub comparator: String,
+    pub comparator_words: String,
+    pub kind: &'static str,
+    pub per: &'static str,
+    pub date: String,
+    pub tier: Option<u32>,
+    pub metric: Link,
+    pub metric_shared: bool,
+    pub programme: Link,
+    pub place: String,
+    pub source: Link,
+    pub quote: String,
+    pub quote_en: String,
+    pub note: Option<String>,
+    /// Figure per 100,000 residents, derived, for counts of people where a population exists.
+    pub per_100k: Option<String>,
+    pub cite: String,
+}
+
+pub struct Ctx<'a> {
+    pub model: &'a Model,
+    pub urls: &'a Urls,
+    pub lang: Lang,
+}
+
+impl Ctx<'_> {
+    pub fn target(&self, p: &Programme, t: &Target) -> TargetView {
+        let (model, urls, lang) = (self.model, self.urls, self.lang);
+        let metric = model.metric(&t.metric);
+        let metric_shared = model.programmes_with_metric(&t.metric).len() >= 2;
+        let metric_href = if metric_shared {
+            urls.page(&Page::Metric(t.metric.clone()), lang)
+        } else {
+            urls.page(&Page::MetricIndex, lang) + "#m-" + &t.metric
+        };
+        let programme_href = urls.page(&Page::Programme(p.id.clone()), lang);
+        let source = p.source(&t.source);
+        let permalink = format!("{programme_href}#t-{}", t.id);
+        let per_100k = per_100k(model, p, t, lang);
+        let amount = amount(t.value, t.value_max, t.unit, lang);
+        let date = date_label(t, lang);
+        let source_title = source
+            .map(|s| s.title.get(lang).to_string())
+            .unwrap_or_default();
+        let cite = match lang {
+            Lang::En => format!(
+                "{place}, {label}: {cmp}{amount} ({date}). Source: {source_title}. Via policydash, {url}",
+                place = p.place.en,
+                label = t.label.en,
+                cmp = comparator_prefix(t.comparator),
+                url = urls.absolute(&permalink[urls.prefix().len()..]),
+            ),
+            Lang::Zh => format!(
+                "{place}，{label}：{cmp}{amount}（{date}）。来源：{source_title}。引自 policydash，{url}",
+                place = p.place.zh,
+                label = t.label.zh,
+                cmp = comparator_prefix(t.comparator),
+                url = urls.absolute(&permalink[urls.prefix().len()..]),
+            ),
+        };
+        TargetView {
+            id: t.id.clone(),
+            anchor: format!("t-{}", t.id),
+            permalink,
+            label: t.label.get(lang).to_string(),
+            value: t.value,
+            value_max: t.value_max,
+            amount,
+            comparator: if t.comparator == Comparator::Exactly {
+                String::new()
+            } else {
+                t.comparator.symbol().to_string()
+            },
+            comparator_words: comparator_words(t.comparator, lang).to_string(),
+            kind: match t.kind {
+                FigureKind::Target => "target",
+                FigureKind::Status => "status",
+            },
+            per: match t.per {
+                Per::Total => "total",
+                Per::Year => "year",
+            },
+            date,
+            tier: t.tier,
+            metric: Link {
+                text: metric
+                    .map(|m| m.name.get(lang).to_string())
+                    .unwrap_or_default(),
+                href: metric_href,
+            },
+            metric_shared,
+            programme: Link {
+                text: p.title.get(lang).to_string(),
+                href: programme_href,
+            },
+            place: p.place.name(lang).to_string(),
+            source: Link {
+                text: source_title,
+                href: format!("{}#s-{}", urls.page(&Page::Sources, lang), t.source),
+            },
+            quote: t.quote.clone(),
+            quote_en: t.quote_en.clone(),
+            note: t.note.as_ref().map(|n| n.get(lang).to_string()),
+            per_100k,
+            cite,
+        }
+    }
+}
+
+fn comparator_prefix(c: Comparator) -> String {
+    if c == Comparator::Exactly {
+        String::new()
+    } else {
+        format!("{} ", c.symbol())
+    }
+}
+
+/// Derived figure: value per 100,000 residents, only for counts of people in a place with a
+/// population figure. Per-year and total stay as they are (the label says which).
+pub fn per_100k_value(model: &Model, p: &Programme, t: &Target) -> Option<f64> {
+    if !t.unit.counts_people() {
+        return None;
+    }
+    let pop = model.population(&p.id)?;
+    Some(t.value_max.unwrap_or(t.value) / pop.value * 100_000.0)
+}
+
+fn per_100k(model: &Model, p: &Programme, t: &Target, lang: Lang) -> Option<String> {
+    let v = per_100k_value(model, p, t)?;
+    let rounded = if v >= 100.0 {
+        v.round()
+    } else {
+        (v * 10.0).round() / 10.0
+    };
+    Some(match lang {
+        Lang::En => format!("{}", trim_decimal(rounded)),
+        Lang::Zh => trim_decimal(rounded),
+    })
+}
+
+/// Why the figures of one metric may not be comparable, derived from the data.
+#[derive(Serialize, Debug, PartialEq)]
+pub struct Caveat {
+    pub code: &'static str,
+    pub detail: String,
+}
+
+pub fn caveats(model: &Model, metric: &Metric, lang: Lang) -> Vec<Caveat> {
+    let rows: Vec<(&Programme, &Target)> = model.targets_of_metric(&metric.id).collect();
+    let mut out = Vec::new();
+    let distinct = |f: &dyn Fn(&Target) -> String| {
+        let mut v: Vec<String> = rows.iter().map(|(_, t)| f(t)).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    if distinct(&|t| format!("{:?}", t.per)).len() > 1 {
+        out.push(Caveat {
+            code: "mixed_per",
+            detail: String::new(),
+        });
+    }
+    if distinct(&|t| format!("{:?}", t.kind)).len() > 1 {
+        out.push(Caveat {
+            code: "mixed_kind",
+            detail: String::new(),
+        });
+    }
+    let dates = distinct(&|t| t.date().map(|d| date_text(d, lang)).unwrap_or_default());
+    if dates.len() > 1 {
+        out.push(Caveat {
+            code: "mixed_dates",
+            detail: dates.join(", "),
+        });
+    }
+    let mut periods: Vec<String> = rows
+        .iter()
+        .map(|(p, _)| period_text(&p.period, lang))
+        .collect();
+    periods.sort();
+    periods.dedup();
+    if periods.len() > 1 {
+        out.push(Caveat {
+            code: "mixed_periods",
+            detail: periods.join("; "),
+        });
+    }
+    if distinct(&|t| format!("{:?}", t.unit)).len() > 1 {
+        out.push(Caveat {
+            code: "mixed_units",
+            detail: String::new(),
+        });
+    }
+    if distinct(&|t| format!("{:?}", t.comparator)).len() > 1 {
+        out.push(Caveat {
+            code: "mixed_comparators",
+            detail: String::new(),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_in_both_languages() {
+        assert_eq!(number(92000.0, Lang::En), "92,000");
+        assert_eq!(number(92000.0, Lang::Zh), "9.2万");
+        assert_eq!(number(1_000_000.0, Lang::Zh), "100万");
+        assert_eq!(number(13_866_009.0, Lang::Zh), "13,866,009");
+        assert_eq!(number(31.6, Lang::En), "31.6");
+        assert_eq!(number(900.0, Lang::En), "900");
+    }
+
+    #[test]
+    fn amounts_with_units_and_ranges() {
+        assert_eq!(amount(40.0, None, Unit::Percent, Lang::En), "40%");
+        assert_eq!(amount(3.0, Some(6.0), Unit::Months, Lang::En), "3–6 months");
+        assert_eq!(amount(3.0, Some(6.0), Unit::Months, Lang::Zh), "3–6个月");
+        assert_eq!(amount(1.0, None, Unit::Persons, Lang::En), "1 person");
+        assert_eq!(amount(530000.0, None, Unit::Persons, Lang::Zh), "53万人");
+    }
+}

@@ -1,0 +1,600 @@
+//! Stage 2: semantic checks on the loaded model. Everything wrong is collected (not just the
+//! first problem), each located at its file, line and field.
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::SourceMap;
+use crate::model::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Checks `model`; `known_links` is every site-relative page path (e.g. `programmes/zhuhai/`)
+/// and `known_charts` every chart id, for checking what commentary refers to.
+pub fn validate(
+    model: &Model,
+    sources: &SourceMap,
+    known_links: &BTreeSet<String>,
+    known_charts: &BTreeSet<String>,
+) -> Diagnostics {
+    let mut v = Validator {
+        sources,
+        out: Diagnostics::new(),
+    };
+    v.site(&model.site);
+    v.metrics(model);
+    v.programmes(model);
+    v.context(model);
+    v.changelog(model);
+    v.commentary(model, known_links, known_charts);
+    v.out
+}
+
+/// Lower-case ASCII letters, digits and single hyphens: safe as a file name and a URL part.
+pub fn is_slug(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 100
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && !id.contains("--")
+}
+
+/// A slug suggestion for an invalid id, for the help text.
+fn slugify(id: &str) -> String {
+    let mut out = String::new();
+    for c in id.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+fn closest<'a>(name: &str, options: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    options
+        .map(|o| (strsim::jaro_winkler(name, o), o))
+        .filter(|(s, _)| *s > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, o)| o)
+}
+
+struct Validator<'a> {
+    sources: &'a SourceMap,
+    out: Diagnostics,
+}
+
+impl Validator<'_> {
+    fn error(&mut self, file: &Path, field: &str, msg: impl Into<String>, help: impl Into<String>) {
+        let d = Diagnostic::error(msg).help(help);
+        self.out.push(self.sources.diag(d, file, field));
+    }
+    fn warn(&mut self, file: &Path, field: &str, msg: impl Into<String>, help: impl Into<String>) {
+        let d = Diagnostic::warning(msg).help(help);
+        self.out.push(self.sources.diag(d, file, field));
+    }
+
+    fn slug(&mut self, file: &Path, field: &str, id: &str) {
+        if !is_slug(id) {
+            let suggestion = slugify(id);
+            self.error(
+                file,
+                field,
+                format!("{id:?} is not a valid id"),
+                format!("ids use lower-case letters, digits and single hyphens (they become file names and links){}",
+                    if suggestion.is_empty() { String::new() } else { format!("; for example {suggestion:?}") }),
+            );
+        }
+    }
+
+    fn text(&mut self, file: &Path, field: &str, text: &Text) {
+        for (lang, value) in [("en", &text.en), ("zh", &text.zh)] {
+            if value.trim().is_empty() {
+                self.error(
+                    file,
+                    &format!("{field}.{lang}"),
+                    "this text is empty",
+                    "write it in both languages (en and zh)",
+                );
+            }
+        }
+    }
+
+    fn site(&mut self, site: &Site) {
+        let file = Path::new("content/site.yaml");
+        if site.languages.is_empty() {
+            self.error(
+                file,
+                "languages",
+                "no language is listed",
+                "list at least one: languages: [en, zh]",
+            );
+        }
+        let unique: BTreeSet<_> = site.languages.iter().collect();
+        if unique.len() != site.languages.len() {
+            self.error(
+                file,
+                "languages",
+                "a language is listed twice",
+                "list each language once",
+            );
+        }
+        if let Err(e) = crate::urls::Urls::new(&site.base_url) {
+            self.error(
+                file,
+                "base_url",
+                e,
+                "write a full address such as https://example.org/ or https://org.github.io/repo/",
+            );
+        }
+        self.slug(file, "theme", &site.theme);
+        self.text(file, "title", &site.title);
+        self.text(file, "description", &site.description);
+        if let Some(cname) = &site.cname {
+            if !cname.is_empty()
+                && !cname
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+            {
+                self.error(
+                    file,
+                    "cname",
+                    format!("{cname:?} is not a domain name"),
+                    "write only the host, such as data.example.org",
+                );
+            }
+        }
+    }
+
+    fn metrics(&mut self, model: &Model) {
+        let mut seen: BTreeMap<&str, &Origin> = BTreeMap::new();
+        for m in &model.metrics {
+            let (file, path) = (&m.origin.file, m.origin.path.as_str());
+            self.slug(file, &format!("{path}.id"), &m.id);
+            if let Some(first) = seen.insert(&m.id, &m.origin) {
+                self.error(
+                    file,
+                    &format!("{path}.id"),
+                    format!(
+                        "the metric id {:?} is used twice (first in {})",
+                        m.id,
+                        first.file.display()
+                    ),
+                    "give each metric its own id",
+                );
+            }
+            self.text(file, &format!("{path}.name"), &m.name);
+            self.text(file, &format!("{path}.counts"), &m.counts);
+            if model.targets_of_metric(&m.id).next().is_none() {
+                self.warn(
+                    file,
+                    &format!("{path}.id"),
+                    format!("no figure uses the metric {:?}", m.id),
+                    "remove it, or use it in a programme's targets",
+                );
+            }
+        }
+    }
+
+    fn programmes(&mut self, model: &Model) {
+        let mut target_ids: BTreeMap<&str, &Path> = BTreeMap::new();
+        for p in &model.programmes {
+            let file = p.origin.file.as_path();
+            self.slug(file, "id", &p.id);
+            let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+            if p.id != stem {
+                self.error(
+                    file,
+                    "id",
+                    format!("the id {:?} differs from the file name {stem:?}", p.id),
+                    format!("rename the file to {}.yaml or set id: {stem}", p.id),
+                );
+            }
+            self.text(file, "title", &p.title);
+            if p.period.start > p.period.end {
+                self.error(
+                    file,
+                    "period.end",
+                    format!(
+                        "the period ends ({}) before it starts ({})",
+                        p.period.end, p.period.start
+                    ),
+                    "swap start and end",
+                );
+            }
+            if p.sources.is_empty() {
+                self.error(
+                    file,
+                    "sources",
+                    "the programme has no source document",
+                    "list the document its figures come from under sources:",
+                );
+            }
+            let mut source_ids = BTreeSet::new();
+            for (i, s) in p.sources.iter().enumerate() {
+                self.slug(file, &format!("sources[{i}].id"), &s.id);
+                if !source_ids.insert(s.id.as_str()) {
+                    self.error(
+                        file,
+                        &format!("sources[{i}].id"),
+                        format!("the source id {:?} is used twice", s.id),
+                        "give each source its own id",
+                    );
+                }
+                if let Some(url) = &s.url {
+                    if !(url.starts_with("https://") || url.starts_with("http://")) {
+                        self.error(
+                            file,
+                            &format!("sources[{i}].url"),
+                            format!("{url:?} is not a web address"),
+                            "write a full address starting with https://",
+                        );
+                    }
+                }
+            }
+            if p.targets.is_empty() {
+                self.warn(
+                    file,
+                    "targets",
+                    "the programme has no figures",
+                    "add its targets, or say in a note why it has none",
+                );
+            }
+            for t in &p.targets {
+                if let Some(first) = target_ids.insert(&t.id, file) {
+                    self.error(
+                        file,
+                        &format!("{}.id", t.origin.path),
+                        format!(
+                            "the target id {:?} is used twice (also in {})",
+                            t.id,
+                            first.display()
+                        ),
+                        "ids must be unique across the site: they are permalinks",
+                    );
+                }
+                self.target(model, p, t);
+            }
+            let mut commitment_ids = BTreeSet::new();
+            for c in &p.commitments {
+                let path = c.origin.path.as_str();
+                self.slug(file, &format!("{path}.id"), &c.id);
+                if !commitment_ids.insert(&c.id) || target_ids.contains_key(c.id.as_str()) {
+                    self.error(
+                        file,
+                        &format!("{path}.id"),
+                        format!("the id {:?} is used twice", c.id),
+                        "give each commitment its own id",
+                    );
+                }
+                self.text(file, &format!("{path}.text"), &c.text);
+                self.quote(file, path, &c.quote, &c.quote_en);
+                if p.source(&c.source).is_none() {
+                    self.unknown_source(p, file, path, &c.source);
+                }
+            }
+        }
+    }
+
+    fn quote(&mut self, file: &Path, path: &str, quote: &str, quote_en: &str) {
+        if quote.trim().is_empty() {
+            self.error(
+                file,
+                &format!("{path}.quote"),
+                "the quote is empty",
+                "copy the clause the figure comes from, verbatim, from the source document",
+            );
+        }
+        if quote_en.trim().is_empty() {
+            self.error(
+                file,
+                &format!("{path}.quote_en"),
+                "the English rendering of the quote is empty",
+                "translate the quoted clause",
+            );
+        }
+    }
+
+    fn unknown_source(&mut self, p: &Programme, file: &Path, path: &str, source: &str) {
+        let hint = closest(source, p.sources.iter().map(|s| s.id.as_str()))
+            .map(|s| format!("did you mean {s:?}?"))
+            .unwrap_or_else(|| {
+                format!(
+                    "use one of this programme's sources: {}",
+                    p.sources
+                        .iter()
+                        .map(|s| s.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            });
+        self.error(
+            file,
+            &format!("{path}.source"),
+            format!("there is no source {source:?} in this programme"),
+            hint,
+        );
+    }
+
+    fn target(&mut self, model: &Model, p: &Programme, t: &Target) {
+        let file = t.origin.file.as_path();
+        let path = t.origin.path.as_str();
+        let f = |field: &str| format!("{path}.{field}");
+        self.slug(file, &f("id"), &t.id);
+        self.text(file, &f("label"), &t.label);
+        self.quote(file, path, &t.quote, &t.quote_en);
+        match model.metric(&t.metric) {
+            None => {
+                let hint = closest(&t.metric, model.metrics.iter().map(|m| m.id.as_str()))
+                    .map(|s| format!("did you mean {s:?}?"))
+                    .unwrap_or_else(|| "define it in content/metrics.yaml".into());
+                self.error(
+                    file,
+                    &f("metric"),
+                    format!("there is no metric {:?}", t.metric),
+                    hint,
+                );
+            }
+            Some(m) if m.unit != t.unit => {
+                self.error(
+                    file,
+                    &f("unit"),
+                    format!(
+                        "the unit {} does not match the metric {:?}, which counts {}",
+                        t.unit.id(),
+                        m.id,
+                        m.unit.id()
+                    ),
+                    format!(
+                        "use unit: {}, or choose a metric that counts {}",
+                        m.unit.id(),
+                        t.unit.id()
+                    ),
+                );
+            }
+            Some(_) => {}
+        }
+        if p.source(&t.source).is_none() {
+            self.unknown_source(p, file, path, &t.source);
+        }
+        if !t.value.is_finite() || t.value < 0.0 {
+            self.error(
+                file,
+                &f("value"),
+                format!("{} is not a usable figure", t.value),
+                "write a number of zero or more: 92000 for 9.2万, 38 for 38%",
+            );
+        } else if t.value > 1e12 {
+            self.error(
+                file,
+                &f("value"),
+                format!("{} is implausibly large", t.value),
+                "check for extra zeros; values are plain numbers (9.2万 is 92000)",
+            );
+        }
+        if t.unit == Unit::Percent {
+            for (field, v) in [("value", Some(t.value)), ("value_max", t.value_max)] {
+                if let Some(v) = v {
+                    if !(0.0..=100.0).contains(&v) {
+                        self.error(
+                            file,
+                            &f(field),
+                            format!("{v} is not a percentage between 0 and 100"),
+                            "write 38 for 38%",
+                        );
+                    }
+                }
+            }
+        }
+        if let Some(max) = t.value_max {
+            if max < t.value {
+                self.error(
+                    file,
+                    &f("value_max"),
+                    format!("value_max ({max}) is below value ({})", t.value),
+                    "a range runs from value (the low end) to value_max (the high end)",
+                );
+            }
+            if t.comparator != Comparator::Exactly && t.comparator != Comparator::About {
+                self.warn(
+                    file,
+                    &f("comparator"),
+                    "a range with a comparator other than = or ~ is hard to read",
+                    "use comparator \"=\" for a range such as 3 to 6 months",
+                );
+            }
+        }
+        match t.kind {
+            FigureKind::Target if t.deadline.is_none() => self.error(file, &f("deadline"), "a target needs a deadline", "write the year (or date) the target is for, e.g. deadline: \"2025\"; if the text gives none, use the programme's end and say so in a note"),
+            FigureKind::Status if t.as_of.is_none() => self.error(file, &f("as_of"), "a current figure needs an as_of date", "write the date the figure is true of, e.g. as_of: \"2023\""),
+            _ => {}
+        }
+        if let Some(d) = t.date() {
+            let field = if t.kind == FigureKind::Target {
+                "deadline"
+            } else {
+                "as_of"
+            };
+            if d.year < 1949 || d.year > 2100 {
+                self.error(
+                    file,
+                    &f(field),
+                    format!("{d} is not a plausible date for this figure"),
+                    "check the year",
+                );
+            } else if t.kind == FigureKind::Target && d.end() < p.period.start.start() {
+                self.error(
+                    file,
+                    &f(field),
+                    format!(
+                        "the deadline {d} is before the programme's period starts ({})",
+                        p.period.start
+                    ),
+                    "check the year, or the programme's period",
+                );
+            }
+        }
+        if let Some(tier) = t.tier {
+            if ![1, 10, 100, 1000, 10000].contains(&tier) {
+                self.error(
+                    file,
+                    &f("tier"),
+                    format!("{tier} is not a craftsman tier"),
+                    "use 1, 10, 100, 1000 or 10000 (the tier's nominal size)",
+                );
+            }
+        }
+    }
+
+    fn context(&mut self, model: &Model) {
+        let mut seen = BTreeSet::new();
+        for c in &model.context {
+            let (file, path) = (&c.origin.file, c.origin.path.as_str());
+            self.slug(file, &format!("{path}.id"), &c.id);
+            if !seen.insert(&c.id) {
+                self.error(
+                    file,
+                    &format!("{path}.id"),
+                    format!("the id {:?} is used twice", c.id),
+                    "give each figure its own id",
+                );
+            }
+            if model.programme(&c.programme).is_none() {
+                self.error(
+                    file,
+                    &format!("{path}.programme"),
+                    format!("there is no programme {:?}", c.programme),
+                    "use the id of a file in content/programmes/",
+                );
+            }
+            if !(c.value.is_finite() && c.value > 0.0) {
+                self.error(
+                    file,
+                    &format!("{path}.value"),
+                    format!("{} is not a usable population", c.value),
+                    "write the number of residents",
+                );
+            }
+        }
+    }
+
+    fn changelog(&mut self, model: &Model) {
+        let file = Path::new("content/changelog.yaml");
+        let mut seen = BTreeSet::new();
+        for (i, e) in model.changelog.iter().enumerate() {
+            self.slug(file, &format!("entries[{i}].id"), &e.id);
+            if !seen.insert(&e.id) {
+                self.error(
+                    file,
+                    &format!("entries[{i}].id"),
+                    format!("the id {:?} is used twice", e.id),
+                    "give each entry its own id: it identifies the feed entry",
+                );
+            }
+        }
+    }
+
+    fn commentary(&mut self, model: &Model, links: &BTreeSet<String>, charts: &BTreeSet<String>) {
+        let mut seen = BTreeSet::new();
+        for c in &model.commentary {
+            let file = c.origin.file.as_path();
+            if !seen.insert((&c.key, c.lang)) {
+                self.error(
+                    file,
+                    "language",
+                    format!(
+                        "there are two {} pages with the key {:?}",
+                        c.lang.code(),
+                        c.key
+                    ),
+                    "give one a different file name or translation key",
+                );
+            }
+            if !is_slug(&c.key) {
+                self.error(file, "translation", format!("{:?} cannot be a page address", c.key), "name the file with lower-case letters, digits and hyphens, e.g. overview.en.md");
+            }
+            if !model.site.languages.contains(&c.lang) {
+                self.warn(
+                    file,
+                    "language",
+                    format!("the site is not published in {}", c.lang.code()),
+                    "add the language to languages: in site.yaml, or remove the page",
+                );
+            }
+            for id in &c.programmes {
+                if model.programme(id).is_none() {
+                    self.error(
+                        file,
+                        "programmes",
+                        format!("there is no programme {id:?}"),
+                        "use ids of files in content/programmes/",
+                    );
+                }
+            }
+            for id in &c.metrics {
+                if model.metric(id).is_none() {
+                    self.error(
+                        file,
+                        "metrics",
+                        format!("there is no metric {id:?}"),
+                        "use ids from content/metrics.yaml",
+                    );
+                }
+            }
+            for r in crate::render::markdown::references(&c.body) {
+                let at = |d: Diagnostic| d.in_file(file).at(c.body_line + r.line - 1, r.column);
+                match r.kind {
+                    crate::render::markdown::RefKind::Chart(id) if !charts.contains(&id) => {
+                        let hint = closest(&id, charts.iter().map(String::as_str))
+                            .map(|s| format!("did you mean {s:?}?"))
+                            .unwrap_or_else(|| {
+                                "see the chart ids listed on each chart's embed page".into()
+                            });
+                        self.out.push(at(
+                            Diagnostic::error(format!("there is no chart {id:?}")).help(hint)
+                        ));
+                    }
+                    crate::render::markdown::RefKind::Target(id)
+                        if !model.targets().any(|(_, t)| t.id == id) =>
+                    {
+                        self.out.push(at(Diagnostic::error(format!(
+                            "the link names a figure {id:?} that does not exist"
+                        ))
+                        .help("use a target id from content/programmes/")));
+                    }
+                    crate::render::markdown::RefKind::Page(path) if !links.contains(&path) => {
+                        self.out.push(at(Diagnostic::error(format!(
+                            "the link /{path} leads to no page of the site"
+                        ))
+                        .help("link to a page that exists, e.g. /programmes/zhuhai/")));
+                    }
+                    crate::render::markdown::RefKind::BadShortcode(text) => {
+                        self.out.push(at(Diagnostic::error(format!(
+                            "{text:?} is not a shortcode policydash knows"
+                        ))
+                        .help("write {{ chart(id=\"CHART-ID\") }}")));
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert!(is_slug("zhuhai-skilled-share-2025"));
+        for bad in [
+            "", "Zhuhai", "a b", "../x", "a/b", "-a", "a-", "a--b", "珠海",
+        ] {
+            assert!(!is_slug(bad), "{bad:?}");
+        }
+        assert_eq!(slugify("Zhuhai Target_1"), "zhuhai-target-1");
+    }
+}
