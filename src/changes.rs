@@ -4,7 +4,9 @@
 
 use crate::downloads::Row;
 use crate::model::Lang;
+use crate::urls::{Page, Urls};
 use serde::Serialize;
+use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -18,8 +20,13 @@ pub struct FieldChange {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Changed {
     pub target_id: String,
+    pub programme: String,
+    /// Place and label in English (the printed report) …
     pub place: String,
     pub label: String,
+    /// … and in Chinese (the published page in Chinese).
+    pub place_zh: String,
+    pub label_zh: String,
     pub changes: Vec<FieldChange>,
 }
 
@@ -32,23 +39,33 @@ pub struct ChangeReport {
     pub changed: Vec<Changed>,
 }
 
+/// Where the site-wide data is published, relative to the output folder.
+pub const PUBLISHED: &str = "data/targets.json";
+
 #[derive(serde::Deserialize)]
 struct Published {
     targets: Vec<Row>,
 }
 
 impl ChangeReport {
-    /// Compares `new` with the rows published in `previous_output/data/targets.json`.
+    /// Compares `new` with the rows published in `previous_output/data/targets.json`; an
+    /// output without one (a first build) gives a report that compared nothing.
     pub fn against(previous_output: &Path, new: &[Row]) -> ChangeReport {
-        let old: Option<Vec<Row>> =
-            std::fs::read_to_string(previous_output.join("data/targets.json"))
-                .ok()
-                .and_then(|t| serde_json::from_str::<Published>(&t).ok())
-                .map(|p| p.targets);
-        match old {
-            Some(old) => Self::between(&old, new),
-            None => ChangeReport::default(),
-        }
+        Self::against_file(&previous_output.join(PUBLISHED), new).unwrap_or_default()
+    }
+
+    /// Compares `new` with the rows of a published `data/targets.json` (for example the one
+    /// the live site serves, fetched before building). Unreadable files are an error.
+    pub fn against_file(previous: &Path, new: &[Row]) -> Result<ChangeReport, String> {
+        let text = std::fs::read_to_string(previous)
+            .map_err(|e| format!("cannot read {}: {e}", previous.display()))?;
+        let old = serde_json::from_str::<Published>(&text).map_err(|e| {
+            format!(
+                "{} is not a targets.json that policydash published: {e}",
+                previous.display()
+            )
+        })?;
+        Ok(Self::between(&old.targets, new))
     }
 
     pub fn between(old: &[Row], new: &[Row]) -> ChangeReport {
@@ -73,17 +90,19 @@ impl ChangeReport {
             let b = serde_json::to_value(r).unwrap_or_default();
             let mut changes = Vec::new();
             if let (Some(a), Some(b)) = (a.as_object(), b.as_object()) {
-                for (field, new_value) in b {
+                // In the order of the CSV columns: the value before what is derived from it.
+                for field in crate::publish::datapackage::field_names() {
                     // The permalink follows the base URL, which is not a change of the data.
                     if field == "permalink" {
                         continue;
                     }
                     let old_value = a.get(field).cloned().unwrap_or_default();
-                    if &old_value != new_value {
+                    let new_value = b.get(field).cloned().unwrap_or_default();
+                    if old_value != new_value {
                         changes.push(FieldChange {
-                            field: field.clone(),
+                            field: field.to_string(),
                             old: show(&old_value),
-                            new: show(new_value),
+                            new: show(&new_value),
                         });
                     }
                 }
@@ -91,8 +110,11 @@ impl ChangeReport {
             if !changes.is_empty() {
                 changed.push(Changed {
                     target_id: r.target_id.clone(),
+                    programme: r.programme.clone(),
                     place: r.place_en.clone(),
                     label: r.label_en.clone(),
+                    place_zh: r.place_zh.clone(),
+                    label_zh: r.label_zh.clone(),
                     changes,
                 });
             }
@@ -149,9 +171,71 @@ impl ChangeReport {
         out
     }
 
-    pub fn view(&self, lang: Lang) -> serde_json::Value {
-        let _ = lang;
-        serde_json::to_value(self).unwrap_or_default()
+    /// What the changes page shows, in `lang`: places and labels in that language, and links
+    /// to the figures that still exist. Field names stay ids; the template names them.
+    pub fn view(&self, lang: Lang, urls: &Urls) -> serde_json::Value {
+        let zh = lang == Lang::Zh;
+        let colon = if zh { "：" } else { ": " };
+        let pick = |en: &str, zh_text: &str| {
+            if zh && !zh_text.is_empty() {
+                zh_text.to_string()
+            } else {
+                en.to_string()
+            }
+        };
+        let href = |programme: &str, id: &str| {
+            format!(
+                "{}#t-{id}",
+                urls.page(&Page::Programme(programme.to_string()), lang)
+            )
+        };
+        let added: Vec<_> = self
+            .added
+            .iter()
+            .map(|r| {
+                json!({
+                    "target_id": r.target_id,
+                    "place": pick(&r.place_en, &r.place_zh),
+                    "label": pick(&r.label_en, &r.label_zh),
+                    "value": format!("{} {}{} {}", r.comparator, fmt(r.value),
+                        r.value_max.map(|m| format!("–{}", fmt(m))).unwrap_or_default(), r.unit),
+                    "href": href(&r.programme, &r.target_id),
+                })
+            })
+            .collect();
+        let removed: Vec<_> = self
+            .removed
+            .iter()
+            .map(|r| {
+                json!({
+                    "target_id": r.target_id,
+                    "place": pick(&r.place_en, &r.place_zh),
+                    "label": pick(&r.label_en, &r.label_zh),
+                    "value": format!("{} {} {}", r.comparator, fmt(r.value), r.unit),
+                })
+            })
+            .collect();
+        let changed: Vec<_> = self
+            .changed
+            .iter()
+            .map(|c| {
+                json!({
+                    "target_id": c.target_id,
+                    "place": pick(&c.place, &c.place_zh),
+                    "label": pick(&c.label, &c.label_zh),
+                    "href": href(&c.programme, &c.target_id),
+                    "changes": c.changes,
+                })
+            })
+            .collect();
+        json!({
+            "colon": colon,
+            "compared": self.compared,
+            "empty": self.is_empty(),
+            "added": added,
+            "removed": removed,
+            "changed": changed,
+        })
     }
 }
 

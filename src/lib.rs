@@ -130,8 +130,15 @@ pub fn check(opts: &BuildOptions) -> Result<Checked, Failure> {
 }
 
 /// Loads, validates, renders and writes the site. On any error the previous output is left
-/// exactly as it was.
+/// exactly as it was. The change report compares with the data the output folder held.
 pub fn build(opts: &BuildOptions) -> Result<Built, Failure> {
+    build_comparing(opts, None)
+}
+
+/// `build`, with the change report comparing against `previous` (a published
+/// `data/targets.json`) instead of the output folder's: how a CI build with a fresh output
+/// folder reports what it changes on the live site.
+pub fn build_comparing(opts: &BuildOptions, previous: Option<&Path>) -> Result<Built, Failure> {
     let checked = check(opts)?;
     let Checked {
         model,
@@ -153,14 +160,25 @@ pub fn build(opts: &BuildOptions) -> Result<Built, Failure> {
     let theme = render::theme::load(&opts.root, &model.site.theme, &model.site.languages)
         .map_err(&failure)?;
     let downloads = downloads::Downloads::build(&model, &urls);
-    let report = changes::ChangeReport::against(&output, downloads.all_rows());
+    let report = match previous {
+        None => changes::ChangeReport::against(&output, downloads.all_rows()),
+        Some(file) => changes::ChangeReport::against_file(file, downloads.all_rows())
+            .map_err(|e| {
+                failure(
+                    Diagnostic::error(e)
+                        .field("--previous")
+                        .help("pass the data/targets.json of a site policydash built, or leave --previous out")
+                        .into(),
+                )
+            })?,
+    };
     let extras = render::Extras {
         charts,
         downloads,
         changes: Some(report.clone()),
     };
     let mut files = render::render_site(&model, &urls, &theme, &extras).map_err(&failure)?;
-    files.extend(publish::site_files(&model, &urls, &extras));
+    files.extend(publish::site_files(&model, &urls, &extras, &theme));
     files.sort_by(|a, b| a.path.cmp(&b.path));
     write::write_site(&opts.root, &output, &files).map_err(|e| {
         failure(

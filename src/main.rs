@@ -41,6 +41,10 @@ enum Command {
         /// (overrides base_url in content/site.yaml).
         #[arg(long)]
         base_url: Option<String>,
+        /// For the change report: compare with this data/targets.json (e.g. the one the live
+        /// site publishes) instead of the one in the output folder.
+        #[arg(long, value_name = "FILE")]
+        previous: Option<PathBuf>,
     },
     /// Check content/ for errors and warnings; write nothing. Exits 1 if there is an error.
     Check {
@@ -69,9 +73,9 @@ fn report_failure(f: &Failure) {
     eprint!("{}", f.render());
 }
 
-fn build(opts: &BuildOptions) -> bool {
+fn build(opts: &BuildOptions, previous: Option<&std::path::Path>) -> bool {
     let started = std::time::Instant::now();
-    match policydash::build(opts) {
+    match policydash::build_comparing(opts, previous) {
         Ok(built) => {
             if !built.warnings.is_empty() {
                 eprint!("{}", built.warnings.render(&built.sources));
@@ -100,13 +104,14 @@ fn main() -> ExitCode {
             site,
             output,
             base_url,
+            previous,
         } => {
             let opts = BuildOptions {
                 root: site.root,
                 output,
                 base_url,
             };
-            if build(&opts) {
+            if build(&opts, previous.as_deref()) {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
@@ -140,7 +145,7 @@ fn main() -> ExitCode {
                 output,
                 base_url: None,
             };
-            if !build(&opts) {
+            if !build(&opts, None) {
                 return ExitCode::FAILURE;
             }
             let prefix = match policydash::check(&opts) {
@@ -169,7 +174,7 @@ fn main() -> ExitCode {
             let paths = ["content", "templates", "themes"].map(|p| site.root.join(p));
             let result = policydash::serve::watch(&paths, || {
                 println!("Change detected; rebuilding…");
-                build(&opts);
+                build(&opts, None);
             });
             if let Err(e) = result {
                 eprintln!("error: cannot watch for changes: {e}");

@@ -1,11 +1,17 @@
-//! Files GitHub Pages and crawlers look for: `.nojekyll`, `CNAME`, `robots.txt`.
-//! (Sitemap, feed and data package arrive with the publishing work.)
+//! Site-level files for GitHub Pages, crawlers, feed readers and data tools: `.nojekyll`,
+//! `CNAME`, `robots.txt`, `sitemap.xml`, the Atom feeds of data updates and the Frictionless
+//! `datapackage.json`. Like every other file they are returned, not written: `write` does that.
 
-use crate::model::Model;
+pub mod datapackage;
+pub mod feed;
+pub mod sitemap;
+
+use crate::model::{Lang, Model};
+use crate::render::theme::Theme;
 use crate::render::{Extras, OutputFile};
 use crate::urls::Urls;
 
-pub fn site_files(model: &Model, urls: &Urls, _extras: &Extras) -> Vec<OutputFile> {
+pub fn site_files(model: &Model, urls: &Urls, extras: &Extras, theme: &Theme) -> Vec<OutputFile> {
     let mut files = vec![
         // Without it, GitHub Pages runs Jekyll, which drops files and folders starting with _ or .
         OutputFile::new(".nojekyll", ""),
@@ -16,9 +22,60 @@ pub fn site_files(model: &Model, urls: &Urls, _extras: &Extras) -> Vec<OutputFil
                 urls.absolute("sitemap.xml")
             ),
         ),
+        OutputFile::new("sitemap.xml", sitemap::sitemap(model, urls)),
+        OutputFile::new(
+            datapackage::PATH,
+            datapackage::datapackage(model, urls, &extras.downloads),
+        ),
+        OutputFile::new(datapackage::SCHEMA_PATH, datapackage::schema_file()),
     ];
+    for lang in &model.site.languages {
+        files.push(OutputFile::new(
+            feed::path(urls, *lang),
+            feed::feed(model, urls, *lang, &|key| string(theme, *lang, key)),
+        ));
+    }
     if let Some(cname) = model.site.cname.as_deref().filter(|c| !c.is_empty()) {
         files.push(OutputFile::new("CNAME", format!("{cname}\n")));
     }
     files
+}
+
+/// An interface string of the theme, or its key when the theme lacks it.
+fn string(theme: &Theme, lang: Lang, key: &str) -> String {
+    theme
+        .strings
+        .get(lang.code())
+        .and_then(|s| s.get(key))
+        .cloned()
+        .unwrap_or_else(|| key.to_string())
+}
+
+/// Escapes text for XML content and attribute values.
+pub fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Characters XML 1.0 forbids: dropped rather than producing an unreadable file.
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_escape_escapes_markup_and_drops_control_characters() {
+        assert_eq!(xml_escape("a<b>&\"c'\u{1}"), "a&lt;b&gt;&amp;&quot;c&apos;");
+        assert_eq!(xml_escape("珠海\n"), "珠海\n");
+    }
 }

@@ -50,8 +50,8 @@ impl Extras {
     pub fn downloads_for(&self, page: &Page) -> Vec<serde_json::Value> {
         self.downloads.for_page(page)
     }
-    pub fn change_report(&self, lang: Lang) -> Option<serde_json::Value> {
-        self.changes.as_ref().map(|c| c.view(lang))
+    pub fn change_report(&self, lang: Lang, urls: &Urls) -> Option<serde_json::Value> {
+        self.changes.as_ref().map(|c| c.view(lang, urls))
     }
 }
 

@@ -10,6 +10,9 @@ use crate::urls::{Page, Urls};
 use serde::Serialize;
 use tera::Context;
 
+/// The theme's share image (1200×630 PNG) below `static/`, used for Open Graph and Twitter cards.
+pub const OG_IMAGE: &str = "og-image.png";
+
 #[derive(Serialize)]
 struct Alternate {
     lang: &'static str,
@@ -109,8 +112,15 @@ impl PageRenderer<'_> {
         ctx.insert("css", &urls.href("static/style.css"));
         ctx.insert("print_css", &urls.href("static/print.css"));
         ctx.insert("favicon", &urls.href("static/favicon.svg"));
-        ctx.insert("og_image", &urls.absolute("static/og-image.png"));
-        ctx.insert("feed", &urls.href("feed.xml"));
+        // The theme's share image, when it has one: never a link to a file that is not there.
+        let og_image = self
+            .theme
+            .statics
+            .iter()
+            .any(|(name, _)| name == OG_IMAGE)
+            .then(|| urls.absolute(&format!("static/{OG_IMAGE}")));
+        ctx.insert("og_image", &og_image);
+        ctx.insert("feed", &urls.href(&crate::publish::feed::path(urls, lang)));
         let nav: Vec<Link> = [
             (Page::Home, "nav_home"),
             (Page::MetricIndex, "nav_metrics"),
@@ -143,6 +153,13 @@ impl PageRenderer<'_> {
                 absolute: urls.absolute(&urls.page_path(page, l)),
             })
             .collect();
+        // x-default (the default language) only where there is a choice and it exists.
+        let default = model.site.default_lang();
+        let x_default = alternates
+            .iter()
+            .find(|a| alternates.len() > 1 && a.lang == default.code())
+            .map(|a| a.absolute.clone());
+        ctx.insert("x_default", &x_default);
         ctx.insert("alternates", &alternates);
         ctx.insert(
             "other_languages",
@@ -272,22 +289,45 @@ impl PageRenderer<'_> {
             Page::Data => {
                 ctx.insert("page_title", &self.string(lang, "nav_data"));
                 ctx.insert("downloads", &self.extras.downloads_for(page));
+                ctx.insert("datapackage", &urls.href(crate::publish::datapackage::PATH));
+                ctx.insert("licence", &model.site.licence);
                 "data.html"
             }
             Page::Changes => {
                 ctx.insert("page_title", &self.string(lang, "changes_title"));
-                ctx.insert("report", &self.extras.change_report(lang));
+                ctx.insert("report", &self.extras.change_report(lang, urls));
                 let entries: Vec<_> = model
                     .changelog
                     .iter()
                     .map(|e| {
+                        let figures: Vec<Link> = e
+                            .targets
+                            .iter()
+                            .filter_map(|id| model.targets().find(|(_, t)| &t.id == id))
+                            .map(|(p, t)| Link {
+                                text: format!(
+                                    "{}{}{}",
+                                    p.place.name(lang),
+                                    if lang == Lang::Zh { "：" } else { ": " },
+                                    t.label.get(lang)
+                                ),
+                                href: format!(
+                                    "{}#t-{}",
+                                    urls.page(&Page::Programme(p.id.clone()), lang),
+                                    t.id
+                                ),
+                            })
+                            .collect();
                         serde_json::json!({
                             "id": e.id, "date": view::date_text(&e.date, lang),
+                            "datetime": e.date.to_string(),
                             "title": e.title.get(lang), "text": e.text.get(lang),
+                            "figures": figures,
                         })
                     })
                     .collect();
                 ctx.insert("entries", &entries);
+                ctx.insert("data_json", &urls.href("data/targets.json"));
                 "changes.html"
             }
             Page::Embed(chart) => {

@@ -1,0 +1,239 @@
+//! `datapackage.json`: the downloads described as a Frictionless Tabular Data Package, so data
+//! tools can load and check them: one resource per CSV table (site-wide, per programme, per
+//! compared metric), all sharing one Table Schema (`data/targets.schema.json`) whose fields are
+//! the CSV columns of `downloads::Row`, in order. Paths are relative to the package, so the
+//! package stays valid wherever the site is published.
+
+use crate::downloads::{Downloads, Table};
+use crate::model::Model;
+use crate::urls::{Page, Urls};
+use serde_json::{json, Value};
+
+/// Where the package is written, relative to the output folder.
+pub const PATH: &str = "datapackage.json";
+/// The shared Table Schema, relative to the output folder (and to the package).
+pub const SCHEMA_PATH: &str = "data/targets.schema.json";
+
+/// One column of the CSV: name, Table Schema type, title and description.
+struct Column {
+    name: &'static str,
+    kind: &'static str,
+    title: &'static str,
+    description: &'static str,
+    constraints: Option<Value>,
+    format: Option<&'static str>,
+}
+
+const fn col(
+    name: &'static str,
+    kind: &'static str,
+    title: &'static str,
+    description: &'static str,
+) -> Column {
+    Column {
+        name,
+        kind,
+        title,
+        description,
+        constraints: None,
+        format: None,
+    }
+}
+
+const DATE_PATTERN: &str = "[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?";
+
+/// The columns of `downloads::Row`, in CSV order. A test checks them against the CSV header.
+fn columns() -> Vec<Column> {
+    let required = || Some(json!({"required": true}));
+    let one_of = |values: &[&str]| Some(json!({"required": true, "enum": values}));
+    let date = || Some(json!({"pattern": DATE_PATTERN}));
+    vec![
+        Column {
+            constraints: Some(json!({"required": true, "unique": true})),
+            ..col("target_id", "string", "Figure id", "Stable identifier of the figure; also the anchor of its permalink.")
+        },
+        Column { constraints: required(), ..col("programme", "string", "Programme id", "Identifier of the programme the figure belongs to.") },
+        col("place_en", "string", "Place (English)", "The city or area of the programme, in English."),
+        col("place_zh", "string", "Place (Chinese)", "The city or area of the programme, in Chinese."),
+        Column { constraints: required(), ..col("metric", "string", "Metric id", "What the figure counts; figures with the same metric are comparable.") },
+        col("label_en", "string", "Figure (English)", "What the figure is, in English."),
+        col("label_zh", "string", "Figure (Chinese)", "What the figure is, in Chinese."),
+        Column { constraints: one_of(&["target", "status"]), ..col("kind", "string", "Kind", "target: a goal for a deadline; status: a current figure as of a date.") },
+        Column { constraints: one_of(&["total", "year"]), ..col("per", "string", "Per", "total: one figure for the period or deadline; year: a quota for every year.") },
+        Column { constraints: one_of(&[">=", "=", "~", "<="]), ..col("comparator", "string", "Comparator", ">= at least, = exactly, ~ about, <= at most, as the source words it.") },
+        Column { constraints: required(), ..col("value", "number", "Value", "The figure, in the unit given; the lower end of a range.") },
+        col("value_max", "number", "Upper value", "The upper end when the source gives a range; empty otherwise."),
+        Column { constraints: required(), ..col("unit", "string", "Unit", "Unit of value: persons, person-times, percent, yuan, …") },
+        Column { constraints: date(), ..col("deadline", "string", "Deadline", "The date a target is due: YYYY, YYYY-MM or YYYY-MM-DD.") },
+        Column { constraints: date(), ..col("as_of", "string", "As of", "The date a current figure is true of: YYYY, YYYY-MM or YYYY-MM-DD.") },
+        col("tier", "integer", "Tier", "Rank within a tiered target (1 = highest), where the source sets tiers."),
+        Column { constraints: required(), ..col("source_id", "string", "Source id", "Identifier of the source document, unique within the programme.") },
+        col("source_title_zh", "string", "Source title", "Title of the source document, in Chinese."),
+        Column { format: Some("uri"), ..col("source_url", "string", "Source address", "Where the source document was read; empty when it has no public address.") },
+        Column { constraints: required(), ..col("quote", "string", "Quote", "The clause of the source the figure is quoted from, in the original Chinese.") },
+        col("quote_en", "string", "Quote (English)", "An English translation of the quote."),
+        col("note_en", "string", "Note (English)", "What a reader should know about the figure, in English."),
+        col("note_zh", "string", "Note (Chinese)", "What a reader should know about the figure, in Chinese."),
+        col("per_100k_residents", "number", "Per 100,000 residents", "Derived: value per 100,000 residents (2020 census), for counts of people; not in the sources."),
+        Column {
+            format: Some("uri"),
+            constraints: required(),
+            ..col("permalink", "string", "Permalink", "The figure's permanent address on this site.")
+        },
+    ]
+}
+
+/// The Table Schema shared by every CSV download.
+pub fn schema() -> Value {
+    let fields: Vec<Value> = columns()
+        .into_iter()
+        .map(|c| {
+            let mut f = json!({
+                "name": c.name, "type": c.kind, "title": c.title, "description": c.description,
+            });
+            if let Some(format) = c.format {
+                f["format"] = json!(format);
+            }
+            if let Some(constraints) = c.constraints {
+                f["constraints"] = constraints;
+            }
+            f
+        })
+        .collect();
+    json!({
+        "fields": fields,
+        "primaryKey": ["target_id"],
+        "missingValues": [""],
+    })
+}
+
+/// The CSV column names the schema describes, in order.
+pub fn field_names() -> Vec<&'static str> {
+    columns().into_iter().map(|c| c.name).collect()
+}
+
+/// A lower-case name of letters, digits and hyphens, as the Data Package spec asks.
+fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+fn resource(model: &Model, table: &Table) -> Value {
+    let (name, title) = match &table.page {
+        Page::Programme(id) => (
+            format!("programme-{id}"),
+            model
+                .programme(id)
+                .map(|p| format!("{}: {}", p.place.en, p.title.en))
+                .unwrap_or_else(|| id.clone()),
+        ),
+        Page::Metric(id) => (
+            format!("metric-{id}"),
+            model
+                .metric(id)
+                .map(|m| format!("Compared: {}", m.name.en))
+                .unwrap_or_else(|| id.clone()),
+        ),
+        _ => (
+            slug(table.stem.rsplit('/').next().unwrap_or("targets")),
+            "Every figure on the site".to_string(),
+        ),
+    };
+    json!({
+        "name": name,
+        "title": title,
+        "path": format!("{}.csv", table.stem),
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": true},
+        "schema": SCHEMA_PATH,
+    })
+}
+
+/// Every source document with its address, and the context figures' sources.
+fn sources(model: &Model) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::new();
+    for p in &model.programmes {
+        for s in &p.sources {
+            let mut v =
+                json!({"title": format!("{} ({}, {})", s.title.zh, p.place.en, s.publisher.en)});
+            if let Some(url) = s.url.as_deref().filter(|u| !u.is_empty()) {
+                v["path"] = json!(url);
+            }
+            out.push(v);
+        }
+    }
+    for c in &model.context {
+        let mut v = json!({"title": c.source.en});
+        if let Some(url) = c.url.as_deref().filter(|u| !u.is_empty()) {
+            v["path"] = json!(url);
+        }
+        out.push(v);
+    }
+    out.dedup();
+    out
+}
+
+/// `datapackage.json` and the schema file it points to.
+pub fn datapackage(model: &Model, urls: &Urls, downloads: &Downloads) -> String {
+    let site = &model.site;
+    let mut name = slug(&site.title.en);
+    if name.is_empty() {
+        name = "policydash-data".into();
+    }
+    let mut package = json!({
+        "profile": "tabular-data-package",
+        "name": name,
+        "title": site.title.en,
+        "description": site.description.en,
+        "homepage": urls.absolute(""),
+        "sources": sources(model),
+        "resources": downloads.tables.iter().map(|t| resource(model, t)).collect::<Vec<_>>(),
+    });
+    if let Some(l) = &site.licence {
+        let mut licence = json!({"title": l.name, "path": l.url});
+        // The spec wants an Open Definition id as `name`; other names go in the title only.
+        if !l.name.is_empty()
+            && l.name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
+        {
+            licence["name"] = json!(l.name);
+        }
+        package["licenses"] = json!([licence]);
+    }
+    pretty(&package)
+}
+
+pub fn schema_file() -> String {
+    pretty(&schema())
+}
+
+fn pretty(v: &Value) -> String {
+    let mut text = serde_json::to_string_pretty(v).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_package_names() {
+        assert_eq!(
+            slug("Skilled-talent programmes compared"),
+            "skilled-talent-programmes-compared"
+        );
+        assert_eq!(slug("  技能 "), "");
+    }
+}
