@@ -180,7 +180,7 @@ fn every_internal_link_and_anchor_resolves() {
                         .collect()
                 });
                 assert!(
-                    known.iter().any(|i| *i == fragment),
+                    known.contains(&fragment),
                     "{}: link {link:?}: no id {fragment:?} in {}",
                     file.display(),
                     target.display()
