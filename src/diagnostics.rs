@@ -319,7 +319,7 @@ mod tests {
     #[test]
     fn offsets_count_characters_not_bytes() {
         let text = "标题: x\nb: 码y\n";
-        let off = offset_of(text, 2, 4).unwrap();
-        assert_eq!(&text[off..off + 1], "y");
+        let off = offset_of(text, 2, 5).unwrap();
+        assert!(text[off..].starts_with('y'));
     }
 }

@@ -5,6 +5,10 @@
 //! `render` (pages with tera, `chart` SVGs, `downloads`) in parallel → `write` (staging folder,
 //! swapped in only on success). `urls` makes every link; `serve` previews the site.
 
+// Diagnostics carry file, position, field and help text; they are built only on the error path,
+// so their size does not matter and boxing them would only add noise.
+#![allow(clippy::result_large_err)]
+
 pub mod changes;
 pub mod chart;
 pub mod diagnostics;

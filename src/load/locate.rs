@@ -131,7 +131,8 @@ mod tests {
     fn locates_nested_fields_and_list_items() {
         let text = "id: x\ntargets:\n  - id: a\n    value: 1\n  - id: b\n    value: 2\n    note: {en: e, zh: z}\n";
         let loc = Locator::from_text(text);
-        assert_eq!(loc.locate("id"), Some((1, 1)));
+        // A field's position is its value's, so errors about a value point at the value.
+        assert_eq!(loc.locate("id"), Some((1, 5)));
         assert_eq!(loc.locate("targets[1].value"), Some((6, 12)));
         assert_eq!(loc.locate("targets[1].note.zh"), Some((7, 23)));
         // A field that is not written falls back to its record.

@@ -224,21 +224,18 @@ pub fn anchor_slug(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn links() -> (
-        impl Fn(&str) -> String,
-        impl Fn(&str) -> Option<String>,
-        impl Fn(&str) -> Option<String>,
-    ) {
-        (
-            |p: &str| format!("/base/{p}"),
-            |id: &str| (id == "t1").then(|| "/base/programmes/p/#t-t1".to_string()),
-            |id: &str| (id == "metric-m").then(|| "<figure>chart</figure>\n".to_string()),
-        )
+    fn page(p: &str) -> String {
+        format!("/base/{p}")
+    }
+    fn target(id: &str) -> Option<String> {
+        (id == "t1").then(|| "/base/programmes/p/#t-t1".to_string())
+    }
+    fn chart(id: &str) -> Option<String> {
+        (id == "metric-m").then(|| "<figure>chart</figure>\n".to_string())
     }
 
     #[test]
     fn renders_links_shortcodes_anchors_and_escapes_html() {
-        let (page, target, chart) = links();
         let l = Links {
             page: &page,
             target: &target,
@@ -259,7 +256,6 @@ mod tests {
 
     #[test]
     fn raw_html_passes_only_when_allowed() {
-        let (page, target, chart) = links();
         let l = Links {
             page: &page,
             target: &target,

@@ -203,7 +203,7 @@ impl Ctx<'_> {
         let programme_href = urls.page(&Page::Programme(p.id.clone()), lang);
         let source = p.source(&t.source);
         let permalink = format!("{programme_href}#t-{}", t.id);
-        let per_100k = per_100k(model, p, t, lang);
+        let per_100k = per_100k(model, p, t);
         let amount = amount(t.value, t.value_max, t.unit, lang);
         let date = date_label(t, lang);
         let source_title = source
@@ -292,17 +292,14 @@ pub fn per_100k_value(model: &Model, p: &Programme, t: &Target) -> Option<f64> {
     Some(t.value_max.unwrap_or(t.value) / pop.value * 100_000.0)
 }
 
-fn per_100k(model: &Model, p: &Programme, t: &Target, lang: Lang) -> Option<String> {
+fn per_100k(model: &Model, p: &Programme, t: &Target) -> Option<String> {
     let v = per_100k_value(model, p, t)?;
     let rounded = if v >= 100.0 {
         v.round()
     } else {
         (v * 10.0).round() / 10.0
     };
-    Some(match lang {
-        Lang::En => format!("{}", trim_decimal(rounded)),
-        Lang::Zh => trim_decimal(rounded),
-    })
+    Some(trim_decimal(rounded))
 }
 
 /// Why the figures of one metric may not be comparable, derived from the data.

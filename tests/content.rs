@@ -1,0 +1,231 @@
+//! The published data's own consistency: rules checked here independently of `validate`, so
+//! weakening the validator cannot let bad data through unnoticed.
+
+use policydash::model::{FigureKind, Lang, Model};
+use policydash::BuildOptions;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn model() -> Model {
+    match policydash::check(&BuildOptions::new(root())) {
+        Ok(c) => c.model,
+        Err(f) => panic!("content/ does not validate:\n{}", f.render()),
+    }
+}
+
+#[test]
+fn every_figure_is_complete_and_consistent() {
+    let m = model();
+    let mut ids = BTreeSet::new();
+    let mut quotes = 0;
+    for p in &m.programmes {
+        assert!(!p.sources.is_empty(), "{} has no source", p.id);
+        assert!(
+            p.period.start <= p.period.end,
+            "{}: period runs backwards",
+            p.id
+        );
+        assert!(!p.targets.is_empty(), "{} has no figures", p.id);
+        for t in &p.targets {
+            assert!(ids.insert(t.id.clone()), "duplicate id {}", t.id);
+            let metric = m
+                .metric(&t.metric)
+                .unwrap_or_else(|| panic!("{}: unknown metric {}", t.id, t.metric));
+            assert_eq!(
+                metric.unit, t.unit,
+                "{}: unit differs from its metric {}",
+                t.id, metric.id
+            );
+            assert!(
+                p.source(&t.source).is_some(),
+                "{}: unknown source {}",
+                t.id,
+                t.source
+            );
+            assert!(
+                !t.quote.trim().is_empty() && !t.quote_en.trim().is_empty(),
+                "{}: no quote",
+                t.id
+            );
+            match t.kind {
+                FigureKind::Target => {
+                    assert!(t.deadline.is_some(), "{}: target without deadline", t.id)
+                }
+                FigureKind::Status => {
+                    assert!(t.as_of.is_some(), "{}: current figure without date", t.id)
+                }
+            }
+            if let Some(max) = t.value_max {
+                assert!(max >= t.value, "{}: range runs backwards", t.id);
+            }
+            quotes += 1;
+        }
+        for c in &p.commitments {
+            assert!(ids.insert(c.id.clone()), "duplicate id {}", c.id);
+            assert!(!c.quote.trim().is_empty(), "{}: no quote", c.id);
+            quotes += 1;
+        }
+    }
+    assert!(quotes >= 75, "only {quotes} quoted figures and commitments");
+    assert!(
+        m.targets().count() >= 70,
+        "only {} figures",
+        m.targets().count()
+    );
+}
+
+#[test]
+fn both_suqian_and_zhuhai_hold_many_figures() {
+    // The documents' structure: these two plans carry most quantitative targets.
+    let m = model();
+    for id in ["suqian", "zhuhai"] {
+        let n = m.programme(id).unwrap().targets.len();
+        assert!(n >= 20, "{id} has only {n} figures");
+    }
+    let jiangmen = m.programme("jiangmen").unwrap();
+    assert!(
+        jiangmen
+            .targets
+            .iter()
+            .any(|t| t.kind == FigureKind::Status && t.value == 530000.0),
+        "Jiangmen's 53万 current figure is missing"
+    );
+}
+
+/// Numbers written in a text: `92,000`, `40%`, `9.2万`, `3–6`.
+fn numbers_in(text: &str) -> Vec<f64> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let mut s = String::new();
+            while i < chars.len()
+                && (chars[i].is_ascii_digit()
+                    || chars[i] == '.'
+                    || (chars[i] == ',' && i + 1 < chars.len() && chars[i + 1].is_ascii_digit()))
+            {
+                if chars[i] != ',' {
+                    s.push(chars[i]);
+                }
+                i += 1;
+            }
+            if let Ok(mut v) = s.trim_end_matches('.').parse::<f64>() {
+                if i < chars.len() && chars[i] == '万' {
+                    v *= 10000.0;
+                }
+                out.push(v);
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn commentary_numbers_match_the_figures_they_cite() {
+    let m = model();
+    let values: BTreeMap<&str, (f64, Option<f64>)> = m
+        .targets()
+        .map(|(_, t)| (t.id.as_str(), (t.value, t.value_max)))
+        .collect();
+    let mut cited = 0;
+    let mut per_piece: BTreeMap<(String, Lang), BTreeSet<String>> = BTreeMap::new();
+    for c in &m.commentary {
+        let set = per_piece.entry((c.key.clone(), c.lang)).or_default();
+        for (i, _) in c.body.match_indices("](target:") {
+            let text_start = c.body[..i].rfind('[').expect("link text");
+            let text = &c.body[text_start + 1..i];
+            let id_end = c.body[i..].find(')').expect("link end") + i;
+            let id = &c.body[i + "](target:".len()..id_end];
+            let (value, max) = values.get(id).unwrap_or_else(|| {
+                panic!("{}: cites unknown figure {id}", c.origin.file.display())
+            });
+            let found = numbers_in(text);
+            let ok = found
+                .iter()
+                .any(|n| (n - value).abs() < 1e-9 || max.is_some_and(|mx| (n - mx).abs() < 1e-9));
+            assert!(
+                ok,
+                "{}: link text {text:?} does not state the value {value} of {id}",
+                c.origin.file.display()
+            );
+            set.insert(id.to_string());
+            cited += 1;
+        }
+    }
+    assert!(cited >= 30, "the commentary cites only {cited} figures");
+    // Each piece exists in both languages and cites the same figures in each.
+    let keys: BTreeSet<&String> = per_piece.keys().map(|(k, _)| k).collect();
+    for key in keys {
+        let en = per_piece.get(&(key.clone(), Lang::En));
+        let zh = per_piece.get(&(key.clone(), Lang::Zh));
+        assert!(
+            en.is_some() && zh.is_some(),
+            "commentary {key} is not in both languages"
+        );
+        assert_eq!(
+            en, zh,
+            "commentary {key} cites different figures in en and zh"
+        );
+    }
+    for key in [
+        "overview", "method", "zhuhai", "suqian", "jiangmen", "tianjin", "lingang",
+    ] {
+        assert!(
+            per_piece.contains_key(&(key.to_string(), Lang::En)),
+            "no commentary {key}"
+        );
+    }
+}
+
+#[test]
+fn population_context_is_labelled_and_sourced() {
+    let m = model();
+    for id in ["zhuhai", "suqian", "jiangmen", "tianjin"] {
+        let pop = m
+            .population(id)
+            .unwrap_or_else(|| panic!("no population for {id}"));
+        assert!(pop.value > 1_000_000.0, "{id}: implausible population");
+        assert!(!pop.source.en.is_empty() && !pop.source.zh.is_empty());
+    }
+    assert!(
+        m.population("lingang").is_none(),
+        "Lingang is not a census unit"
+    );
+    assert!(
+        m.context_note.is_some(),
+        "the missing Lingang figure must be explained"
+    );
+}
+
+#[test]
+fn quotes_are_verbatim_in_the_source_documents() {
+    // The provenance check lives beside the project (shared/tools); CI always has it.
+    let tool = root().join("../shared/tools/verify-quotes");
+    if !tool.exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have ../shared/tools/verify-quotes"
+        );
+        eprintln!("skipped: {} not found", tool.display());
+        return;
+    }
+    let out = std::process::Command::new(&tool)
+        .arg(root().join("content"))
+        .output()
+        .expect("run verify-quotes");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "verify-quotes failed:\n{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains(" 0 failed"), "{text}");
+    let _ = Lang::En;
+}

@@ -1,0 +1,371 @@
+//! End-to-end: build the real content/ and check what a reader gets.
+
+use policydash::model::{Lang, Model};
+use policydash::render::view;
+use policydash::urls::{Page, Urls};
+use policydash::BuildOptions;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+const BASE: &str = "https://example.org/some/sub/";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn build_into(out: &Path) {
+    let opts = BuildOptions {
+        root: root(),
+        output: Some(out.to_path_buf()),
+        base_url: Some(BASE.into()),
+    };
+    if let Err(f) = policydash::build(&opts) {
+        panic!("the real content does not build:\n{}", f.render());
+    }
+}
+
+/// One build of the real site per test run, shared by the tests in this file.
+fn site() -> &'static (PathBuf, Model, Urls) {
+    static SITE: OnceLock<(PathBuf, Model, Urls)> = OnceLock::new();
+    SITE.get_or_init(|| {
+        let out =
+            PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("site-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&out);
+        build_into(&out);
+        let opts = BuildOptions {
+            root: root(),
+            output: None,
+            base_url: Some(BASE.into()),
+        };
+        let checked = policydash::check(&opts).unwrap_or_else(|f| panic!("{}", f.render()));
+        (out, checked.model, checked.urls)
+    })
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn page_html(page: &Page, lang: Lang) -> String {
+    let (out, _, urls) = site();
+    read(&out.join(urls.page_file(page, lang)))
+}
+
+/// The same escaping the templates apply to text.
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn all_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.into_path())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Every value of `attr="…"` in an HTML text.
+fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+    let needle = format!(" {attr}=\"");
+    html.match_indices(&needle)
+        .filter_map(|(i, _)| {
+            let start = i + needle.len();
+            html[start..].find('"').map(|end| &html[start..start + end])
+        })
+        .collect()
+}
+
+#[test]
+fn builds_every_page_in_both_languages() {
+    let (out, model, urls) = site();
+    assert_eq!(
+        model
+            .programmes
+            .iter()
+            .map(|p| p.id.as_str())
+            .collect::<Vec<_>>(),
+        ["jiangmen", "lingang", "suqian", "tianjin", "zhuhai"]
+    );
+    let mut pages = vec![Page::Home, Page::Sources, Page::About, Page::MetricIndex];
+    pages.extend(
+        model
+            .programmes
+            .iter()
+            .map(|p| Page::Programme(p.id.clone())),
+    );
+    let shared = model.shared_metrics();
+    assert!(shared.len() >= 3, "too few comparisons: {}", shared.len());
+    pages.extend(shared.iter().map(|m| Page::Metric(m.id.clone())));
+    for page in &pages {
+        for lang in [Lang::En, Lang::Zh] {
+            let file = out.join(urls.page_file(page, lang));
+            assert!(file.is_file(), "missing {}", file.display());
+        }
+    }
+    for c in &model.commentary {
+        let file = out.join(urls.page_file(&Page::Commentary(c.key.clone()), c.lang));
+        assert!(file.is_file(), "missing {}", file.display());
+    }
+    assert!(out.join("index.html").is_file() && out.join("zh/index.html").is_file());
+}
+
+#[test]
+fn every_internal_link_and_anchor_resolves() {
+    let (out, _, urls) = site();
+    let origin = BASE
+        .trim_end_matches(urls.prefix().trim_start_matches('/'))
+        .trim_end_matches('/');
+    let mut ids: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
+    let mut checked = 0;
+    let html_files: Vec<PathBuf> = all_files(out)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .collect();
+    for file in &html_files {
+        let html = read(file);
+        for link in attr_values(&html, "href")
+            .into_iter()
+            .chain(attr_values(&html, "src"))
+        {
+            let link = link.replace("&amp;", "&");
+            let local = if let Some(rest) = link.strip_prefix(origin) {
+                rest.to_string()
+            } else if link.starts_with("http://") || link.starts_with("https://") {
+                continue; // source documents' own addresses
+            } else {
+                link.clone()
+            };
+            let (path, fragment) = match local.split_once('#') {
+                Some((p, f)) => (p.to_string(), Some(f.to_string())),
+                None => (local.clone(), None),
+            };
+            let target = if path.is_empty() {
+                file.clone()
+            } else {
+                let rest = path.strip_prefix(urls.prefix()).unwrap_or_else(|| {
+                    panic!(
+                        "{}: link {link:?} is outside the base path {}",
+                        file.display(),
+                        urls.prefix()
+                    )
+                });
+                let p = out.join(rest);
+                if rest.is_empty() || rest.ends_with('/') {
+                    p.join("index.html")
+                } else {
+                    p
+                }
+            };
+            assert!(
+                target.is_file(),
+                "{}: link {link:?} leads to no file ({})",
+                file.display(),
+                target.display()
+            );
+            if let (Some(fragment), true) =
+                (fragment, target.extension().is_some_and(|e| e == "html"))
+            {
+                let known = ids.entry(target.clone()).or_insert_with(|| {
+                    attr_values(&read(&target), "id")
+                        .into_iter()
+                        .map(String::from)
+                        .collect()
+                });
+                assert!(
+                    known.contains(&fragment),
+                    "{}: link {link:?}: no id {fragment:?} in {}",
+                    file.display(),
+                    target.display()
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 1000, "only {checked} links checked");
+}
+
+#[test]
+fn building_twice_gives_byte_identical_output() {
+    let (first, _, _) = site();
+    let second = tempfile::tempdir().unwrap();
+    let out = second.path().join("output");
+    build_into(&out);
+    let a = all_files(first);
+    let b = all_files(&out);
+    let rel = |v: &[PathBuf], base: &Path| {
+        v.iter()
+            .map(|p| p.strip_prefix(base).unwrap().to_path_buf())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(rel(&a, first), rel(&b, &out));
+    for (x, y) in a.iter().zip(&b) {
+        assert!(
+            std::fs::read(x).unwrap() == std::fs::read(y).unwrap(),
+            "{} differs between builds",
+            x.display()
+        );
+    }
+}
+
+#[test]
+fn programme_pages_show_every_figure_with_its_clause() {
+    let (_, model, _) = site();
+    for p in &model.programmes {
+        for lang in [Lang::En, Lang::Zh] {
+            let html = page_html(&Page::Programme(p.id.clone()), lang);
+            for t in &p.targets {
+                assert!(
+                    html.contains(&format!("id=\"t-{}\"", t.id)),
+                    "{} {}: no row for {}",
+                    p.id,
+                    lang.code(),
+                    t.id
+                );
+                let amount = view::amount(t.value, t.value_max, t.unit, lang);
+                assert!(
+                    html.contains(&esc(&amount)),
+                    "{} {}: value {amount:?} of {} not shown",
+                    p.id,
+                    lang.code(),
+                    t.id
+                );
+                assert!(
+                    html.contains(&esc(&t.quote)),
+                    "{} {}: quote of {} not shown",
+                    p.id,
+                    lang.code(),
+                    t.id
+                );
+                assert!(
+                    html.contains(&esc(&t.quote_en)),
+                    "{} {}: English quote of {} not shown",
+                    p.id,
+                    lang.code(),
+                    t.id
+                );
+                assert!(
+                    html.contains(&esc(t.label.get(lang))),
+                    "{} {}: label of {} not shown",
+                    p.id,
+                    lang.code(),
+                    t.id
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn metric_pages_list_every_programme_that_has_the_metric() {
+    let (_, model, urls) = site();
+    for m in model.shared_metrics() {
+        let html = page_html(&Page::Metric(m.id.clone()), Lang::En);
+        for (p, t) in model.targets_of_metric(&m.id) {
+            assert!(
+                html.contains(&format!(
+                    "href=\"{}\"",
+                    urls.page(&Page::Programme(p.id.clone()), Lang::En)
+                )),
+                "{}: no link to {}",
+                m.id,
+                p.id
+            );
+            assert!(
+                html.contains(&format!("id=\"t-{}\"", t.id)),
+                "{}: no row for {}",
+                m.id,
+                t.id
+            );
+        }
+    }
+}
+
+#[test]
+fn metric_pages_warn_when_figures_are_not_alike() {
+    let (_, model, _) = site();
+    let mut warned = 0;
+    for m in model.shared_metrics() {
+        let rows: Vec<_> = model.targets_of_metric(&m.id).collect();
+        let mixed_per = rows.iter().any(|(_, t)| t.per != rows[0].1.per);
+        let html = page_html(&Page::Metric(m.id.clone()), Lang::En);
+        if mixed_per {
+            assert!(
+                html.contains("per-year quotas and others totals"),
+                "{}: mixes per-year and totals without saying so",
+                m.id
+            );
+            warned += 1;
+        }
+    }
+    let _ = warned;
+}
+
+#[test]
+fn language_versions_link_to_each_other() {
+    let (_, model, urls) = site();
+    for p in &model.programmes {
+        let page = Page::Programme(p.id.clone());
+        let en = page_html(&page, Lang::En);
+        let zh = page_html(&page, Lang::Zh);
+        assert!(
+            en.contains(&format!(
+                "href=\"{}\" hreflang=\"zh-Hans\"",
+                urls.page(&page, Lang::Zh)
+            )),
+            "{}: en does not link to zh",
+            p.id
+        );
+        assert!(
+            zh.contains(&format!(
+                "href=\"{}\" hreflang=\"en\"",
+                urls.page(&page, Lang::En)
+            )),
+            "{}: zh does not link to en",
+            p.id
+        );
+        assert!(en.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+        assert!(zh.starts_with("<!DOCTYPE html>\n<html lang=\"zh-Hans\">"));
+    }
+}
+
+#[test]
+fn pages_load_nothing_from_another_site() {
+    let (out, _, _) = site();
+    for file in all_files(out)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+    {
+        let html = read(&file);
+        assert!(
+            !html.contains("<script"),
+            "{}: has a script",
+            file.display()
+        );
+        for src in attr_values(&html, "src") {
+            assert!(!src.contains("://"), "{}: loads {src}", file.display());
+        }
+        for tag in html.split("<link ").skip(1) {
+            let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+            if tag.contains("rel=\"stylesheet\"")
+                || tag.contains("rel=\"icon\"")
+                || tag.contains("rel=\"preload\"")
+            {
+                let href = attr_values(&format!(" {tag}"), "href").join("");
+                assert!(!href.contains("://"), "{}: loads {href}", file.display());
+            }
+        }
+    }
+    let css = read(&out.join("static/style.css"));
+    assert!(
+        !css.contains("@import") && !css.contains("url(http"),
+        "the stylesheet loads from elsewhere"
+    );
+}
