@@ -514,7 +514,7 @@ fn assert_crawl_is_clean(base: &str) {
     // The crawl reached every kind of file the site publishes.
     let fetched: BTreeSet<&str> = crawler.fetched.keys().map(String::as_str).collect();
     for must in [
-        format!("{prefix}"),
+        prefix.to_string(),
         format!("{prefix}zh/"),
         format!("{prefix}programmes/zhuhai/"),
         format!("{prefix}zh/programmes/zhuhai/"),
