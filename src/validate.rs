@@ -493,6 +493,16 @@ impl Validator<'_> {
                     "give each entry its own id: it identifies the feed entry",
                 );
             }
+            for (j, id) in e.targets.iter().enumerate() {
+                if !model.targets().any(|(_, t)| &t.id == id) {
+                    self.warn(
+                        file,
+                        &format!("entries[{i}].targets[{j}]"),
+                        format!("no figure has the id {id:?}; the entry will name it without a link"),
+                        "check the spelling against the figure's id (fine if the figure was removed)",
+                    );
+                }
+            }
         }
     }
 

@@ -1149,3 +1149,34 @@ fn the_pages_workflow_builds_with_the_pages_address_and_deploys() {
     assert_eq!(wf["jobs"]["deploy"]["needs"], "build");
     assert_eq!(wf["jobs"]["deploy"]["environment"]["name"], "github-pages");
 }
+
+#[test]
+fn changelog_problems_name_the_entry_in_file_order() {
+    let site = copy_of_content();
+    let log = site.path().join("content/changelog.yaml");
+    let mut text = std::fs::read_to_string(&log).unwrap();
+    // Entries out of date order: sorting them for readers must not shift the line named.
+    text.push_str(
+        "  - id: older-update\n    date: 2020-01-01\n    title: {en: \"Old\", zh: \"旧\"}\n    text: {en: \"Old.\", zh: \"旧。\"}\n    targets: [no-such-figure]\n  - id: Bad_Id\n    date: 2099-01-01\n    title: {en: \"Bad\", zh: \"坏\"}\n    text: {en: \"Bad.\", zh: \"坏。\"}\n",
+    );
+    std::fs::write(&log, &text).unwrap();
+    let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let err = match check(&BuildOptions::new(site.path())) {
+        Ok(_) => panic!("a bad changelog id was accepted"),
+        Err(f) => f.render(),
+    };
+    assert!(
+        err.contains(&format!(
+            "content/changelog.yaml:{}:",
+            line_of("id: Bad_Id")
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "content/changelog.yaml:{}:",
+            line_of("[no-such-figure]")
+        )) && err.contains("no-such-figure"),
+        "{err}"
+    );
+}

@@ -168,7 +168,8 @@ impl Loader {
         let site = site?;
         programmes.sort_by(|a: &Programme, b| a.id.cmp(&b.id));
         commentary.sort_by(|a: &Commentary, b| (&a.key, a.lang).cmp(&(&b.key, b.lang)));
-        changelog.sort_by(|a, b| (&b.date, &a.id).cmp(&(&a.date, &b.id)));
+        // The changelog stays in file order, so diagnostics can name `entries[i]`; readers see
+        // it newest first (`publish::feed::newest_first`).
         Some(Model {
             site,
             metrics,

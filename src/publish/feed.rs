@@ -18,6 +18,13 @@ pub fn timestamp(d: &PartialDate) -> String {
     format!("{y:04}-{m:02}-{day:02}T00:00:00Z")
 }
 
+/// The changelog as readers see it: newest first, then by id.
+pub fn newest_first(model: &Model) -> Vec<&ChangeEntry> {
+    let mut entries: Vec<&ChangeEntry> = model.changelog.iter().collect();
+    entries.sort_by(|a, b| (&b.date, &a.id).cmp(&(&a.date, &b.id)));
+    entries
+}
+
 /// The site-relative path of an entry on the changes page (the entry's permalink).
 pub fn entry_path(urls: &Urls, lang: Lang, entry: &ChangeEntry) -> String {
     format!("{}#log-{}", urls.page_path(&Page::Changes, lang), entry.id)
@@ -90,7 +97,7 @@ pub fn feed(model: &Model, urls: &Urls, lang: Lang, s: &dyn Fn(&str) -> String) 
         out.push_str(&format!("  <rights>{}</rights>\n", e(&l.name)));
     }
     out.push_str("  <generator>policydash</generator>\n");
-    for entry in &model.changelog {
+    for entry in newest_first(model) {
         out.push_str(&entry_xml(model, urls, lang, entry, s));
     }
     out.push_str("</feed>\n");

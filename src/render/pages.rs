@@ -296,9 +296,8 @@ impl PageRenderer<'_> {
             Page::Changes => {
                 ctx.insert("page_title", &self.string(lang, "changes_title"));
                 ctx.insert("report", &self.extras.change_report(lang, urls));
-                let entries: Vec<_> = model
-                    .changelog
-                    .iter()
+                let entries: Vec<_> = crate::publish::feed::newest_first(model)
+                    .into_iter()
                     .map(|e| {
                         let figures: Vec<Link> = e
                             .targets
