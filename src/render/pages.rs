@@ -326,7 +326,6 @@ impl PageRenderer<'_> {
                     })
                     .collect();
                 ctx.insert("entries", &entries);
-                ctx.insert("data_json", &urls.href("data/targets.json"));
                 "changes.html"
             }
             Page::Embed(chart) => {
