@@ -169,15 +169,19 @@ impl Loader {
         programmes.sort_by(|a: &Programme, b| a.id.cmp(&b.id));
         commentary.sort_by(|a: &Commentary, b| (&a.key, a.lang).cmp(&(&b.key, b.lang)));
         changelog.sort_by(|a, b| (&b.date, &a.id).cmp(&(&a.date, &b.id)));
-        Some(Model {
-            site,
-            metrics,
-            programmes,
-            commentary,
-            context,
-            context_note,
-            changelog,
-        })
+        Some(
+            Model {
+                site,
+                metrics,
+                programmes,
+                commentary,
+                context,
+                context_note,
+                changelog,
+                metric_programmes: Default::default(),
+            }
+            .index(),
+        )
     }
 
     fn rel(&self, path: &Path) -> PathBuf {
