@@ -546,9 +546,28 @@ pub struct Model {
     /// Notes on the context figures as a whole (e.g. why a place has no population figure).
     pub context_note: Option<Text>,
     pub changelog: Vec<ChangeEntry>,
+    /// Metric id → indexes of the programmes with a figure of that metric. Built once by
+    /// `Model::index`, because every page asks which figures are comparable.
+    #[serde(skip)]
+    pub metric_programmes: std::collections::BTreeMap<String, Vec<usize>>,
 }
 
 impl Model {
+    /// Fills the lookup tables; call once after the model is assembled.
+    pub fn index(mut self) -> Self {
+        let mut map: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
+        for (i, p) in self.programmes.iter().enumerate() {
+            for t in &p.targets {
+                let v = map.entry(t.metric.clone()).or_default();
+                if v.last() != Some(&i) {
+                    v.push(i);
+                }
+            }
+        }
+        self.metric_programmes = map;
+        self
+    }
+
     pub fn metric(&self, id: &str) -> Option<&Metric> {
         self.metrics.iter().find(|m| m.id == id)
     }
@@ -572,14 +591,18 @@ impl Model {
     pub fn shared_metrics(&self) -> Vec<&Metric> {
         self.metrics
             .iter()
-            .filter(|m| self.programmes_with_metric(&m.id).len() >= 2)
+            .filter(|m| {
+                self.metric_programmes
+                    .get(&m.id)
+                    .is_some_and(|v| v.len() >= 2)
+            })
             .collect()
     }
     pub fn programmes_with_metric(&self, metric: &str) -> Vec<&Programme> {
-        self.programmes
-            .iter()
-            .filter(|p| p.targets.iter().any(|t| t.metric == metric))
-            .collect()
+        self.metric_programmes
+            .get(metric)
+            .map(|v| v.iter().map(|i| &self.programmes[*i]).collect())
+            .unwrap_or_default()
     }
     pub fn population(&self, programme: &str) -> Option<&ContextFigure> {
         self.context

@@ -170,15 +170,19 @@ impl Loader {
         commentary.sort_by(|a: &Commentary, b| (&a.key, a.lang).cmp(&(&b.key, b.lang)));
         // The changelog stays in file order, so diagnostics can name `entries[i]`; readers see
         // it newest first (`publish::feed::newest_first`).
-        Some(Model {
-            site,
-            metrics,
-            programmes,
-            commentary,
-            context,
-            context_note,
-            changelog,
-        })
+        Some(
+            Model {
+                site,
+                metrics,
+                programmes,
+                commentary,
+                context,
+                context_note,
+                changelog,
+                metric_programmes: Default::default(),
+            }
+            .index(),
+        )
     }
 
     fn rel(&self, path: &Path) -> PathBuf {
