@@ -373,7 +373,10 @@ fn pages_load_nothing_from_another_site() {
 #[test]
 fn a_sites_own_template_overrides_the_themes() {
     let dir = tempfile::tempdir().unwrap();
-    for entry in walkdir::WalkDir::new(root().join("content")).into_iter().flatten() {
+    for entry in walkdir::WalkDir::new(root().join("content"))
+        .into_iter()
+        .flatten()
+    {
         let dest = dir.path().join(entry.path().strip_prefix(root()).unwrap());
         if entry.file_type().is_dir() {
             std::fs::create_dir_all(&dest).unwrap();
@@ -387,7 +390,11 @@ fn a_sites_own_template_overrides_the_themes() {
         "{% extends \"base.html\" %}{% block content %}<h1>Our own missing page</h1>{% endblock content %}",
     )
     .unwrap();
-    let opts = BuildOptions { root: dir.path().to_path_buf(), output: None, base_url: None };
+    let opts = BuildOptions {
+        root: dir.path().to_path_buf(),
+        output: None,
+        base_url: None,
+    };
     policydash::build(&opts).unwrap_or_else(|f| panic!("{}", f.render()));
     let html = read(&dir.path().join("output/404.html"));
     assert!(html.contains("<h1>Our own missing page</h1>"), "{html}");
