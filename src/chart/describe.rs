@@ -173,9 +173,11 @@ pub fn metric_desc(model: &Model, figs: &[Fig], per_100k: bool, log: bool, lang:
             .filter_map(|f| {
                 let v = f.per_100k(model)?;
                 let n = kinds::per_100k_number(v, lang);
+                let several = figs.iter().filter(|g| g.p.id == f.p.id).count() > 1;
+                let phrase = with_label(amount_phrase(f.t, &n, lang), f.t, several, lang);
                 Some(match lang {
-                    Lang::En => format!("{} {}", f.p.place.en, amount_phrase(f.t, &n, lang)),
-                    Lang::Zh => format!("{}{}", f.p.place.zh, amount_phrase(f.t, &n, lang)),
+                    Lang::En => format!("{} {phrase}", f.p.place.en),
+                    Lang::Zh => format!("{}{phrase}", f.p.place.zh),
                 })
             })
             .collect();
@@ -226,10 +228,11 @@ pub fn programme_desc(p: &Programme, counts: &[(Category, usize, usize)], lang: 
         .collect();
     match lang {
         Lang::En => format!(
-            "{}: {} in {} categories. {}.",
+            "{}: {} in {} categor{}. {}.",
             p.place.en,
             count_words(targets, status, lang),
             counts.len(),
+            if counts.len() == 1 { "y" } else { "ies" },
             parts.join("; ")
         ),
         Lang::Zh => format!(

@@ -723,8 +723,11 @@ fn year_grid(pen: &Pen, x: &dyn Fn(f64) -> i32, from: i32, to: i32, top: i32, bo
 
 /// The time axis: each year's label centred under its band, every year where they fit.
 fn year_axis(pen: &Pen, x: &dyn Fn(f64) -> i32, from: i32, to: i32, y: i32) -> i32 {
-    let per_year = (x(from as f64 + 1.0) - x(from as f64)) as f64;
-    let need = |size: f64, every: f64| text::width("2024", size) + 6.0 <= per_year * every;
+    // Measured over the whole axis: one year's pixel width is rounded.
+    let per_year = (x(to as f64) - x(from as f64)) as f64 / (to - from).max(1) as f64;
+    // Room for the label, the gap `tick_labels` keeps, and a pixel of rounding either side.
+    let need =
+        |size: f64, every: f64| text::width("2024", size).ceil() + 6.0 + 2.0 <= per_year * every;
     let (size, every) = if need(SMALL, 1.0) {
         (SMALL, 1)
     } else if need(10.0, 1.0) {
@@ -887,17 +890,29 @@ pub fn scatter(chart: &Scatter, fmt: &dyn Fn(f64) -> String, width: u32) -> Svg 
             let room_right = x1 + PAD as f64 - (px + 12) as f64;
             let room_left = (px - 12) as f64 - x0;
             let full = text::width_bold(&p.label, LABEL);
-            let right_side = full <= room_right || (full > room_left && room_right >= room_left);
-            let room = if right_side { room_right } else { room_left };
-            let label = text::fit(&p.label, LABEL * 1.1, room);
-            let w = text::width_bold(&label, LABEL).ceil() as i32;
-            let (left, h, tx) = if right_side {
-                (px + 12, HPos::Left, px + 12)
+            // Beside the point where the label fits; otherwise above or below it, across the
+            // plot (narrow charts); otherwise cut to the wider side.
+            let (label, left, h, tx, across) = if full <= room_right {
+                (p.label.clone(), px + 12, HPos::Left, px + 12, false)
+            } else if full <= room_left {
+                let w = full.ceil() as i32;
+                (p.label.clone(), px - 12 - w, HPos::Right, px - 12, false)
+            } else if full <= x1 - x0 - 6.0 {
+                let w = full.ceil() as i32;
+                let left = (px - w / 2).min(x1 as i32 - w).max(x0 as i32 + 6);
+                (p.label.clone(), left, HPos::Left, left, true)
+            } else if room_right >= room_left {
+                let l = text::fit(&p.label, LABEL * 1.1, room_right);
+                (l, px + 12, HPos::Left, px + 12, false)
             } else {
-                (px - 12 - w, HPos::Right, px - 12)
+                let l = text::fit(&p.label, LABEL * 1.1, room_left);
+                let w = text::width_bold(&l, LABEL).ceil() as i32;
+                (l, px - 12 - w, HPos::Right, px - 12, false)
             };
-            // Current figures sit on their reference line: label them above or below it.
-            let tries: [i32; 6] = if p.shape == Shape::Circle {
+            let w = text::width_bold(&label, LABEL).ceil() as i32;
+            // Current figures sit on their reference line: label them above or below it, as
+            // any label set across the plot.
+            let tries: [i32; 6] = if p.shape == Shape::Circle || across {
                 [-16, 16, -33, 33, -50, 50]
             } else {
                 [0, 17, -17, 34, -34, 51]
