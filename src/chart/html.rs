@@ -1,0 +1,253 @@
+//! Wrapping a drawn chart: the accessible inline SVG, the standalone SVG file, and the HTML
+//! block pages show (figure, caption, table, source line, links).
+
+use super::draw::Svg;
+use super::kinds::{Cell, Made, Table};
+use super::text::{esc, wrap};
+use super::words::{w, W};
+use super::{csv_path, svg_path, Rendered, Spec};
+use crate::model::{Lang, Model};
+use crate::urls::{Page, Urls};
+
+/// Names a font for Chinese on every common system, so CJK labels render wherever the SVG is
+/// opened; the build machine itself needs none.
+pub const FONT_STACK: &str = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', \
+    'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', 'Noto Sans CJK SC', \
+    'Source Han Sans SC', 'WenQuanYi Micro Hei', sans-serif";
+
+pub fn render(model: &Model, urls: &Urls, spec: &Spec, made: &Made, lang: Lang) -> Rendered {
+    let id = &spec.id;
+    let page = spec.pages.first().cloned().unwrap_or(Page::Home);
+    let page_abs = urls.absolute(&urls.page_path(&page, lang));
+    // Both variants are inline; the stylesheet shows one (the other is display:none, so
+    // screen readers meet only one).
+    let inline = format!(
+        "{}{}",
+        inline_svg(id, made, &made.svg, "chart-wide"),
+        inline_svg(&format!("{id}-narrow"), made, &made.narrow, "chart-narrow")
+    );
+    let file = file_svg(model, id, made, lang, &page_abs);
+    let links = Links {
+        csv: urls.href(&csv_path(id)),
+        svg: urls.href(&svg_path(urls, lang, id)),
+        embed: urls.page(&Page::Embed(id.clone()), lang),
+        page: urls.page(&page, lang),
+    };
+    let block = block(id, made, &inline, &links, lang);
+    let embed_block = block_embed(id, made, &inline, &links, lang);
+    let embed_abs = urls.absolute(&urls.page_path(&Page::Embed(id.clone()), lang));
+    let snippet = format!(
+        "<iframe src=\"{}\" title=\"{}\" width=\"100%\" height=\"{}\" style=\"border:0;max-width:{}px\" loading=\"lazy\"></iframe>",
+        esc(&embed_abs),
+        esc(&made.title),
+        made.svg.height + 190,
+        made.svg.width + 40,
+    );
+    Rendered {
+        title: made.title.clone(),
+        block,
+        embed_block,
+        file,
+        snippet,
+    }
+}
+
+fn svg_open(id: &str, svg: &Svg, height: u32, extra: &str) -> String {
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{height}\" viewBox=\"0 0 {w} {height}\"{extra} role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" font-family=\"{FONT_STACK}\">\n",
+        w = svg.width,
+    )
+}
+
+fn title_desc(id: &str, made: &Made) -> String {
+    format!(
+        "<title id=\"{id}-title\">{}</title>\n<desc id=\"{id}-desc\">{}</desc>\n",
+        esc(&made.title),
+        esc(&made.desc)
+    )
+}
+
+/// The SVG as placed in a page: the page's figure caption carries the visible title.
+fn inline_svg(id: &str, made: &Made, svg: &Svg, class: &str) -> String {
+    let mut s = svg_open(
+        id,
+        svg,
+        svg.height,
+        &format!(" class=\"chart-svg {class}\""),
+    );
+    s.push_str(&title_desc(id, made));
+    s.push_str(&svg.body);
+    s.push_str("</svg>");
+    s
+}
+
+/// The downloadable SVG: the same drawing with its title above and its sources below, so it
+/// still says what it is and where the numbers come from once it leaves the site.
+fn file_svg(model: &Model, id: &str, made: &Made, lang: Lang, page_abs: &str) -> String {
+    let svg = &made.svg;
+    let max = svg.width as f64 - 24.0;
+    let title_lines = wrap(&made.title, 16.0 * 1.1, max);
+    let header = 14 + 22 * title_lines.len() as u32;
+    let sources: Vec<&str> = made.sources.iter().map(|c| c.text.as_str()).collect();
+    let colon = if lang == Lang::Zh { "：" } else { ": " };
+    let sep = if lang == Lang::Zh { "；" } else { "; " };
+    let mut foot_lines = wrap(
+        &format!("{}{colon}{}", w(W::Sources, lang), sources.join(sep)),
+        11.0,
+        max,
+    );
+    foot_lines.push(format!("{} · {page_abs}", model.site.title.get(lang)));
+    let footer = 8 + 16 * foot_lines.len() as u32;
+    let height = header + svg.height + footer;
+    let lang_attr = format!(" lang=\"{}\"", lang.tag());
+    let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    s.push_str(&svg_open(id, svg, height, &lang_attr));
+    s.push_str(&title_desc(id, made));
+    s.push_str(&format!(
+        "<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{height}\" fill=\"#FFFFFF\"/>\n",
+        svg.width
+    ));
+    for (i, line) in title_lines.iter().enumerate() {
+        s.push_str(&format!(
+            "<text x=\"12\" y=\"{}\" font-size=\"16\" font-weight=\"bold\" fill=\"#1B1B1B\">{}</text>\n",
+            26 + 22 * i,
+            esc(line)
+        ));
+    }
+    s.push_str(&format!("<g transform=\"translate(0,{header})\">\n"));
+    s.push_str(&svg.body);
+    s.push_str("</g>\n");
+    for (i, line) in foot_lines.iter().enumerate() {
+        s.push_str(&format!(
+            "<text x=\"12\" y=\"{}\" font-size=\"11\" fill=\"#555555\">{}</text>\n",
+            header + svg.height + 14 + 16 * i as u32,
+            esc(line)
+        ));
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+struct Links {
+    csv: String,
+    svg: String,
+    embed: String,
+    page: String,
+}
+
+/// A number as written in `data-value`: `4500`, `31.6`.
+pub fn plain(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 9.0e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
+fn cell_html(c: &Cell) -> String {
+    let inner = match &c.href {
+        Some(h) => format!("<a href=\"{}\">{}</a>", esc(h), esc(&c.text)),
+        None => esc(&c.text),
+    };
+    if c.header {
+        return format!("<th scope=\"row\">{inner}</th>");
+    }
+    let mut attrs = String::new();
+    if c.num {
+        attrs.push_str(" class=\"num\"");
+    }
+    if let Some(v) = c.value {
+        attrs.push_str(&format!(
+            " data-key=\"{}\" data-value=\"{}\"",
+            c.key,
+            plain(v)
+        ));
+    }
+    if let Some(v) = c.value_max {
+        attrs.push_str(&format!(" data-value-max=\"{}\"", plain(v)));
+    }
+    format!("<td{attrs}>{inner}</td>")
+}
+
+fn table_html(id: &str, t: &Table, lang: Lang) -> String {
+    let mut s = format!(
+        "<table class=\"chart-data\" data-chart=\"{}\">\n<caption>{}</caption>\n<thead><tr>",
+        esc(id),
+        esc(w(W::ShowNumbers, lang))
+    );
+    for h in &t.head {
+        s.push_str(&format!("<th scope=\"col\">{}</th>", esc(h)));
+    }
+    s.push_str("</tr></thead>\n<tbody>\n");
+    for row in &t.rows {
+        s.push_str("<tr>");
+        for c in row {
+            s.push_str(&cell_html(c));
+        }
+        s.push_str("</tr>\n");
+    }
+    s.push_str("</tbody>\n</table>");
+    s
+}
+
+fn source_line(made: &Made, lang: Lang) -> String {
+    let colon = if lang == Lang::Zh { "：" } else { ": " };
+    let sep = if lang == Lang::Zh { "；" } else { "; " };
+    let list: Vec<String> = made
+        .sources
+        .iter()
+        .map(|c| format!("<a href=\"{}\">{}</a>", esc(&c.href), esc(&c.text)))
+        .collect();
+    format!(
+        "<p class=\"chart-source\">{}{colon}{}</p>\n",
+        esc(w(W::Sources, lang)),
+        list.join(sep)
+    )
+}
+
+fn block(id: &str, made: &Made, inline: &str, links: &Links, lang: Lang) -> String {
+    format!(
+        "<figure class=\"chart\" id=\"chart-{id}\">\n\
+         <figcaption class=\"chart-title\">{title}</figcaption>\n\
+         <div class=\"chart-body\">\n<div class=\"chart-image\">{inline}</div>\n\
+         <div class=\"chart-table table-scroll\" role=\"region\" aria-label=\"{region}\" tabindex=\"0\">\n{table}\n</div>\n</div>\n\
+         {source}\
+         <p class=\"chart-links\"><a href=\"{csv}\" download>{csv_w}</a> · <a href=\"{svg}\" download>{svg_w}</a> · <a href=\"{embed}\">{embed_w}</a></p>\n\
+         </figure>\n",
+        id = esc(id),
+        title = esc(&made.title),
+        region = esc(&format!("{}: {}", w(W::ShowNumbers, lang), made.title)),
+        table = table_html(id, &made.table, lang),
+        source = source_line(made, lang),
+        csv = esc(&links.csv),
+        svg = esc(&links.svg),
+        embed = esc(&links.embed),
+        csv_w = esc(w(W::DataCsv, lang)),
+        svg_w = esc(w(W::ImageSvg, lang)),
+        embed_w = esc(w(W::Embed, lang)),
+    )
+}
+
+/// For the embed page: just the chart, its sources and links out; the table folded away.
+fn block_embed(id: &str, made: &Made, inline: &str, links: &Links, lang: Lang) -> String {
+    format!(
+        "<figure class=\"chart chart-embed\" id=\"chart-{id}\">\n\
+         <figcaption class=\"chart-title\">{title}</figcaption>\n\
+         <div class=\"chart-image\">{inline}</div>\n\
+         {source}\
+         <details class=\"chart-numbers\"><summary>{numbers}</summary>\n<div class=\"table-scroll\">\n{table}\n</div></details>\n\
+         <p class=\"chart-links\"><a href=\"{page}\" target=\"_top\">{page_w}</a> · <a href=\"{csv}\" download>{csv_w}</a> · <a href=\"{svg}\" download>{svg_w}</a></p>\n\
+         </figure>\n",
+        id = esc(id),
+        title = esc(&made.title),
+        numbers = esc(w(W::ShowNumbers, lang)),
+        table = table_html(id, &made.table, lang),
+        source = source_line(made, lang),
+        page = esc(&links.page),
+        csv = esc(&links.csv),
+        svg = esc(&links.svg),
+        page_w = esc(w(W::ViewOnSite, lang)),
+        csv_w = esc(w(W::DataCsv, lang)),
+        svg_w = esc(w(W::ImageSvg, lang)),
+    )
+}
