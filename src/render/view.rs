@@ -300,7 +300,7 @@ fn per_100k(model: &Model, p: &Programme, t: &Target, lang: Lang) -> Option<Stri
         (v * 10.0).round() / 10.0
     };
     Some(match lang {
-        Lang::En => format!("{}", trim_decimal(rounded)),
+        Lang::En => trim_decimal(rounded),
         Lang::Zh => trim_decimal(rounded),
     })
 }
