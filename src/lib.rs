@@ -76,6 +76,8 @@ pub struct Checked {
     pub model: model::Model,
     pub urls: urls::Urls,
     pub charts: chart::Charts,
+    /// Loaded (templates parsed) by `check` too, so a broken template fails `check`.
+    pub theme: render::theme::Theme,
     pub warnings: Diagnostics,
     pub sources: BTreeMap<PathBuf, String>,
 }
@@ -117,13 +119,28 @@ pub fn check(opts: &BuildOptions) -> Result<Checked, Failure> {
         &links,
         charts.ids(),
     ));
-    if diags.has_errors() {
+    let theme = match render::theme::load(&opts.root, &model.site.theme, &model.site.languages) {
+        Ok(theme) => Some(theme),
+        Err(errors) => {
+            for d in errors {
+                // Name the line of `theme:` in site.yaml when the error is about it.
+                let d = match (d.file.clone(), d.field.clone(), d.line) {
+                    (Some(file), Some(field), None) => loaded.sources.diag(d, &file, &field),
+                    _ => d,
+                };
+                diags.push(d);
+            }
+            None
+        }
+    };
+    let Some(theme) = theme.filter(|_| !diags.has_errors()) else {
         return Err(fail(diags, &loaded.sources));
-    }
+    };
     Ok(Checked {
         model,
         urls,
         charts,
+        theme,
         warnings: diags,
         sources: loaded.sources.texts(),
     })
@@ -137,6 +154,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, Failure> {
         model,
         urls,
         charts,
+        theme,
         warnings,
         sources,
     } = checked;
@@ -150,8 +168,6 @@ pub fn build(opts: &BuildOptions) -> Result<Built, Failure> {
             Diagnostic::error(e.to_string()).field("--output").into(),
         ));
     }
-    let theme = render::theme::load(&opts.root, &model.site.theme, &model.site.languages)
-        .map_err(&failure)?;
     let downloads = downloads::Downloads::build(&model, &urls);
     let report = changes::ChangeReport::against(&output, downloads.all_rows());
     let extras = render::Extras {

@@ -63,9 +63,79 @@ fn typed<T: DeserializeOwned>(file: &Path, text: &str, locator: &Locator) -> Res
         .help("check for an unclosed [ or {, or for indentation that keeps growing"));
     }
     if let Err(err) = serde_yaml::from_str::<IgnoredAny>(text) {
-        return Err(to_diagnostic(file, locator, &err));
+        return Err(syntax_diagnostic(file, text, locator, &err));
     }
     serde_yaml::from_str::<T>(text).map_err(|err| to_diagnostic(file, locator, &err))
+}
+
+/// A syntax error. The commonest one in hand-edited files, a quote left open, is reported by
+/// the parser lines later, where the runaway value finally clashes with something; so when a
+/// line at or before the error opens a quote it does not close, the error is moved there.
+fn syntax_diagnostic(
+    file: &Path,
+    text: &str,
+    locator: &Locator,
+    err: &serde_yaml::Error,
+) -> Diagnostic {
+    let mut d = to_diagnostic(file, locator, err);
+    let Some(error_line) = d.line else {
+        return d;
+    };
+    let open = text
+        .lines()
+        .take(error_line)
+        .enumerate()
+        .find_map(|(i, line)| unclosed_quote(line).map(|col| (i + 1, col)));
+    if let Some((line, column)) = open {
+        let found = d.message.split(" (while").next().unwrap_or_default();
+        d.message = if line == error_line {
+            format!("a quote opened on this line is not closed ({found})")
+        } else {
+            format!("a quote opened on this line is not closed; the parser stopped at line {error_line}: {found}")
+        };
+        d.line = Some(line);
+        d.column = Some(column);
+        d.field = None;
+        d.help = Some("close the quote on the same line: YAML reads everything up to the next quote mark as one value".into());
+    }
+    d
+}
+
+/// The 1-based column of a quote that opens a value on `line` and is not closed on it.
+/// Quote marks inside plain text (`Tianjin's`, `he said "x"`) do not open a value.
+fn unclosed_quote(line: &str) -> Option<usize> {
+    let chars: Vec<char> = line.chars().collect();
+    // A value can start at the line's start, and after `- `, `: `, `[`, `{` and `,`.
+    let mut value_start = true;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        if value_start && (c == '"' || c == '\'') {
+            let open = i;
+            i += 1;
+            loop {
+                match chars.get(i) {
+                    None => return Some(open + 1),
+                    Some('\\') if c == '"' => i += 2,
+                    Some(&q) if q == c && c == '\'' && chars.get(i + 1) == Some(&'\'') => i += 2,
+                    Some(&q) if q == c => break,
+                    Some(_) => i += 1,
+                }
+            }
+            value_start = false;
+        } else if c == '#' && (i == 0 || chars[i - 1].is_whitespace()) {
+            return None;
+        } else if matches!(c, '[' | '{' | ',')
+            || (matches!(c, ':' | '-') && next.is_none_or(char::is_whitespace))
+        {
+            value_start = true;
+        } else if !c.is_whitespace() {
+            value_start = false;
+        }
+        i += 1;
+    }
+    None
 }
 
 fn to_diagnostic(file: &Path, locator: &Locator, err: &serde_yaml::Error) -> Diagnostic {
@@ -323,6 +393,25 @@ mod tests {
         let d = err(&"[".repeat(100_000));
         assert!(d.message.contains("nested"), "{d:?}");
         assert_eq!(d.line, Some(1));
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_blamed_not_the_line_where_parsing_failed() {
+        let d = err("items:\n  - id: \"a\n    unit: x\n    value: \"3\"\n");
+        assert_eq!((d.line, d.column), (Some(2), Some(9)), "{d:?}");
+        assert!(
+            d.message
+                .contains("quote opened on this line is not closed"),
+            "{}",
+            d.message
+        );
+        assert_eq!(
+            unclosed_quote("  note: Tianjin's plan, \"quoted\" text"),
+            None
+        );
+        assert_eq!(unclosed_quote("  label: {en: \"a\", zh: \"b}"), Some(24));
+        assert_eq!(unclosed_quote("  q: 'it''s'  # it's"), None);
+        assert_eq!(unclosed_quote("  - 'open"), Some(5));
     }
 
     #[test]
