@@ -387,6 +387,24 @@ impl Validator<'_> {
         self.slug(file, &f("id"), &t.id);
         self.text(file, &f("label"), &t.label);
         self.quote(file, path, &t.quote, &t.quote_en);
+        // Legal, but a label or quote this long is usually a paste that went wrong; it would
+        // be repeated on every page, chart and download that shows the figure.
+        for (field, text, limit) in [
+            ("label.en", &t.label.en, 300),
+            ("label.zh", &t.label.zh, 300),
+            ("quote", &t.quote, 3000),
+            ("quote_en", &t.quote_en, 3000),
+        ] {
+            let n = text.chars().count();
+            if n > limit {
+                self.warn(
+                    file,
+                    &f(field),
+                    format!("this text is {n} characters long"),
+                    format!("check that no more than the clause itself was pasted; more than {limit} characters is unusual here"),
+                );
+            }
+        }
         match model.metric(&t.metric) {
             None => {
                 let hint = closest(&t.metric, model.metrics.iter().map(|m| m.id.as_str()))

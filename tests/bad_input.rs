@@ -822,3 +822,115 @@ fn crlf_and_bom_files_build() {
     let page = std::fs::read_to_string(site.join("output/programmes/tianjin/index.html")).unwrap();
     assert!(page.contains("技能人才占就业人员的比例超过40%"));
 }
+
+/// Suspicious but legal data builds, with a warning that names the place.
+#[test]
+fn suspicious_data_builds_with_located_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = make_site(dir.path());
+    let long_quote = format!("    quote: \"{}\"\n", "长".repeat(5000));
+    let edits = [
+        // Deadline after the programme's period (2023–2035).
+        replace(TIANJIN, "    deadline: \"2025\"\n", "    deadline: \"2040\"\n"),
+        // A current figure with a deadline.
+        replace(
+            TIANJIN,
+            "    kind: target\n    per: total\n    deadline: \"2025\"\n    source: tianjin-report\n    quote: \"高技能",
+            "    kind: status\n    per: total\n    as_of: \"2023\"\n    deadline: \"2025\"\n    source: tianjin-report\n    quote: \"高技能",
+        ),
+        // A source nobody cites.
+        replace(
+            TIANJIN,
+            "targets:\n",
+            "  - id: tianjin-unused\n    title: {en: Unused, zh: 未用}\n    publisher: {en: Nobody, zh: 无}\n    kind: news-report\ntargets:\n",
+        ),
+        // Raw HTML and a javascript: link in Markdown.
+        replace(NOTE, "See [the sources]", "Some <b>bold</b> text and [a link](javascript:alert(1)).\n\nSee [the sources]"),
+        // A file that is not part of the content format.
+        Edit::Write("content/programmes/notes.txt", b"to do".to_vec()),
+    ];
+    apply(&site, &edits);
+    // A pasted document as a quote, in the third target of Zhuhai.
+    let zhuhai = site.join(ZHUHAI);
+    let text = std::fs::read_to_string(&zhuhai).unwrap();
+    let third = text.match_indices("\n    quote: ").nth(2).unwrap().0 + 1;
+    let end = third + text[third..].find('\n').unwrap() + 1;
+    let quote_line = text[..third].matches('\n').count() + 1;
+    std::fs::write(
+        &zhuhai,
+        format!("{}{long_quote}{}", &text[..third], &text[end..]),
+    )
+    .unwrap();
+
+    let out = run(&["build", "--root", site.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    for want in [
+        // Line 36: the four lines of the unused source come before it.
+        "⚠ content/programmes/tianjin.yaml:36:15: targets[0].deadline: the deadline 2040 is after the programme's period ends (2035)",
+        "targets[1].deadline: a current figure (kind: status) has a deadline",
+        "sources[1].id: no figure or commitment cites the source \"tianjin-unused\"",
+        &format!("⚠ content/programmes/zhuhai.yaml:{quote_line}:"),
+        "this text is 5000 characters long",
+        "⚠ content/commentary/note.en.md:14:6: this HTML will be shown as text",
+        "the link \"javascript:alert(1)\" is not published",
+        "⚠ content/programmes/notes.txt: this file is not part of the content format",
+        "0 errors, 7 warnings",
+    ] {
+        assert!(err.contains(&flat(want)), "no {want:?} in\n{err}");
+    }
+    let page = std::fs::read_to_string(site.join("output/commentary/note/index.html")).unwrap();
+    assert!(
+        page.contains("&lt;b&gt;bold&lt;/b&gt;"),
+        "raw HTML is escaped"
+    );
+    assert!(!page.contains("javascript:"), "the unsafe link is dropped");
+}
+
+/// The example in docs/errors.md (and the README) is what policydash really prints.
+#[test]
+fn the_documented_example_is_real() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = make_site(dir.path());
+    apply(
+        &site,
+        &[
+            replace(TIANJIN, "    value: 40\n", "    value: 400\n"),
+            replace(
+                TIANJIN,
+                "    deadline: \"2025\"\n",
+                "    deadline: \"2015\"\n",
+            ),
+            replace(
+                ZHUHAI,
+                "    metric: high-skilled-share\n",
+                "    metric: high-skiled-share\n",
+            ),
+        ],
+    );
+    let out = run(&["build", "--root", site.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1));
+    let doc = std::fs::read_to_string(Path::new(CRATE).join("docs/errors.md")).unwrap();
+    let example = doc
+        .split("```text\n$ policydash build\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("docs/errors.md shows a run");
+    // Each headline (with its wrapped continuation lines) and the count.
+    let mut headlines = Vec::new();
+    for line in example.lines() {
+        if line.trim_start().starts_with('×') || line.contains(" errors, ") {
+            headlines.push(line.to_string());
+        } else if line.starts_with("  │ ") {
+            headlines.last_mut().unwrap().push_str(line);
+        }
+    }
+    assert_eq!(headlines.len(), 4, "{headlines:?}");
+    for h in headlines {
+        assert!(
+            err.contains(&flat(&h)),
+            "the docs show {h:?}; the run printed\n{err}"
+        );
+    }
+}

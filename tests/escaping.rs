@@ -11,7 +11,26 @@ use std::path::Path;
 const PAYLOAD: &str = "<script>alert(1)</script>\" onmouseover=\"alert(2)\" x='y";
 const PAYLOAD_ZH: &str = "<img src=x onerror=alert(3)>'\"天津";
 /// What must never appear raw in HTML, SVG or XML.
-const RAW: [&str; 4] = ["<script>alert(", "\" onmouseover=\"", "<img src=x", "x='y"];
+const RAW: [&str; 6] = [
+    "<script>alert(",
+    "\" onmouseover=\"",
+    "<img src=x",
+    "x='y",
+    "onclick=\"",
+    "javascript:",
+];
+
+/// Raw HTML, heading attributes and `javascript:` links in Markdown (site.yaml does not
+/// allow raw HTML, the default).
+const MARKDOWN: &str = "
+## Heading {onclick=alert(6)}
+
+<script>alert(1)</script>
+
+Text with <img src=x onerror=alert(3)> inline.
+
+[click](javascript:alert(7)) and [also](JAVASCRIPT:alert(8))
+";
 
 fn yaml_string(s: &str) -> String {
     serde_json::to_string(s).unwrap() // a JSON string is a valid YAML double-quoted scalar
@@ -69,6 +88,11 @@ fn data_strings_appear_as_text_everywhere() {
         "title: \"A short note\"\n",
         &format!("title: {p}\n"),
     );
+
+    let note = site.join("content/commentary/note.en.md");
+    let mut text = std::fs::read_to_string(&note).unwrap();
+    text.push_str(MARKDOWN);
+    std::fs::write(&note, text).unwrap();
 
     let built = policydash::build(&policydash::BuildOptions::new(&site))
         .unwrap_or_else(|f| panic!("{}", f.render()));
@@ -147,6 +171,16 @@ fn data_strings_appear_as_text_everywhere() {
             "{page} does not show the payload as text; shown in {shown_in:?}"
         );
     }
+    let note = std::fs::read_to_string(output.join("commentary/note/index.html")).unwrap();
+    assert!(
+        note.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{note}"
+    );
+    assert!(
+        note.contains("&lt;img src=x onerror=alert(3)&gt;"),
+        "{note}"
+    );
+    assert!(note.contains("<a href=\"#\">click</a>"), "{note}");
     assert!(json_found, "no JSON download holds the label verbatim");
     assert!(csv_found, "no CSV download holds the label verbatim");
 }

@@ -151,6 +151,15 @@ fn to_diagnostic(file: &Path, locator: &Locator, err: &serde_yaml::Error) -> Dia
     };
     let named = between_backticks(&message).next().map(str::to_string);
     let mut d = Diagnostic::error(humanize(&message)).in_file(file);
+    // "unknown field `untis`, expected one of ..." : the names go to the help, as a "did you
+    // mean" or as the list to choose from.
+    if message.starts_with("unknown field") || message.starts_with("unknown variant") {
+        d.message = message
+            .split(", expected")
+            .next()
+            .unwrap_or_default()
+            .to_string();
+    }
     let mut at = None;
     let mut field = parent.clone();
     if let Some(name) = &named {
