@@ -2,7 +2,7 @@
 //! sees every problem of a run at once. Printing goes through miette, which shows the
 //! offending line with a marker under it.
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode, SourceSpan};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -148,9 +148,12 @@ impl Diagnostics {
     /// Renders every diagnostic with its source line, then a count.
     /// `sources` maps a diagnostic's file to its text so the offending line can be shown.
     pub fn render(&self, sources: &BTreeMap<PathBuf, String>) -> String {
+        // The headline carries file:line:column (columns in characters, as editors count
+        // them), so miette's own byte-based position is left out of the box.
         let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
             .with_width(100)
-            .with_context_lines(1);
+            .with_context_lines(1)
+            .without_primary_span_start();
         let mut out = String::new();
         for d in self.sorted() {
             let report = Report::new(d, sources);
@@ -190,33 +193,33 @@ impl From<Diagnostic> for Diagnostics {
     }
 }
 
-/// Adapter from our diagnostic to miette's, with the source line attached when known.
+/// Adapter from our diagnostic to miette's, with an excerpt of the source around the line.
 #[derive(Debug)]
 struct Report {
     text: String,
     severity: miette::Severity,
     help: Option<String>,
-    source: Option<NamedSource<String>>,
+    source: Option<Excerpt>,
     span: Option<SourceSpan>,
 }
 
+/// Lines longer than this many characters are shown as a window around the column, so a
+/// minified or pasted line of megabytes never floods the terminal.
+const WINDOW: usize = 100;
+/// Messages quote values from the input; an enormous value is shortened in the middle.
+const MAX_MESSAGE: usize = 400;
+
 impl Report {
     fn new(d: &Diagnostic, sources: &BTreeMap<PathBuf, String>) -> Self {
-        let text = d.headline();
+        let mut text = shorten(&d.headline(), MAX_MESSAGE);
+        text.retain(|c| !c.is_control() || c == '\n');
         let mut source = None;
         let mut span = None;
         if let (Some(file), Some(line)) = (&d.file, d.line) {
             if let Some(content) = sources.get(file) {
-                if let Some(offset) = offset_of(content, line, d.column.unwrap_or(1)) {
-                    let len = content[offset..]
-                        .find('\n')
-                        .unwrap_or(content.len() - offset)
-                        .max(1);
-                    span = Some(SourceSpan::from((offset, len.min(60))));
-                    source = Some(NamedSource::new(
-                        file.display().to_string(),
-                        content.clone(),
-                    ));
+                if let Some(excerpt) = Excerpt::new(file, content, line, d.column.unwrap_or(1)) {
+                    span = Some(excerpt.span);
+                    source = Some(excerpt);
                 }
             }
         }
@@ -226,27 +229,130 @@ impl Report {
                 Severity::Error => miette::Severity::Error,
                 Severity::Warning => miette::Severity::Warning,
             },
-            help: d.help.clone(),
+            help: d.help.as_ref().map(|h| shorten(h, MAX_MESSAGE)),
             source,
             span,
         }
     }
 }
 
-/// Byte offset of a 1-based line and column (columns count characters).
-fn offset_of(content: &str, line: usize, column: usize) -> Option<usize> {
-    let mut start = 0;
-    for _ in 1..line {
-        start += content[start..].find('\n')? + 1;
+/// `text` cut to at most `max` characters, keeping its start and end.
+fn shorten(text: &str, max: usize) -> String {
+    let count = text.chars().count();
+    if count <= max {
+        return text.to_string();
     }
-    let rest = &content[start..];
-    let within = rest
-        .char_indices()
-        .nth(column.saturating_sub(1))
-        .map(|(i, _)| i)
-        .unwrap_or(0);
-    let line_end = rest.find('\n').unwrap_or(rest.len());
-    Some(start + within.min(line_end))
+    let head: String = text.chars().take(max * 2 / 3).collect();
+    let tail: String = text.chars().skip(count - max / 3).collect();
+    format!("{head} … {tail}")
+}
+
+/// The offending line with one line of context either side, each cut to a window around the
+/// column and cleaned of control characters, numbered as in the file.
+#[derive(Debug)]
+struct Excerpt {
+    name: String,
+    text: String,
+    /// 1-based line number of the excerpt's first line in the file.
+    first_line: usize,
+    span: SourceSpan,
+}
+
+impl Excerpt {
+    fn new(file: &Path, content: &str, line: usize, column: usize) -> Option<Excerpt> {
+        let mut lines: Vec<&str> = content.split('\n').collect();
+        // The empty "line" after a final newline is not shown as context.
+        if lines.len() > line && lines.last() == Some(&"") {
+            lines.pop();
+        }
+        let target = lines.get(line.checked_sub(1)?)?;
+        let first_line = line.saturating_sub(1).max(1);
+        let last_line = (line + 1).min(lines.len());
+        let column = column.max(1);
+        // The window starts so the column sits about a third of the way in.
+        let start = if target.chars().count() > WINDOW {
+            column.saturating_sub(WINDOW / 3 + 1)
+        } else {
+            0
+        };
+        let mut text = String::new();
+        let mut span = None;
+        for n in first_line..=last_line {
+            let raw = lines[n - 1].trim_end_matches('\r');
+            let chars = raw.chars().count();
+            // Context lines keep their start unless they too are long.
+            let start = match (n == line, chars > WINDOW) {
+                (true, _) => start,
+                (false, true) => start.min(chars - WINDOW),
+                (false, false) => 0,
+            };
+            let mut shown = String::new();
+            if start > 0 && chars > 0 {
+                shown.push('…');
+            }
+            let at_column = shown.len();
+            let mut offset_in_line = None;
+            for (i, c) in raw.chars().enumerate().skip(start).take(WINDOW) {
+                if i + 1 == column {
+                    offset_in_line = Some(shown.len());
+                }
+                shown.push(if c.is_control() && c != '\t' {
+                    '\u{FFFD}'
+                } else {
+                    c
+                });
+            }
+            if chars > start + WINDOW {
+                shown.push('…');
+            }
+            if n == line {
+                let from = offset_in_line.unwrap_or(if column > chars {
+                    shown.len()
+                } else {
+                    at_column
+                });
+                // Mark the value at the column: up to the end of the line, at most 40
+                // characters, and at least one.
+                let len: usize = shown[from..]
+                    .chars()
+                    .take(40)
+                    .map(char::len_utf8)
+                    .sum::<usize>()
+                    .max(1);
+                span = Some(SourceSpan::from((text.len() + from, len)));
+            }
+            text.push_str(&shown);
+            text.push('\n');
+        }
+        if content.trim().is_empty() {
+            return None;
+        }
+        Some(Excerpt {
+            name: file.display().to_string(),
+            text,
+            first_line,
+            span: span?,
+        })
+    }
+}
+
+impl SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self.text.as_str().read_span(span, before, after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.first_line - 1,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
 }
 
 impl fmt::Display for Report {
@@ -317,9 +423,33 @@ mod tests {
     }
 
     #[test]
-    fn offsets_count_characters_not_bytes() {
-        let text = "标题: x\nb: 码y\n";
-        let off = offset_of(text, 2, 5).unwrap();
-        assert!(text[off..].starts_with('y'));
+    fn excerpts_count_columns_in_characters() {
+        let text = "标题: x\nb: 码y\nc: z\n";
+        let e = Excerpt::new(Path::new("f"), text, 2, 5).unwrap();
+        let at = e.span.offset();
+        assert_eq!(&e.text[at..at + 1], "y");
+        assert_eq!(e.first_line, 1);
+    }
+
+    #[test]
+    fn long_lines_are_cut_to_a_window_with_right_line_numbers() {
+        let long = format!("{}X{}", "a".repeat(5000), "b".repeat(5000));
+        let text = format!("one\ntwo\nkey: {long}\nfour\n");
+        let mut all = Diagnostics::new();
+        all.push(Diagnostic::error("bad").in_file("f.yaml").at(3, 5006));
+        let mut sources = BTreeMap::new();
+        sources.insert(PathBuf::from("f.yaml"), text);
+        let out = all.render(&sources);
+        assert!(out.len() < 2000, "{out}");
+        assert!(out.contains("aX"), "{out}");
+        assert!(out.contains(" 3 │ …"), "{out}");
+        assert!(out.contains(" 4 │ four"), "{out}");
+    }
+
+    #[test]
+    fn huge_messages_are_shortened() {
+        let d = Diagnostic::error(format!("unknown variant `{}`", "x".repeat(100_000)));
+        let out = Diagnostics::from(d).render(&BTreeMap::new());
+        assert!(out.len() < 1500, "{}", out.len());
     }
 }

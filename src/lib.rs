@@ -80,6 +80,8 @@ pub struct Checked {
     pub model: model::Model,
     pub urls: urls::Urls,
     pub charts: chart::Charts,
+    /// Loaded (templates parsed) by `check` too, so a broken template fails `check`.
+    pub theme: render::theme::Theme,
     pub warnings: Diagnostics,
     pub sources: BTreeMap<PathBuf, String>,
 }
@@ -121,13 +123,28 @@ pub fn check(opts: &BuildOptions) -> Result<Checked, Failure> {
         &links,
         charts.ids(),
     ));
-    if diags.has_errors() {
+    let theme = match render::theme::load(&opts.root, &model.site.theme, &model.site.languages) {
+        Ok(theme) => Some(theme),
+        Err(errors) => {
+            for d in errors {
+                // Name the line of `theme:` in site.yaml when the error is about it.
+                let d = match (d.file.clone(), d.field.clone(), d.line) {
+                    (Some(file), Some(field), None) => loaded.sources.diag(d, &file, &field),
+                    _ => d,
+                };
+                diags.push(d);
+            }
+            None
+        }
+    };
+    let Some(theme) = theme.filter(|_| !diags.has_errors()) else {
         return Err(fail(diags, &loaded.sources));
-    }
+    };
     Ok(Checked {
         model,
         urls,
         charts,
+        theme,
         warnings: diags,
         sources: loaded.sources.texts(),
     })
@@ -148,6 +165,7 @@ pub fn build_comparing(opts: &BuildOptions, previous: Option<&Path>) -> Result<B
         model,
         urls,
         charts,
+        theme,
         warnings,
         sources,
     } = checked;
@@ -161,8 +179,6 @@ pub fn build_comparing(opts: &BuildOptions, previous: Option<&Path>) -> Result<B
             Diagnostic::error(e.to_string()).field("--output").into(),
         ));
     }
-    let theme = render::theme::load(&opts.root, &model.site.theme, &model.site.languages)
-        .map_err(&failure)?;
     let downloads = downloads::Downloads::build(&model, &urls);
     let report = match previous {
         None => changes::ChangeReport::against(&output, downloads.all_rows()),

@@ -141,19 +141,25 @@ impl From<PartialDate> for String {
 impl<'de> Deserialize<'de> for PartialDate {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         // Authors write `deadline: 2025` (a YAML integer) as often as `"2025"`: take both.
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Int(i64),
-            Str(String),
+        // A visitor (not an untagged enum, which buffers the value) lets the parser place an
+        // error at the date itself: `targets[3].deadline`, its line and column.
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = PartialDate;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a date as YYYY, YYYY-MM or YYYY-MM-DD")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<PartialDate, E> {
+                PartialDate::parse(v).map_err(E::custom)
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<PartialDate, E> {
+                self.visit_str(&v.to_string())
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<PartialDate, E> {
+                self.visit_str(&v.to_string())
+            }
         }
-        let text = match Raw::deserialize(d).map_err(|_| {
-            serde::de::Error::custom("expected a date as YYYY, YYYY-MM or YYYY-MM-DD")
-        })? {
-            Raw::Int(n) => n.to_string(),
-            Raw::Str(s) => s,
-        };
-        PartialDate::parse(&text).map_err(serde::de::Error::custom)
+        d.deserialize_any(Visitor)
     }
 }
 

@@ -134,7 +134,9 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+            // Bytes, not a str slice: "%é" must not cut a character in two (a panic).
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+            if let Ok(b) = u8::from_str_radix(hex, 16) {
                 out.push(b);
                 i += 3;
                 continue;
@@ -209,5 +211,7 @@ mod tests {
             Resolved::NotFound
         ));
         assert_eq!(percent_decode("/r/%E7%8F%A0"), "/r/珠");
+        // A "%" before a multi-byte character used to slice inside it and panic.
+        assert_eq!(percent_decode("/%é1"), "/%é1");
     }
 }

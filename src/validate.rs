@@ -180,9 +180,22 @@ impl Validator<'_> {
 
     fn programmes(&mut self, model: &Model) {
         let mut target_ids: BTreeMap<&str, &Path> = BTreeMap::new();
+        let mut programme_ids: BTreeMap<&str, &Path> = BTreeMap::new();
         for p in &model.programmes {
             let file = p.origin.file.as_path();
             self.slug(file, "id", &p.id);
+            if let Some(first) = programme_ids.insert(&p.id, file) {
+                self.error(
+                    file,
+                    "id",
+                    format!(
+                        "the programme id {:?} is used twice (also in {})",
+                        p.id,
+                        first.display()
+                    ),
+                    "keep one file per programme",
+                );
+            }
             let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("");
             if p.id != stem {
                 self.error(
@@ -274,7 +287,56 @@ impl Validator<'_> {
                 if p.source(&c.source).is_none() {
                     self.unknown_source(p, file, path, &c.source);
                 }
+                if let Some(d) = &c.deadline {
+                    self.deadline(p, file, &format!("{path}.deadline"), d);
+                }
             }
+            for (i, s) in p.sources.iter().enumerate() {
+                let cited = p.targets.iter().any(|t| t.source == s.id)
+                    || p.commitments.iter().any(|c| c.source == s.id);
+                if !cited {
+                    self.warn(
+                        file,
+                        &format!("sources[{i}].id"),
+                        format!("no figure or commitment cites the source {:?}", s.id),
+                        "remove it, or cite it with source: in the figures it supports",
+                    );
+                }
+            }
+        }
+    }
+
+    /// A deadline must be a plausible year inside, or at least not before, the programme's
+    /// period. One after the period's end is legal (plans do reach past their own term) but
+    /// worth a second look.
+    fn deadline(&mut self, p: &Programme, file: &Path, field: &str, d: &PartialDate) {
+        if d.year < 1949 || d.year > 2100 {
+            self.error(
+                file,
+                field,
+                format!("{d} is not a plausible date for this figure"),
+                "check the year",
+            );
+        } else if d.end() < p.period.start.start() {
+            self.error(
+                file,
+                field,
+                format!(
+                    "the deadline {d} is before the programme's period starts ({})",
+                    p.period.start
+                ),
+                "check the year, or the programme's period",
+            );
+        } else if d.start() > p.period.end.end() {
+            self.warn(
+                file,
+                field,
+                format!(
+                    "the deadline {d} is after the programme's period ends ({})",
+                    p.period.end
+                ),
+                "check the year; if the document does look beyond its own term, extend period.end or say so in a note",
+            );
         }
     }
 
@@ -325,6 +387,24 @@ impl Validator<'_> {
         self.slug(file, &f("id"), &t.id);
         self.text(file, &f("label"), &t.label);
         self.quote(file, path, &t.quote, &t.quote_en);
+        // Legal, but a label or quote this long is usually a paste that went wrong; it would
+        // be repeated on every page, chart and download that shows the figure.
+        for (field, text, limit) in [
+            ("label.en", &t.label.en, 300),
+            ("label.zh", &t.label.zh, 300),
+            ("quote", &t.quote, 3000),
+            ("quote_en", &t.quote_en, 3000),
+        ] {
+            let n = text.chars().count();
+            if n > limit {
+                self.warn(
+                    file,
+                    &f(field),
+                    format!("this text is {n} characters long"),
+                    format!("check that no more than the clause itself was pasted; more than {limit} characters is unusual here"),
+                );
+            }
+        }
         match model.metric(&t.metric) {
             None => {
                 let hint = closest(&t.metric, model.metrics.iter().map(|m| m.id.as_str()))
@@ -411,30 +491,23 @@ impl Validator<'_> {
             FigureKind::Status if t.as_of.is_none() => self.error(file, &f("as_of"), "a current figure needs an as_of date", "write the date the figure is true of, e.g. as_of: \"2023\""),
             _ => {}
         }
-        if let Some(d) = t.date() {
-            let field = if t.kind == FigureKind::Target {
-                "deadline"
-            } else {
-                "as_of"
-            };
-            if d.year < 1949 || d.year > 2100 {
-                self.error(
-                    file,
-                    &f(field),
-                    format!("{d} is not a plausible date for this figure"),
-                    "check the year",
-                );
-            } else if t.kind == FigureKind::Target && d.end() < p.period.start.start() {
-                self.error(
-                    file,
-                    &f(field),
-                    format!(
-                        "the deadline {d} is before the programme's period starts ({})",
-                        p.period.start
-                    ),
-                    "check the year, or the programme's period",
-                );
-            }
+        match (t.kind, &t.deadline, &t.as_of) {
+            (FigureKind::Target, Some(d), _) => self.deadline(p, file, &f("deadline"), d),
+            (FigureKind::Status, _, Some(d)) if d.year < 1949 || d.year > 2100 => self.error(
+                file,
+                &f("as_of"),
+                format!("{d} is not a plausible date for this figure"),
+                "check the year",
+            ),
+            _ => {}
+        }
+        if t.kind == FigureKind::Status && t.deadline.is_some() {
+            self.warn(
+                file,
+                &f("deadline"),
+                "a current figure (kind: status) has a deadline, which is not shown",
+                "use as_of for the date the figure is true of, or kind: target if it is a goal",
+            );
         }
         if let Some(tier) = t.tier {
             if ![1, 10, 100, 1000, 10000].contains(&tier) {
@@ -522,6 +595,24 @@ impl Validator<'_> {
                     "give one a different file name or translation key",
                 );
             }
+            if c.title.trim().is_empty() {
+                self.error(
+                    file,
+                    "title",
+                    "the title is empty",
+                    "give the page a title in its front matter",
+                );
+            }
+            if !model.site.allow_raw_html {
+                if let Some((line, column)) = crate::render::markdown::first_raw_html(&c.body) {
+                    self.out.push(
+                        Diagnostic::warning("this HTML will be shown as text, not as markup")
+                            .in_file(file)
+                            .at(c.body_line + line - 1, column)
+                            .help("write it in Markdown, or set allow_raw_html: true in site.yaml if you trust every author"),
+                    );
+                }
+            }
             if !is_slug(&c.key) {
                 self.error(file, "translation", format!("{:?} cannot be a page address", c.key), "name the file with lower-case letters, digits and hyphens, e.g. overview.en.md");
             }
@@ -533,21 +624,21 @@ impl Validator<'_> {
                     "add the language to languages: in site.yaml, or remove the page",
                 );
             }
-            for id in &c.programmes {
+            for (i, id) in c.programmes.iter().enumerate() {
                 if model.programme(id).is_none() {
                     self.error(
                         file,
-                        "programmes",
+                        &format!("programmes[{i}]"),
                         format!("there is no programme {id:?}"),
                         "use ids of files in content/programmes/",
                     );
                 }
             }
-            for id in &c.metrics {
+            for (i, id) in c.metrics.iter().enumerate() {
                 if model.metric(id).is_none() {
                     self.error(
                         file,
-                        "metrics",
+                        &format!("metrics[{i}]"),
                         format!("there is no metric {id:?}"),
                         "use ids from content/metrics.yaml",
                     );
@@ -579,6 +670,12 @@ impl Validator<'_> {
                             "the link /{path} leads to no page of the site"
                         ))
                         .help("link to a page that exists, e.g. /programmes/zhuhai/")));
+                    }
+                    crate::render::markdown::RefKind::Unsafe(url) => {
+                        self.out.push(at(Diagnostic::warning(format!(
+                            "the link {url:?} is not published: only http, https, mailto and links within the site are"
+                        ))
+                        .help("link to a web page with https://")));
                     }
                     crate::render::markdown::RefKind::BadShortcode(text) => {
                         self.out.push(at(Diagnostic::error(format!(

@@ -31,7 +31,7 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
 }
 
 /// Refuses output folders whose replacement would destroy something that is not a built site:
-/// `/`, the site root, a folder holding `content/`, an ancestor of the root, or a non-empty
+/// `/`, the site root, a folder holding `content/` or inside it, an ancestor of the root, or a non-empty
 /// folder policydash did not create.
 pub fn check_output(root: &Path, output: &Path) -> Result<(), WriteError> {
     let unsafe_out = |why: &str| WriteError::UnsafeOutput {
@@ -46,6 +46,11 @@ pub fn check_output(root: &Path, output: &Path) -> Result<(), WriteError> {
     if abs_out == abs_root || abs_root.starts_with(&abs_out) {
         return Err(unsafe_out(
             "it is the site folder or contains it; use a folder of its own, such as output/",
+        ));
+    }
+    if abs_out.starts_with(abs_root.join("content")) {
+        return Err(unsafe_out(
+            "it is inside content/, where the next build would read it as content",
         ));
     }
     if abs_out.join("content").exists() {
@@ -193,6 +198,10 @@ mod tests {
         fs::create_dir_all(&foreign).unwrap();
         fs::write(foreign.join("thesis.txt"), "mine").unwrap();
         assert!(check_output(&root, &foreign).is_err());
+        assert!(check_output(&root, &root.join("content/site")).is_err());
+        let other_site = dir.path().join("other");
+        fs::create_dir_all(other_site.join("content")).unwrap();
+        assert!(check_output(&root, &other_site).is_err());
         assert!(check_output(&root, &root.join("output")).is_ok());
     }
 

@@ -1,6 +1,7 @@
 //! Commentary files: YAML front matter between `---` lines, then a Markdown body.
 
 use super::yaml;
+use super::Locator;
 use crate::diagnostics::Diagnostic;
 use crate::model::{Commentary, Lang, Origin, PartialDate};
 use serde::Deserialize;
@@ -23,7 +24,8 @@ struct FrontMatter {
     metrics: Vec<String>,
 }
 
-pub fn parse(file: &Path, text: &str) -> Result<Commentary, Diagnostic> {
+/// The page, and a locator for its front-matter fields (lines of the whole file).
+pub fn parse(file: &Path, text: &str) -> Result<(Commentary, Locator), Diagnostic> {
     let missing = || {
         Diagnostic::error("the file has no front matter")
             .in_file(file)
@@ -54,7 +56,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Commentary, Diagnostic> {
             .at(1, 1)
             .help("end the front matter with a line holding only `---`"));
     }
-    let fm: FrontMatter = if yaml_text.trim().is_empty() {
+    let (fm, locator): (FrontMatter, Locator) = if yaml_text.trim().is_empty() {
         return Err(Diagnostic::error("the front matter is empty")
             .in_file(file)
             .at(2, 1)
@@ -71,7 +73,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Commentary, Diagnostic> {
     let base = stem
         .strip_suffix(&format!(".{}", fm.language.code()))
         .unwrap_or(stem);
-    Ok(Commentary {
+    let page = Commentary {
         key: fm.translation.unwrap_or_else(|| base.to_string()),
         lang: fm.language,
         title: fm.title,
@@ -85,7 +87,8 @@ pub fn parse(file: &Path, text: &str) -> Result<Commentary, Diagnostic> {
             file: file.to_path_buf(),
             path: String::new(),
         },
-    })
+    };
+    Ok((page, locator))
 }
 
 #[cfg(test)]
@@ -95,7 +98,7 @@ mod tests {
     #[test]
     fn splits_front_matter_and_body_with_crlf() {
         let text = "---\r\ntitle: T\r\nlanguage: zh\r\n---\r\n# 正文\r\n";
-        let c = parse(Path::new("content/commentary/overview.zh.md"), text).unwrap();
+        let (c, _) = parse(Path::new("content/commentary/overview.zh.md"), text).unwrap();
         assert_eq!(c.key, "overview");
         assert_eq!(c.lang, Lang::Zh);
         assert_eq!(c.body, "# 正文\r\n");
@@ -108,5 +111,12 @@ mod tests {
         let d = parse(Path::new("c.md"), text).unwrap_err();
         assert_eq!(d.line, Some(3), "{d:?}");
         assert!(d.message.contains("unknown variant"), "{}", d.message);
+    }
+
+    #[test]
+    fn front_matter_fields_are_located_in_the_file() {
+        let text = "---\ntitle: T\nlanguage: en\nprogrammes: [a, b]\n---\nbody\n";
+        let (_, loc) = parse(Path::new("c.md"), text).unwrap();
+        assert_eq!(loc.locate("programmes"), Some((4, 13)));
     }
 }

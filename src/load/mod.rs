@@ -231,10 +231,15 @@ impl Loader {
         let err = |msg: String| Diagnostic::error(msg).in_file(&rel);
         match std::fs::metadata(path) {
             Ok(m) if m.len() > MAX_FILE_BYTES => {
-                self.diagnostics.push(err(format!(
-                    "the file is {} bytes; content files may be at most {MAX_FILE_BYTES}",
-                    m.len()
-                )));
+                let mb = |n: u64| format!("{:.1} MB", n as f64 / (1024.0 * 1024.0));
+                self.diagnostics.push(
+                    err(format!(
+                        "the file is {}; content files may be at most {}",
+                        mb(m.len()),
+                        mb(MAX_FILE_BYTES)
+                    ))
+                    .help("split it into several files, or check that it is the file you meant to put here"),
+                );
                 return None;
             }
             Err(e) => {
@@ -259,7 +264,11 @@ impl Loader {
             Err(e) => {
                 let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
                 let line = good.iter().filter(|b| **b == b'\n').count() + 1;
-                let col = good.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+                let last_line = good.rsplit(|b| *b == b'\n').next().unwrap_or_default();
+                let col = String::from_utf8_lossy(last_line).chars().count() + 1;
+                // Keep a readable copy so the offending line can be shown.
+                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                self.sources.files.insert(rel.clone(), (lossy, None));
                 self.diagnostics.push(
                     err("the file is not UTF-8 text".into())
                         .at(line, col)
@@ -341,11 +350,13 @@ impl Loader {
     fn commentary_file(&mut self, path: &Path) -> Option<Commentary> {
         let rel = self.rel(path);
         let text = self.read_text(path)?;
-        let result = frontmatter::parse(&rel, &text);
-        self.sources.files.insert(rel, (text, None));
-        match result {
-            Ok(c) => Some(c),
+        match frontmatter::parse(&rel, &text) {
+            Ok((c, locator)) => {
+                self.sources.files.insert(rel, (text, Some(locator)));
+                Some(c)
+            }
             Err(d) => {
+                self.sources.files.insert(rel, (text, None));
                 self.diagnostics.push(d);
                 None
             }

@@ -20,6 +20,9 @@ pub enum RefKind {
     /// A site-relative page path without the leading slash or fragment: `programmes/zhuhai/`.
     Page(String),
     BadShortcode(String),
+    /// A link or image whose scheme could run code (`javascript:`, `data:`…); it is rendered
+    /// as `#`.
+    Unsafe(String),
 }
 
 fn options() -> Options {
@@ -76,14 +79,56 @@ pub fn references(body: &str) -> Vec<Reference> {
         }
     }
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
-        if let Event::Start(Tag::Link { dest_url, .. }) = event {
-            let (line, column) = position(range.start);
-            if let Some(kind) = classify_link(&dest_url) {
-                out.push(Reference { kind, line, column });
-            }
+        let dest = match event {
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => dest_url,
+            _ => continue,
+        };
+        let (line, column) = position(range.start);
+        if !is_safe_url(&dest) {
+            out.push(Reference {
+                kind: RefKind::Unsafe(dest.to_string()),
+                line,
+                column,
+            });
+        } else if let Some(kind) = classify_link(&dest) {
+            out.push(Reference { kind, line, column });
         }
     }
     out
+}
+
+/// Where the first raw HTML of `body` is (1-based line and column), if it has any.
+pub fn first_raw_html(body: &str) -> Option<(usize, usize)> {
+    Parser::new_ext(body, options())
+        .into_offset_iter()
+        .find(|(ev, _)| matches!(ev, Event::Html(_) | Event::InlineHtml(_)))
+        .map(|(_, range)| {
+            let before = &body[..range.start];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+            (line, column)
+        })
+}
+
+/// Whether a link target is safe to publish: a relative or site path, a fragment, or a
+/// web or mail address. Like Hugo (goldmark) we drop `javascript:`, `vbscript:`, `data:` and
+/// any other scheme. Browsers ignore tabs and newlines inside a scheme, so those are removed
+/// before looking.
+pub fn is_safe_url(url: &str) -> bool {
+    let cleaned: String = url
+        .trim()
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_control())
+        .collect();
+    let lower = cleaned.to_ascii_lowercase();
+    let scheme_end = lower.find(':');
+    let first_separator = lower.find(['/', '?', '#']);
+    match (scheme_end, first_separator) {
+        // No scheme, or the colon comes after a path/query/fragment separator.
+        (None, _) => true,
+        (Some(c), Some(s)) if s < c => true,
+        (Some(c), _) => matches!(&lower[..c], "http" | "https" | "mailto" | "target"),
+    }
 }
 
 fn classify_link(dest: &str) -> Option<RefKind> {
@@ -135,7 +180,11 @@ pub fn to_html(body: &str, allow_raw_html: bool, links: &Links) -> String {
                 title,
                 id,
             }) => {
-                let dest = rewrite_link(&dest_url, links);
+                let dest = if is_safe_url(&dest_url) {
+                    rewrite_link(&dest_url, links)
+                } else {
+                    "#".to_string()
+                };
                 Event::Start(Tag::Link {
                     link_type,
                     dest_url: dest.into(),
@@ -143,6 +192,29 @@ pub fn to_html(body: &str, allow_raw_html: bool, links: &Links) -> String {
                     id,
                 })
             }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) if !is_safe_url(&dest_url) => Event::Start(Tag::Image {
+                link_type,
+                dest_url: "#".into(),
+                title,
+                id,
+            }),
+            // `# Title {onclick=...}` would write any attribute: that is raw HTML too.
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) if !allow_raw_html && !attrs.is_empty() => Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs: Vec::new(),
+            }),
             other => other,
         })
         .collect();
@@ -224,18 +296,22 @@ pub fn anchor_slug(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn page(p: &str) -> String {
-        format!("/base/{p}")
-    }
-    fn target(id: &str) -> Option<String> {
-        (id == "t1").then(|| "/base/programmes/p/#t-t1".to_string())
-    }
-    fn chart(id: &str) -> Option<String> {
-        (id == "metric-m").then(|| "<figure>chart</figure>\n".to_string())
+    #[allow(clippy::type_complexity)]
+    fn links() -> (
+        impl Fn(&str) -> String,
+        impl Fn(&str) -> Option<String>,
+        impl Fn(&str) -> Option<String>,
+    ) {
+        (
+            |p: &str| format!("/base/{p}"),
+            |id: &str| (id == "t1").then(|| "/base/programmes/p/#t-t1".to_string()),
+            |id: &str| (id == "metric-m").then(|| "<figure>chart</figure>\n".to_string()),
+        )
     }
 
     #[test]
     fn renders_links_shortcodes_anchors_and_escapes_html() {
+        let (page, target, chart) = links();
         let l = Links {
             page: &page,
             target: &target,
@@ -255,7 +331,36 @@ mod tests {
     }
 
     #[test]
+    fn code_cannot_be_smuggled_through_links_or_heading_attributes() {
+        let (page, target, chart) = links();
+        let l = Links {
+            page: &page,
+            target: &target,
+            chart: &chart,
+        };
+        let md = "# T {onclick=alert(1)}\n\n[a](javascript:alert(1)) [b](JaVaScRiPt:x) ![i](data:text/html,x) [ok](https://e.org/a:b) [rel](notes/x:y)\n";
+        let html = to_html(md, false, &l);
+        assert!(!html.contains("onclick"), "{html}");
+        assert!(!html.to_lowercase().contains("javascript"), "{html}");
+        assert!(!html.contains("data:"), "{html}");
+        assert!(html.contains("href=\"https://e.org/a:b\""), "{html}");
+        assert!(html.contains("href=\"notes/x:y\""), "{html}");
+        let refs = references(md);
+        let unsafe_links = refs
+            .iter()
+            .filter(|r| matches!(r.kind, RefKind::Unsafe(_)))
+            .count();
+        assert_eq!(unsafe_links, 3);
+        assert!(!is_safe_url(" java\tscript:alert(1)"));
+        assert!(!is_safe_url("vbscript:x"));
+        assert!(is_safe_url("mailto:a@b.org") && is_safe_url("#x") && is_safe_url("/sources/"));
+        assert_eq!(first_raw_html("text\n\nsome <b>bold</b>\n"), Some((3, 6)));
+        assert_eq!(first_raw_html("no html\n"), None);
+    }
+
+    #[test]
     fn raw_html_passes_only_when_allowed() {
+        let (page, target, chart) = links();
         let l = Links {
             page: &page,
             target: &target,

@@ -1,0 +1,139 @@
+//! Shared by the integration tests: a small site made from a copy of the real content/, a
+//! recursive copy, a hash of a folder tree, and running the binary.
+
+#![allow(dead_code)]
+
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_policydash");
+pub const CRATE: &str = env!("CARGO_MANIFEST_DIR");
+
+/// A short commentary page in both languages, written by the tests rather than copied, so the
+/// suite does not depend on the commentary being edited on the main branch. It uses a figure
+/// link, a site link and front-matter references, so Markdown cases have something to break.
+pub const COMMENTARY_EN: &str = "---
+title: \"A short note\"
+summary: \"Written for the test suite.\"
+date: \"2026-01-15\"
+language: en
+translation: note
+programmes: [tianjin]
+metrics: [skilled-share]
+---
+# A short note
+
+Tianjin aims for [40%](target:tianjin-skilled-share-2025) by 2025.
+
+See [the sources](/sources/) for the documents.
+";
+
+pub const COMMENTARY_ZH: &str = "---
+title: \"简短说明\"
+summary: \"供测试使用。\"
+date: \"2026-01-15\"
+language: zh
+translation: note
+programmes: [tianjin]
+---
+# 简短说明
+
+天津的目标是到2025年达到[40%](target:tianjin-skilled-share-2025)。
+
+原始文件见[资料来源](/sources/)。
+";
+
+/// Makes a site in `dir/site`: the real content/ without its commentary, plus the test
+/// commentary above. Themes are found in the crate folder.
+pub fn make_site(dir: &Path) -> PathBuf {
+    let site = dir.join("site");
+    let content = Path::new(CRATE).join("content");
+    copy_dir(&content, &site.join("content"), &|rel| {
+        rel.starts_with("commentary")
+    });
+    let commentary = site.join("content/commentary");
+    std::fs::create_dir_all(&commentary).unwrap();
+    std::fs::write(commentary.join("note.en.md"), COMMENTARY_EN).unwrap();
+    std::fs::write(commentary.join("note.zh.md"), COMMENTARY_ZH).unwrap();
+    site
+}
+
+/// Copies the tree `from` into `to`; `skip` gets paths relative to `from`.
+pub fn copy_dir(from: &Path, to: &Path, skip: &dyn Fn(&Path) -> bool) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in walkdir::WalkDir::new(from).min_depth(1).sort_by_file_name() {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        if skip(rel) {
+            continue;
+        }
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// SHA-256 over every path (relative), kind and file content under `dir`, in a fixed order.
+/// Two trees hash alike exactly when they hold the same files with the same bytes.
+pub fn tree_hash(dir: &Path) -> String {
+    let mut h = Sha256::new();
+    if !dir.exists() {
+        return "absent".into();
+    }
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(dir).unwrap();
+        let kind = entry.file_type();
+        h.update(rel.to_string_lossy().as_bytes());
+        h.update([0]);
+        if kind.is_file() {
+            h.update(b"f");
+            let bytes = std::fs::read(entry.path()).unwrap();
+            h.update((bytes.len() as u64).to_le_bytes());
+            h.update(&bytes);
+        } else if kind.is_dir() {
+            h.update(b"d");
+        } else {
+            h.update(b"l");
+            let target = std::fs::read_link(entry.path()).unwrap();
+            h.update(target.to_string_lossy().as_bytes());
+        }
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Runs the binary with `args`.
+pub fn run(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the policydash binary runs")
+}
+
+/// stderr with miette's wrapping undone: the frame characters removed and whitespace
+/// collapsed, so a test can look for a whole message however the terminal width cut it.
+pub fn stderr(out: &Output) -> String {
+    flat(&String::from_utf8_lossy(&out.stderr))
+}
+
+pub fn flat(text: &str) -> String {
+    text.replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Names in `dir` that a build leaves beside its output when it fails to clean up.
+pub fn leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".staging-") || n.contains(".old-"))
+        .collect()
+}
