@@ -79,13 +79,17 @@ impl PageRenderer<'_> {
     pub fn render(&self, page: &Page, lang: Lang) -> Result<String, Diagnostic> {
         let (template, mut ctx) = self.context(page, lang)?;
         self.common(&mut ctx, page, lang);
-        self.theme.tera.render(template, &ctx).map_err(|e| {
+        let html = self.theme.tera.render(template, &ctx).map_err(|e| {
             Diagnostic::error(format!(
                 "the template {template} failed for {}: {}",
                 self.urls.page_file(page, lang),
                 error_chain(&e)
             ))
             .help("fix the template, or the data it names")
+        })?;
+        Ok(match lang {
+            Lang::Zh => html,
+            _ => super::langmark::mark_chinese(&html, Lang::Zh.tag()),
         })
     }
 

@@ -15,6 +15,8 @@
 //   - axe-core violations of impact serious or critical (WCAG 2.0/2.1/2.2 A and AA rules);
 //   - horizontal overflow: the page scrolling sideways (elements that scroll on their own,
 //     such as .table-scroll, are allowed to);
+//   - Chinese text where the language in force is not Chinese (WCAG 3.1.2; checked once per
+//     page, outside SVG);
 // and it runs the Nu HTML Checker (vnu) over every HTML file (and every SVG file, as SVG)
 // and fails on any error. Exit status 0 only when nothing failed.
 
@@ -130,6 +132,22 @@ function overflowProbe(width) {
   return { doc, body, culprits: culprits.slice(0, 5) };
 }
 
+/// In the page: Chinese text in a part whose language is not Chinese (WCAG 3.1.2, language
+/// of parts: a screen reader would read it with the wrong voice). SVG is left to its makers.
+function unmarkedChinese() {
+  const han = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/;
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!el || !han.test(n.data) || el.closest('svg, script, style, template')) continue;
+    const lang = (el.closest('[lang]')?.getAttribute('lang') || '').toLowerCase();
+    if (lang === 'zh' || lang.startsWith('zh-')) continue;
+    found.push(`"${n.data.match(han)[0].slice(0, 20)}" in <${el.tagName.toLowerCase()}> (lang ${lang || 'none'})`);
+  }
+  return found;
+}
+
 async function main() {
   const { dir, base, url: givenUrl, only } = parseArgs(process.argv.slice(2));
   const started = Date.now();
@@ -206,6 +224,15 @@ async function main() {
     if (w === WIDTHS[0]) {
       const lang = await page.evaluate(() => document.documentElement.lang || '(none)');
       langs.set(lang, (langs.get(lang) || 0) + 1);
+      const unmarked = await page.evaluate(unmarkedChinese);
+      if (unmarked.length) {
+        fail(
+          file,
+          `Chinese text not marked lang="zh-…" (${unmarked.length}): ` +
+            unmarked.slice(0, 4).map((u) => `\n      ${u}`).join('') +
+            (unmarked.length > 4 ? `\n      … and ${unmarked.length - 4} more` : ''),
+        );
+      }
     }
     const over = await page.evaluate(overflowProbe, w.width);
     if (over) {
