@@ -22,7 +22,8 @@ struct Alternate {
     absolute: String,
 }
 
-/// Every language a page exists in (commentary may exist in one only).
+/// Every language a page exists in (commentary may exist in one only; the 404 page is one
+/// page that speaks every language).
 pub fn languages_of(model: &Model, page: &Page) -> Vec<Lang> {
     model
         .site
@@ -34,6 +35,7 @@ pub fn languages_of(model: &Model, page: &Page) -> Vec<Lang> {
                 .commentary
                 .iter()
                 .any(|c| &c.key == key && c.lang == *l),
+            Page::NotFound => *l == model.site.default_lang(),
             _ => true,
         })
         .collect()
@@ -80,13 +82,17 @@ impl PageRenderer<'_> {
     pub fn render(&self, page: &Page, lang: Lang) -> Result<String, Diagnostic> {
         let (template, mut ctx) = self.context(page, lang)?;
         self.common(&mut ctx, page, lang);
-        self.theme.tera.render(template, &ctx).map_err(|e| {
+        let html = self.theme.tera.render(template, &ctx).map_err(|e| {
             Diagnostic::error(format!(
                 "the template {template} failed for {}: {}",
                 self.urls.page_file(page, lang),
                 error_chain(&e)
             ))
             .help("fix the template, or the data it names")
+        })?;
+        Ok(match lang {
+            Lang::Zh => html,
+            _ => super::langmark::mark_chinese(&html, Lang::Zh.tag()),
         })
     }
 
@@ -334,6 +340,24 @@ impl PageRenderer<'_> {
             }
             Page::NotFound => {
                 ctx.insert("page_title", &self.string(lang, "not_found_title"));
+                // One 404 page answers for every language: it says so in each of the others
+                // too, with a way to that language's home page.
+                let others: Vec<_> = model
+                    .site
+                    .languages
+                    .iter()
+                    .filter(|l| **l != lang)
+                    .map(|l| {
+                        serde_json::json!({
+                            "tag": l.tag(),
+                            "title": self.string(*l, "not_found_title"),
+                            "text": self.string(*l, "not_found_text"),
+                            "home": urls.page(&Page::Home, *l),
+                            "home_text": self.string(*l, "nav_home"),
+                        })
+                    })
+                    .collect();
+                ctx.insert("other_languages_text", &others);
                 "404.html"
             }
         };

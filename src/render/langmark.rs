@@ -1,0 +1,260 @@
+//! Language of parts (WCAG 3.1.2): Chinese words inside English text — terms such as 从业人员
+//! in a note, a title quoted in commentary — are marked `<span lang="zh-Hans">` so that a
+//! screen reader speaks them in Chinese, not as "unknown character".
+//!
+//! Runs over a rendered page. Only text between tags is touched, only where the language in
+//! force (the nearest `lang` attribute) is not Chinese, and never inside elements whose text
+//! cannot hold a `<span>` (head, title, script, style, textarea, option, svg, math).
+
+/// Marks every run of Chinese in the non-Chinese text of `html` with `lang="{zh_tag}"`.
+pub fn mark_chinese(html: &str, zh_tag: &str) -> String {
+    let mut out = String::with_capacity(html.len() + html.len() / 16);
+    // Open elements: (name, lang attribute if any).
+    let mut stack: Vec<(String, Option<String>)> = Vec::new();
+    let mut rest = html;
+    while !rest.is_empty() {
+        let Some(lt) = rest.find('<') else {
+            push_text(&mut out, rest, &stack, zh_tag);
+            break;
+        };
+        push_text(&mut out, &rest[..lt], &stack, zh_tag);
+        rest = &rest[lt..];
+        let len = markup_len(rest);
+        let markup = &rest[..len];
+        out.push_str(markup);
+        rest = &rest[len..];
+        match parse_tag(markup) {
+            Some(Tag::Open { name, lang, closed }) => {
+                if RAW_TEXT.contains(&name.as_str()) {
+                    // Copied as it is, up to its end tag.
+                    let end = find_ci(rest, &format!("</{name}")).unwrap_or(rest.len());
+                    out.push_str(&rest[..end]);
+                    rest = &rest[end..];
+                } else if !closed && !VOID.contains(&name.as_str()) {
+                    stack.push((name, lang));
+                }
+            }
+            Some(Tag::Close { name }) => {
+                if let Some(i) = stack.iter().rposition(|(n, _)| *n == name) {
+                    stack.truncate(i);
+                }
+            }
+            None => {}
+        }
+    }
+    out
+}
+
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+    "wbr",
+];
+const RAW_TEXT: &[&str] = &["script", "style", "textarea", "title"];
+const NO_SPANS: &[&str] = &["head", "svg", "math", "option", "select", "template"];
+
+fn push_text(out: &mut String, text: &str, stack: &[(String, Option<String>)], zh_tag: &str) {
+    let lang = stack.iter().rev().find_map(|(_, l)| l.as_deref());
+    let chinese = lang.is_some_and(|l| l.eq_ignore_ascii_case("zh") || l.starts_with("zh-"));
+    if chinese
+        || stack.iter().any(|(n, _)| NO_SPANS.contains(&n.as_str()))
+        || !text.chars().any(is_han)
+    {
+        out.push_str(text);
+        return;
+    }
+    let mut last = 0;
+    for (start, end) in han_runs(text) {
+        out.push_str(&text[last..start]);
+        out.push_str("<span lang=\"");
+        out.push_str(zh_tag);
+        out.push_str("\">");
+        out.push_str(&text[start..end]);
+        out.push_str("</span>");
+        last = end;
+    }
+    out.push_str(&text[last..]);
+}
+
+/// Chinese characters, and the punctuation and full-width forms that only Chinese text uses.
+fn is_han(c: char) -> bool {
+    matches!(c,
+        '\u{3000}'..='\u{303F}' // CJK punctuation: 。、「」
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{FF01}'..='\u{FF60}' // full-width forms: ，：（）
+        | '\u{20000}'..='\u{2FFFF}')
+}
+
+/// What may sit between two Chinese characters in one phrase (到2025年, 9.2万, “工匠”).
+fn joins(c: char) -> bool {
+    c.is_ascii_digit() || matches!(c, '.' | '%' | ' ' | '·' | '—' | '“' | '”' | '‘' | '’' | '-')
+}
+
+/// Byte ranges of the Chinese phrases in `text`: each starts and ends with a Chinese
+/// character and holds nothing that is not Chinese or joining.
+fn han_runs(text: &str) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut current: Option<(usize, usize)> = None;
+    for (i, c) in text.char_indices() {
+        if is_han(c) {
+            let end = i + c.len_utf8();
+            current = Some(match current {
+                Some((s, _)) => (s, end),
+                None => (i, end),
+            });
+        } else if !joins(c) {
+            runs.extend(current.take());
+        }
+    }
+    runs.extend(current);
+    runs
+}
+
+enum Tag {
+    Open {
+        name: String,
+        lang: Option<String>,
+        closed: bool,
+    },
+    Close {
+        name: String,
+    },
+}
+
+/// The length of the markup starting at `s` (which starts with '<'): a comment, a
+/// declaration or a tag, quotes in attribute values respected.
+fn markup_len(s: &str) -> usize {
+    if s.starts_with("<!--") {
+        return s.find("-->").map_or(s.len(), |i| i + 3);
+    }
+    let mut quote: Option<char> = None;
+    for (i, c) in s.char_indices().skip(1) {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None if c == '>' => return i + 1,
+            None => {}
+        }
+    }
+    s.len()
+}
+
+fn parse_tag(markup: &str) -> Option<Tag> {
+    let inner = markup.strip_prefix('<')?.strip_suffix('>')?;
+    if let Some(name) = inner.strip_prefix('/') {
+        return Some(Tag::Close {
+            name: name.trim().to_ascii_lowercase(),
+        });
+    }
+    let name_end = inner
+        .find(|c: char| c.is_whitespace() || c == '/')
+        .unwrap_or(inner.len());
+    let name = inner[..name_end].to_ascii_lowercase();
+    if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return None; // <!DOCTYPE …>, stray '<'
+    }
+    Some(Tag::Open {
+        lang: attribute(&inner[name_end..], "lang"),
+        closed: inner.ends_with('/'),
+        name,
+    })
+}
+
+/// The value of attribute `name` in a tag's attribute text.
+fn attribute(attrs: &str, name: &str) -> Option<String> {
+    let mut rest = attrs;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '/');
+        if rest.is_empty() {
+            return None;
+        }
+        let key_end = rest
+            .find(|c: char| c.is_whitespace() || c == '=' || c == '/')
+            .unwrap_or(rest.len());
+        let key = &rest[..key_end];
+        rest = rest[key_end..].trim_start();
+        let mut value = None;
+        if let Some(after) = rest.strip_prefix('=') {
+            let after = after.trim_start();
+            let (v, remaining) = match after.chars().next() {
+                Some(q @ ('"' | '\'')) => {
+                    let body = &after[1..];
+                    let end = body.find(q).unwrap_or(body.len());
+                    (&body[..end], body.get(end + 1..).unwrap_or(""))
+                }
+                _ => {
+                    let end = after.find(char::is_whitespace).unwrap_or(after.len());
+                    (&after[..end], &after[end..])
+                }
+            };
+            value = Some(v);
+            rest = remaining;
+        }
+        if key.eq_ignore_ascii_case(name) {
+            return Some(value.unwrap_or("").to_string());
+        }
+    }
+}
+
+/// Byte offset of `needle` (ASCII) in `hay`, ignoring ASCII case.
+fn find_ci(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    (0..=h.len().checked_sub(n.len())?).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = "<!DOCTYPE html>\n<html lang=\"en\"><head><title>从业人员</title>\
+        <meta name=\"description\" content=\"从业人员 > x\"></head><body>";
+
+    fn body(html: &str) -> String {
+        let out = mark_chinese(&format!("{PAGE}{html}</body></html>"), "zh-Hans");
+        out[PAGE.len()..out.len() - "</body></html>".len()].to_string()
+    }
+
+    #[test]
+    fn marks_chinese_phrases_in_english_text() {
+        assert_eq!(
+            body("<p>Plans say 从业人员 or 就业人员.</p>"),
+            "<p>Plans say <span lang=\"zh-Hans\">从业人员</span> or \
+             <span lang=\"zh-Hans\">就业人员</span>.</p>"
+        );
+        // Numbers and quotation marks inside a phrase stay in it; around it they do not.
+        assert_eq!(
+            body("<p>“到2025年，达到9.2万人” (by 2025)</p>"),
+            "<p>“<span lang=\"zh-Hans\">到2025年，达到9.2万人</span>” (by 2025)</p>"
+        );
+    }
+
+    #[test]
+    fn leaves_chinese_contexts_head_and_markup_alone() {
+        let untouched = [
+            "<blockquote lang=\"zh-Hans\"><p>到<b>2025</b>年</p></blockquote>",
+            "<div lang='zh'><p>技能<br>人才</p></div>",
+            "<svg><text>人才</text></svg>",
+            "<a href=\"/a\" aria-label=\"链接 > 人才\">x</a>",
+            "<!-- 人才 -->",
+            "<script>var a = '<p>人才</p>';</script>",
+        ];
+        for html in untouched {
+            assert_eq!(body(html), html);
+        }
+        let page = format!("{PAGE}</body></html>");
+        assert_eq!(mark_chinese(&page, "zh-Hans"), page);
+        // After a Chinese element closes, English is in force again.
+        assert_eq!(
+            body("<p lang=\"zh-Hans\">人才</p><p>人才</p>"),
+            "<p lang=\"zh-Hans\">人才</p><p><span lang=\"zh-Hans\">人才</span></p>"
+        );
+    }
+
+    #[test]
+    fn chinese_pages_are_unchanged() {
+        let page = "<html lang=\"zh-Hans\"><body><p>技能人才 apprentices</p></body></html>";
+        assert_eq!(mark_chinese(page, "zh-Hans"), page);
+    }
+}

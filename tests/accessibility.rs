@@ -1,0 +1,57 @@
+//! What the browser check cannot see for itself about the built real site: the 404 page
+//! speaks every language, and Chinese words inside English text are marked as Chinese.
+
+use policydash::BuildOptions;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+const BASE: &str = "https://example.org/a11y/";
+
+fn site() -> &'static Path {
+    static SITE: OnceLock<PathBuf> = OnceLock::new();
+    SITE.get_or_init(|| {
+        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("a11y-site-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&out);
+        let opts = BuildOptions {
+            root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+            output: Some(out.clone()),
+            base_url: Some(BASE.into()),
+        };
+        if let Err(f) = policydash::build(&opts) {
+            panic!("the real content does not build:\n{}", f.render());
+        }
+        out
+    })
+}
+
+fn read(rel: &str) -> String {
+    let path = site().join(rel);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn the_404_page_speaks_both_languages_and_claims_no_translation() {
+    let html = read("404.html");
+    // It is served for missing addresses in /zh/ too: a Chinese reader gets Chinese and a
+    // way to the Chinese home page, in a part marked as Chinese.
+    assert!(
+        html.contains("<section lang=\"zh-Hans\""),
+        "no Chinese part:\n{html}"
+    );
+    assert!(html.contains("找不到页面"), "{html}");
+    assert!(
+        html.contains("href=\"/a11y/zh/\" hreflang=\"zh-Hans\""),
+        "no link to the Chinese home page:\n{html}"
+    );
+    // There is no Chinese 404 page, so nothing may say there is one (it used to point the
+    // language switch and hreflang at 404.html itself).
+    assert!(
+        !html.contains("hreflang=\"zh-Hans\" href="),
+        "an alternate claims a Chinese 404 page:\n{html}"
+    );
+    assert!(
+        !html.contains("href=\"/a11y/404.html\""),
+        "a link to the 404 page itself:\n{html}"
+    );
+}
