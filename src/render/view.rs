@@ -309,6 +309,14 @@ pub struct Caveat {
     pub detail: String,
 }
 
+/// Between items of an inline list: `a, b` in English, `a、b` in Chinese.
+pub fn list_separator(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => ", ",
+        Lang::Zh => "、",
+    }
+}
+
 pub fn caveats(model: &Model, metric: &Metric, lang: Lang) -> Vec<Caveat> {
     let rows: Vec<(&Programme, &Target)> = model.targets_of_metric(&metric.id).collect();
     let mut out = Vec::new();
@@ -334,7 +342,7 @@ pub fn caveats(model: &Model, metric: &Metric, lang: Lang) -> Vec<Caveat> {
     if dates.len() > 1 {
         out.push(Caveat {
             code: "mixed_dates",
-            detail: dates.join(", "),
+            detail: dates.join(list_separator(lang)),
         });
     }
     let mut periods: Vec<String> = rows
@@ -346,7 +354,7 @@ pub fn caveats(model: &Model, metric: &Metric, lang: Lang) -> Vec<Caveat> {
     if periods.len() > 1 {
         out.push(Caveat {
             code: "mixed_periods",
-            detail: periods.join("; "),
+            detail: periods.join(if lang == Lang::Zh { "；" } else { "; " }),
         });
     }
     if distinct(&|t| format!("{:?}", t.unit)).len() > 1 {
