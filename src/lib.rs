@@ -13,6 +13,7 @@ pub mod changes;
 pub mod chart;
 pub mod diagnostics;
 pub mod downloads;
+pub mod escape;
 pub mod load;
 pub mod model;
 pub mod publish;

@@ -496,19 +496,11 @@ fn pages_show_their_charts_with_table_sources_and_links() {
     let (dir, out) = built(|_| {});
     let (model, specs) = model_of(dir.path());
     use policydash::urls::Page;
-    let mut pages: Vec<Page> = vec![Page::Home];
-    pages.extend(
-        model
-            .programmes
-            .iter()
-            .map(|p| Page::Programme(p.id.clone())),
-    );
-    pages.extend(
-        model
-            .shared_metrics()
-            .iter()
-            .map(|m| Page::Metric(m.id.clone())),
-    );
+    // The pages that carry charts: the home page, each programme and each comparison.
+    let pages: Vec<Page> = policydash::render::pages::all_pages(&model)
+        .into_iter()
+        .filter(|p| matches!(p, Page::Home | Page::Programme(_) | Page::Metric(_)))
+        .collect();
     for page in &pages {
         for lang in [Lang::En, Lang::Zh] {
             let html = page_html(&out, page, lang, &model);

@@ -3,9 +3,10 @@
 
 use super::draw::Svg;
 use super::kinds::{Cell, Made, Table};
-use super::text::{esc, wrap};
+use super::text::wrap;
 use super::words::{w, W};
 use super::{csv_path, svg_path, Rendered, Spec};
+use crate::escape::esc;
 use crate::model::{Lang, Model};
 use crate::urls::{Page, Urls};
 

@@ -1,4 +1,4 @@
-//! Text measuring and escaping. The build machine may have no fonts, and plotters' SVG backend
+//! Text measuring. The build machine may have no fonts, and plotters' SVG backend
 //! guesses text width from the byte count (three bytes per Chinese character), so label space
 //! is sized here from the characters themselves, with generous per-character widths.
 
@@ -107,22 +107,6 @@ fn tokens(text: &str) -> Vec<String> {
     out
 }
 
-/// Escapes text for HTML and XML, in text and in quoted attributes.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,13 +129,5 @@ mod tests {
         let zh = wrap("来源：珠海市产业新工匠培育行动计划", 10.0, 60.0);
         assert!(zh.iter().all(|l| width(l, 10.0) <= 60.0), "{zh:?}");
         assert_eq!(zh.concat(), "来源：珠海市产业新工匠培育行动计划");
-    }
-
-    #[test]
-    fn escaping() {
-        assert_eq!(
-            esc("<script>alert('x') & \"y\"</script>"),
-            "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;"
-        );
     }
 }

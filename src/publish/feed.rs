@@ -3,7 +3,7 @@
 //! entry's id is its permalink on the changes page, its dates are the entry's date, and the
 //! feed's `updated` is the newest entry's date. Ids change only if the site moves.
 
-use super::xml_escape;
+use crate::escape::esc;
 use crate::model::{ChangeEntry, Lang, Model, PartialDate};
 use crate::urls::{Page, Urls};
 
@@ -60,7 +60,7 @@ fn updated(model: &Model) -> String {
 
 /// `s(key)` gives the theme's interface string for `key` in `lang`.
 pub fn feed(model: &Model, urls: &Urls, lang: Lang, s: &dyn Fn(&str) -> String) -> String {
-    let e = xml_escape;
+    let e = esc;
     let site_title = model.site.title.get(lang);
     let self_url = urls.absolute(&path(urls, lang));
     let changes_url = urls.absolute(&urls.page_path(&Page::Changes, lang));
@@ -111,7 +111,7 @@ fn entry_xml(
     entry: &ChangeEntry,
     s: &dyn Fn(&str) -> String,
 ) -> String {
-    let e = xml_escape;
+    let e = esc;
     let link = urls.absolute(&entry_path(urls, lang, entry));
     let time = timestamp(&entry.date);
     let text = entry.text.get(lang);

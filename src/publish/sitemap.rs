@@ -2,7 +2,7 @@
 //! alternates to its translations (and `x-default`, the default language), as search engines
 //! expect for multilingual sites.
 
-use super::xml_escape;
+use crate::escape::esc;
 use crate::model::Model;
 use crate::render::pages::{all_pages, languages_of};
 use crate::urls::{Page, Urls};
@@ -25,7 +25,7 @@ pub fn sitemap(model: &Model, urls: &Urls) -> String {
     let default = model.site.default_lang();
     for page in pages(model) {
         let langs = languages_of(model, &page);
-        let href = |l| xml_escape(&urls.absolute(&urls.page_path(&page, l)));
+        let href = |l| esc(&urls.absolute(&urls.page_path(&page, l)));
         for lang in &langs {
             out.push_str("  <url>\n");
             out.push_str(&format!("    <loc>{}</loc>\n", href(*lang)));
