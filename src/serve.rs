@@ -163,6 +163,12 @@ pub fn content_type(path: &Path) -> &'static str {
     }
 }
 
+/// An edit, as opposed to a read: the build itself opens every content file, and on Linux
+/// those opens arrive as access events, which would otherwise trigger rebuilds forever.
+fn is_edit(ev: &notify::Result<notify::Event>) -> bool {
+    matches!(ev, Ok(e) if !matches!(e.kind, notify::EventKind::Access(_)))
+}
+
 /// Calls `on_change` (debounced) whenever a file under one of `paths` changes, until the
 /// process ends.
 pub fn watch(paths: &[PathBuf], mut on_change: impl FnMut()) -> notify::Result<()> {
@@ -173,10 +179,10 @@ pub fn watch(paths: &[PathBuf], mut on_change: impl FnMut()) -> notify::Result<(
         watcher.watch(p, RecursiveMode::Recursive)?;
     }
     while let Ok(first) = rx.recv() {
-        let mut relevant = first.is_ok();
+        let mut relevant = is_edit(&first);
         // Editors save in bursts; wait for the burst to end, then rebuild once.
         while let Ok(ev) = rx.recv_timeout(Duration::from_millis(300)) {
-            relevant |= ev.is_ok();
+            relevant |= is_edit(&ev);
         }
         if relevant {
             on_change();
@@ -188,6 +194,15 @@ pub fn watch(paths: &[PathBuf], mut on_change: impl FnMut()) -> notify::Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_do_not_trigger_a_rebuild_but_edits_do() {
+        use notify::event::{AccessKind, EventKind, ModifyKind};
+        let read = notify::Event::new(EventKind::Access(AccessKind::Any));
+        let edit = notify::Event::new(EventKind::Modify(ModifyKind::Any));
+        assert!(!is_edit(&Ok(read)));
+        assert!(is_edit(&Ok(edit)));
+    }
 
     #[test]
     fn resolves_under_prefix_and_refuses_escapes() {
