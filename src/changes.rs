@@ -189,32 +189,22 @@ impl ChangeReport {
                 urls.page(&Page::Programme(programme.to_string()), lang)
             )
         };
-        let added: Vec<_> = self
-            .added
-            .iter()
-            .map(|r| {
-                json!({
-                    "target_id": r.target_id,
-                    "place": pick(&r.place_en, &r.place_zh),
-                    "label": pick(&r.label_en, &r.label_zh),
-                    "value": format!("{} {}{} {}", r.comparator, fmt(r.value),
-                        r.value_max.map(|m| format!("–{}", fmt(m))).unwrap_or_default(), r.unit),
-                    "href": href(&r.programme, &r.target_id),
-                })
-            })
-            .collect();
-        let removed: Vec<_> = self
-            .removed
-            .iter()
-            .map(|r| {
-                json!({
-                    "target_id": r.target_id,
-                    "place": pick(&r.place_en, &r.place_zh),
-                    "label": pick(&r.label_en, &r.label_zh),
-                    "value": format!("{} {} {}", r.comparator, fmt(r.value), r.unit),
-                })
-            })
-            .collect();
+        // Added and removed figures read the same; only an added one still has a page to link.
+        let row = |r: &Row, linked: bool| {
+            let mut v = json!({
+                "target_id": r.target_id,
+                "place": pick(&r.place_en, &r.place_zh),
+                "label": pick(&r.label_en, &r.label_zh),
+                "value": format!("{} {}{} {}", r.comparator, fmt(r.value),
+                    r.value_max.map(|m| format!("–{}", fmt(m))).unwrap_or_default(), r.unit),
+            });
+            if linked {
+                v["href"] = json!(href(&r.programme, &r.target_id));
+            }
+            v
+        };
+        let added: Vec<_> = self.added.iter().map(|r| row(r, true)).collect();
+        let removed: Vec<_> = self.removed.iter().map(|r| row(r, false)).collect();
         let changed: Vec<_> = self
             .changed
             .iter()
