@@ -71,6 +71,8 @@ impl Failure {
 pub struct Built {
     pub files: usize,
     pub output: PathBuf,
+    /// The path the site's links start with (`/repo/`), for serving it where it expects to be.
+    pub prefix: String,
     pub warnings: Diagnostics,
     pub sources: BTreeMap<PathBuf, String>,
     pub changes: changes::ChangeReport,
@@ -211,6 +213,7 @@ pub fn build_comparing(opts: &BuildOptions, previous: Option<&Path>) -> Result<B
     Ok(Built {
         files: files.len(),
         output,
+        prefix: urls.prefix().to_string(),
         warnings,
         sources,
         changes: report,

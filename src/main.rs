@@ -73,7 +73,8 @@ fn report_failure(f: &Failure) {
     eprint!("{}", f.render());
 }
 
-fn build(opts: &BuildOptions, previous: Option<&std::path::Path>) -> bool {
+/// Builds and reports; returns the build when it succeeded.
+fn build(opts: &BuildOptions, previous: Option<&std::path::Path>) -> Option<policydash::Built> {
     let started = std::time::Instant::now();
     match policydash::build_comparing(opts, previous) {
         Ok(built) => {
@@ -87,12 +88,12 @@ fn build(opts: &BuildOptions, previous: Option<&std::path::Path>) -> bool {
                 built.output.display(),
                 started.elapsed().as_secs_f64()
             );
-            true
+            Some(built)
         }
         Err(f) => {
             report_failure(&f);
             eprintln!("The build failed; the previous output was left as it was.");
-            false
+            None
         }
     }
 }
@@ -111,7 +112,7 @@ fn main() -> ExitCode {
                 output,
                 base_url,
             };
-            if build(&opts, previous.as_deref()) {
+            if build(&opts, previous.as_deref()).is_some() {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
@@ -145,13 +146,10 @@ fn main() -> ExitCode {
                 output,
                 base_url: None,
             };
-            if !build(&opts, None) {
+            let Some(built) = build(&opts, None) else {
                 return ExitCode::FAILURE;
-            }
-            let prefix = match policydash::check(&opts) {
-                Ok(c) => c.urls.prefix().to_string(),
-                Err(_) => "/".into(),
             };
+            let prefix = built.prefix;
             let server = match policydash::serve::Server::start(
                 opts.output_dir(),
                 prefix.clone(),
