@@ -98,15 +98,12 @@ impl PageRenderer<'_> {
 
     fn common(&self, ctx: &mut Context, page: &Page, lang: Lang) {
         let (model, urls) = (self.model, self.urls);
-        let t = self
-            .theme
-            .strings
-            .get(lang.code())
-            .cloned()
-            .unwrap_or_default();
+        // The theme's loader guarantees strings for every site language.
+        let empty = std::collections::BTreeMap::new();
+        let t = self.theme.strings.get(lang.code()).unwrap_or(&empty);
         ctx.insert("lang", lang.code());
         ctx.insert("lang_tag", lang.tag());
-        ctx.insert("t", &t);
+        ctx.insert("t", t);
         ctx.insert("site_title", model.site.title.get(lang));
         ctx.insert("site_description", model.site.description.get(lang));
         if !ctx.contains_key("description") {
