@@ -149,10 +149,7 @@ fn main() -> ExitCode {
                 output,
                 base_url: None,
             };
-            let result = policydash::serve::run(&opts, &host, port, !no_watch, |_changed| {
-                build(&opts, None)
-            });
-            match result {
+            match policydash::serve::run(&opts, &host, port, !no_watch) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e}");

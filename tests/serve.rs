@@ -536,3 +536,176 @@ fn serving_elsewhere_than_this_machine_warns() {
     assert!(stderr.contains("warning: serving on 192.0.2.1"), "{stderr}");
     assert!(!out.status.success());
 }
+
+/// (inode, modification time) of every file under `dir`, by relative path.
+fn stamps(dir: &Path) -> std::collections::BTreeMap<String, (u64, std::time::SystemTime)> {
+    use std::os::unix::fs::MetadataExt;
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let m = e.metadata().unwrap();
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (rel, (m.ino(), m.modified().unwrap()))
+        })
+        .collect()
+}
+
+/// An edit for the incremental test: file, text replaced, replacement, whether the rebuild is
+/// partial, files that must be rewritten, files that must not be.
+type Case<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    bool,
+    &'a [&'a str],
+    &'a [&'a str],
+);
+
+#[test]
+fn incremental_rebuilds_equal_full_builds_and_leave_unaffected_files_alone() {
+    use policydash::serve::incremental::Rebuilder;
+    use policydash::BuildOptions;
+    let (dir, root) = site();
+    let output = root.join("output");
+    let opts = BuildOptions {
+        root: root.clone(),
+        output: Some(output.clone()),
+        base_url: None,
+    };
+    let mut rebuilder = Rebuilder::new(opts);
+    rebuilder
+        .full()
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    let theme_commentary = std::fs::read_to_string(
+        Path::new(common::CRATE).join("themes/default/templates/commentary.html"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    std::fs::write(root.join("templates/commentary.html"), &theme_commentary).unwrap();
+    rebuilder.full().unwrap();
+
+    // (file, from, to, partial?, rewritten, not rewritten)
+    let cases: [Case; 5] = [
+        (
+            "content/programmes/tianjin.yaml",
+            TITLE,
+            "high-skilled workforce in the new era (edited)\"",
+            true,
+            &["programmes/tianjin/index.html", "index.html"],
+            &[
+                "programmes/zhuhai/index.html",
+                "zh/programmes/suqian/index.html",
+                "embed/programme-zhuhai/index.html",
+            ],
+        ),
+        (
+            "content/commentary/note.en.md",
+            "Written for the test suite.",
+            "Written for the test suite, and edited.",
+            true,
+            &["commentary/note/index.html", "commentary/index.html"],
+            &[
+                "programmes/zhuhai/index.html",
+                "zh/commentary/note/index.html",
+                "metrics/index.html",
+            ],
+        ),
+        (
+            "templates/commentary.html",
+            "<article class=\"commentary\">",
+            "<article class=\"commentary edited\">",
+            true,
+            &[
+                "commentary/note/index.html",
+                "zh/commentary/note/index.html",
+            ],
+            &[
+                "index.html",
+                "programmes/tianjin/index.html",
+                "commentary/index.html",
+            ],
+        ),
+        (
+            "content/metrics.yaml",
+            "Skilled talent as a share of employed persons",
+            "Skilled talent as a share of all employed persons",
+            false,
+            &["metrics/skilled-share/index.html"],
+            &[],
+        ),
+        (
+            "content/site.yaml",
+            "Skilled-talent programmes compared",
+            "Skilled-talent programmes, compared",
+            false,
+            &["index.html"],
+            &[],
+        ),
+    ];
+    for (n, (file, from, to, partial, rewritten, kept)) in cases.into_iter().enumerate() {
+        let before = dir.path().join(format!("before-{n}"));
+        common::copy_dir(&output, &before, &|_| false);
+        let old = stamps(&output);
+        edit(&root.join(file), from, to);
+        let rebuilt = rebuilder
+            .rebuild(&[root.join(file)].into())
+            .unwrap_or_else(|f| panic!("{file}: {}", f.render()));
+        assert_eq!(rebuilt.built.is_none(), partial, "{file}: partial rebuild");
+
+        // The same output as a full build from the same previous output.
+        let full = dir.path().join(format!("full-{n}"));
+        common::copy_dir(&before, &full, &|_| false);
+        policydash::build(&BuildOptions {
+            root: root.clone(),
+            output: Some(full.clone()),
+            base_url: None,
+        })
+        .unwrap();
+        assert_eq!(
+            common::tree_hash(&output),
+            common::tree_hash(&full),
+            "{file}: incremental differs from full"
+        );
+
+        let new = stamps(&output);
+        for page in rewritten {
+            assert_ne!(
+                old.get(*page),
+                new.get(*page),
+                "{file}: {page} was not rewritten"
+            );
+        }
+        for page in kept {
+            assert_eq!(
+                old.get(*page),
+                new.get(*page),
+                "{file}: {page} was rewritten"
+            );
+        }
+        if partial {
+            // Nothing whose bytes are unchanged was rewritten.
+            for (path, stamp) in &old {
+                let same = std::fs::read(before.join(path)).unwrap()
+                    == std::fs::read(output.join(path)).unwrap();
+                if same {
+                    assert_eq!(
+                        Some(stamp),
+                        new.get(path),
+                        "{file}: unchanged {path} was rewritten"
+                    );
+                }
+            }
+            assert_eq!(
+                rebuilt.written.len(),
+                old.iter().filter(|(p, s)| new.get(*p) != Some(s)).count()
+            );
+        }
+    }
+}

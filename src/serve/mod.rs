@@ -10,6 +10,7 @@
 //! - `watch`: file-system events, debounced.
 
 pub mod http;
+pub mod incremental;
 pub mod overlay;
 pub mod run;
 pub mod site;
@@ -78,13 +79,13 @@ impl Server {
     /// `problem` over them when the content is broken.
     pub fn live(
         addr: impl std::net::ToSocketAddrs,
-        site: Snapshot,
+        site: Arc<Snapshot>,
         problem: Option<Problem>,
     ) -> io::Result<Server> {
         Server::listen(
             addr,
             Live {
-                site: Arc::new(site),
+                site,
                 generation: 0,
                 problem: problem.map(Arc::new),
                 reload: true,
@@ -114,10 +115,10 @@ impl Server {
     }
 
     /// A build succeeded: serve `site`, clear any overlay, and tell open pages to reload.
-    pub fn site_built(&self, site: Snapshot) {
+    pub fn site_built(&self, site: Arc<Snapshot>) {
         self.state.send_modify(|live| {
             *live = Arc::new(Live {
-                site: Arc::new(site),
+                site,
                 generation: live.generation + 1,
                 problem: None,
                 reload: live.reload,

@@ -1,31 +1,27 @@
 //! The `serve` command: first build, server, then a rebuild per burst of edits, each ending
 //! in a reload signal (good build) or the overlay (bad build).
 
+use super::incremental::{Rebuilder, Rebuilt};
 use super::overlay::Problem;
 use super::site::Snapshot;
 use super::{guess_prefix, is_loopback, Server};
-use crate::{BuildOptions, Built, Failure};
-use std::collections::BTreeSet;
-use std::path::PathBuf;
+use crate::{BuildOptions, Failure};
+use std::time::Instant;
 
-/// Builds with `build` (given the paths edited; none for the first build), serves on
-/// `host:port`, and unless `watch` is false rebuilds on every edit until the process ends.
-/// Starts even when the first build fails: the errors are shown in the browser.
-pub fn run(
-    opts: &BuildOptions,
-    host: &str,
-    port: u16,
-    watch: bool,
-    mut build: impl FnMut(&BTreeSet<PathBuf>) -> Result<Built, Failure>,
-) -> Result<(), String> {
+/// Builds, serves on `host:port`, and unless `watch` is false rebuilds what each burst of
+/// edits affects until the process ends. Starts even when the first build fails: the errors
+/// are shown in the browser until they are fixed.
+pub fn run(opts: &BuildOptions, host: &str, port: u16, watch: bool) -> Result<(), String> {
     if !is_loopback(host) {
         eprintln!(
             "warning: serving on {host}, not 127.0.0.1: other machines that can reach this one can \
              read the preview and its error messages.\n  help: leave --host out to serve to this machine only"
         );
     }
-    let (site, problem) = match build(&BTreeSet::new()) {
-        Ok(built) => (load(&built)?, None),
+    let mut rebuilder = Rebuilder::new(opts.clone());
+    let started = Instant::now();
+    let (site, problem) = match report(rebuilder.full(), started) {
+        Ok(rebuilt) => (rebuilt.site, None),
         Err(failure) => {
             let prefix = guess_prefix(&opts.root);
             let out = opts.output_dir();
@@ -42,7 +38,10 @@ pub fn run(
                     "the last good site"
                 }
             );
-            (site, Some(Problem::new(&failure, &opts.root)))
+            (
+                std::sync::Arc::new(site),
+                Some(Problem::new(&failure, &opts.root)),
+            )
         }
     };
     let prefix = super::http::encode_path(&site.prefix);
@@ -54,17 +53,17 @@ pub fn run(
             std::thread::park();
         }
     }
-    let paths = ["content", "templates", "themes"].map(|p| opts.root.join(p));
+    // Absolute, so the paths edits arrive with can be matched to the content files.
+    let root = std::fs::canonicalize(&opts.root).unwrap_or_else(|_| opts.root.clone());
+    let paths = ["content", "templates", "themes"].map(|p| root.join(p));
     super::watch(&paths, |changed| {
         println!("Change detected; rebuilding…");
-        match build(&changed) {
-            Ok(built) => match load(&built) {
-                Ok(site) => {
-                    server.site_built(site);
-                    println!("Open pages reload.");
-                }
-                Err(e) => eprintln!("error: {e}"),
-            },
+        let started = Instant::now();
+        match report(rebuilder.rebuild(&changed), started) {
+            Ok(rebuilt) => {
+                server.site_built(rebuilt.site);
+                println!("Open pages reload.");
+            }
             Err(failure) => {
                 server.build_failed(Problem::new(&failure, &opts.root));
                 println!("Open pages show the errors.");
@@ -74,11 +73,32 @@ pub fn run(
     .map_err(|e| format!("cannot watch for changes: {e}"))
 }
 
-fn load(built: &Built) -> Result<Snapshot, String> {
-    Snapshot::load(&built.output, built.prefix.clone()).map_err(|e| {
-        format!(
-            "cannot read the built site in {}: {e}",
-            built.output.display()
-        )
-    })
+/// Prints what a build did, or its errors, as `policydash build` does.
+fn report(result: Result<Rebuilt, Failure>, started: Instant) -> Result<Rebuilt, Failure> {
+    let took = started.elapsed().as_secs_f64();
+    match &result {
+        Ok(r) => {
+            eprint!("{}", r.warnings);
+            match &r.built {
+                Some(built) => {
+                    print!("{}", built.changes.text());
+                    println!(
+                        "Built {} files into {} in {took:.2}s",
+                        built.files,
+                        built.output.display()
+                    );
+                }
+                None => println!(
+                    "Rendered {} pages, wrote {} changed files in {took:.3}s",
+                    r.rendered,
+                    r.written.len()
+                ),
+            }
+        }
+        Err(f) => {
+            eprint!("{}", f.render());
+            eprintln!("The build failed; the previous output was left as it was.");
+        }
+    }
+    result
 }

@@ -69,6 +69,16 @@ impl Snapshot {
         }
     }
 
+    /// This snapshot with `changed` files added or replaced.
+    pub fn with(&self, changed: impl IntoIterator<Item = (String, Vec<u8>)>) -> Snapshot {
+        let mut files = self.files.clone();
+        files.extend(changed.into_iter().map(|(k, v)| (k, Bytes::from(v))));
+        Snapshot {
+            prefix: self.prefix.clone(),
+            files,
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
