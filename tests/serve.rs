@@ -708,4 +708,36 @@ fn incremental_rebuilds_equal_full_builds_and_leave_unaffected_files_alone() {
             );
         }
     }
+
+    // Edits made while the content is broken are not forgotten: the build that succeeds
+    // renders what all of them affect.
+    let before = dir.path().join("before-broken");
+    common::copy_dir(&output, &before, &|_| false);
+    let tianjin = root.join("content/programmes/tianjin.yaml");
+    let note = root.join("content/commentary/note.en.md");
+    edit(&tianjin, BREAK_FROM, BREAK_TO);
+    assert!(rebuilder.rebuild(&[tianjin.clone()].into()).is_err());
+    edit(
+        &note,
+        "Written for the test suite, and edited.",
+        "Edited while broken.",
+    );
+    assert!(rebuilder.rebuild(&[note.clone()].into()).is_err());
+    edit(&tianjin, BREAK_TO, BREAK_FROM);
+    let rebuilt = rebuilder.rebuild(&[tianjin].into()).unwrap();
+    assert!(rebuilt.built.is_none());
+    let full = dir.path().join("full-broken");
+    common::copy_dir(&before, &full, &|_| false);
+    policydash::build(&BuildOptions {
+        root: root.clone(),
+        output: Some(full.clone()),
+        base_url: None,
+    })
+    .unwrap();
+    assert_eq!(common::tree_hash(&output), common::tree_hash(&full));
+    assert!(
+        std::fs::read_to_string(output.join("commentary/note/index.html"))
+            .unwrap()
+            .contains("Edited while broken.")
+    );
 }

@@ -40,6 +40,9 @@ pub struct Rebuilt {
 pub struct Rebuilder {
     opts: BuildOptions,
     last: Option<Last>,
+    /// Edits since the last good build: a failed rebuild keeps them, so the build that
+    /// finally succeeds renders what all of them affect.
+    pending: BTreeSet<PathBuf>,
 }
 
 struct Last {
@@ -53,12 +56,18 @@ struct Last {
 
 impl Rebuilder {
     pub fn new(opts: BuildOptions) -> Rebuilder {
-        Rebuilder { opts, last: None }
+        Rebuilder {
+            opts,
+            last: None,
+            pending: BTreeSet::new(),
+        }
     }
 
     /// A full build, exactly as `policydash build` makes it.
     pub fn full(&mut self) -> Result<Rebuilt, Failure> {
+        self.last = None;
         let built = crate::build(&self.opts)?;
+        self.pending.clear();
         let site = Snapshot::load(&built.output, built.prefix.clone()).map_err(|e| {
             failure(format!(
                 "cannot read the built site in {}: {e}",
@@ -80,16 +89,21 @@ impl Rebuilder {
     /// Rebuilds after `changed` (absolute or root-relative paths) were edited: only what they
     /// affect when that can be known, else in full.
     pub fn rebuild(&mut self, changed: &BTreeSet<PathBuf>) -> Result<Rebuilt, Failure> {
+        self.pending.extend(changed.iter().cloned());
         let Some(last) = &self.last else {
             return self.full();
         };
         let checked = crate::check(&self.opts)?;
-        let Some(scope) = Scope::of(&self.opts.root, changed, last, &checked.model) else {
+        let Some(scope) = Scope::of(&self.opts.root, &self.pending, last, &checked.model) else {
             return self.full();
         };
-        match self.partial(checked, scope)? {
-            Some(rebuilt) => Ok(rebuilt),
-            None => self.full(),
+        match self.partial(checked, scope) {
+            Ok(Some(rebuilt)) => {
+                self.pending.clear();
+                Ok(rebuilt)
+            }
+            Ok(None) => self.full(),
+            Err(f) => Err(f),
         }
     }
 
@@ -177,7 +191,7 @@ fn render_warnings(
 fn failure(message: String) -> Failure {
     Failure {
         diagnostics: crate::diagnostics::Diagnostic::error(message)
-            .help("the previous output was left as it was")
+            .help("the preview keeps showing the last good site; the next save rebuilds it in full")
             .into(),
         sources: BTreeMap::new(),
     }
