@@ -69,14 +69,14 @@ pub async fn handle(State(app): State<App>, req: Request) -> Response {
     };
     match live.site.resolve(&decoded) {
         Resolved::File(key) => {
-            let Some(bytes) = live.site.get(&key) else {
+            let Some(bytes) = live.site.read(&key) else {
                 return not_found(&live);
             };
             let ctype = content_type(&key);
             if ctype.starts_with("text/html") {
-                file(StatusCode::OK, ctype, inject(bytes, &live).into())
+                file(StatusCode::OK, ctype, inject(&bytes, &live).into())
             } else {
-                file(StatusCode::OK, ctype, bytes.clone())
+                file(StatusCode::OK, ctype, bytes)
             }
         }
         Resolved::Redirect(to) => match HeaderValue::from_str(&encode_path(&to)) {
@@ -114,8 +114,8 @@ fn text(status: StatusCode, body: &'static str) -> Response {
 
 /// The site's 404 page; before any build succeeded, a page saying so (with the errors).
 fn not_found(live: &Live) -> Response {
-    let html = match live.site.get("404.html") {
-        Some(page) => page.clone(),
+    let html = match live.site.read("404.html") {
+        Some(page) => page,
         None if live.site.is_empty() => {
             let page = Bytes::from_static(NOT_BUILT.as_bytes());
             return file(StatusCode::SERVICE_UNAVAILABLE, "text/html; charset=utf-8", inject(&page, live).into());

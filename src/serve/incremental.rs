@@ -15,7 +15,7 @@
 //! Chart images, downloads and site files are computed in full every time (checking and the
 //! change report need them anyway) and written only when their bytes changed.
 
-use super::site::Snapshot;
+use super::site::{Mirror, Snapshot};
 use crate::model::{Lang, Model};
 use crate::render::{self, OutputFile};
 use crate::urls::Page;
@@ -39,6 +39,8 @@ pub struct Rebuilt {
 /// Remembers the last good build, to rebuild from it.
 pub struct Rebuilder {
     opts: BuildOptions,
+    /// The folder the server reads from, made on the first good build.
+    mirror: Option<Mirror>,
     last: Option<Last>,
     /// Edits since the last good build: a failed rebuild keeps them, so the build that
     /// finally succeeds renders what all of them affect.
@@ -58,6 +60,7 @@ impl Rebuilder {
     pub fn new(opts: BuildOptions) -> Rebuilder {
         Rebuilder {
             opts,
+            mirror: None,
             last: None,
             pending: BTreeSet::new(),
         }
@@ -68,14 +71,13 @@ impl Rebuilder {
         self.last = None;
         let built = crate::build(&self.opts)?;
         self.pending.clear();
-        let site = Snapshot::load(&built.output, built.prefix.clone()).map_err(|e| {
+        let site = self.mirror(&built.output, &built.prefix).map_err(|e| {
             failure(format!(
-                "cannot read the built site in {}: {e}",
+                "cannot mirror the built site in {}: {e}",
                 built.output.display()
             ))
         })?;
         let checked_model = crate::load::load(&self.opts.root).model;
-        let site = Arc::new(site);
         self.last = Some(Last::new(site.clone(), checked_model.as_ref()));
         Ok(Rebuilt {
             site,
@@ -84,6 +86,27 @@ impl Rebuilder {
             warnings: render_warnings(&built.warnings, &built.sources),
             built: Some(built),
         })
+    }
+
+    /// Mirrors the whole of `output`.
+    fn mirror(&mut self, output: &Path, prefix: &str) -> std::io::Result<Arc<Snapshot>> {
+        if self.mirror.is_none() {
+            self.mirror = Some(Mirror::new(output)?);
+        }
+        let mirror = self.mirror.as_ref().expect("made above");
+        Ok(Arc::new(mirror.sync_all(output, prefix)?))
+    }
+
+    /// What a previous run left in the output folder, to serve while the content is broken
+    /// (empty when there is none).
+    pub fn previous_output(&mut self, prefix: &str) -> Arc<Snapshot> {
+        let output = self.opts.output_dir();
+        if output.join(crate::write::MARKER).is_file() {
+            if let Ok(site) = self.mirror(&output, prefix) {
+                return site;
+            }
+        }
+        Arc::new(Snapshot::empty(prefix))
     }
 
     /// Rebuilds after `changed` (absolute or root-relative paths) were edited: only what they
@@ -139,7 +162,7 @@ impl Rebuilder {
         let page_paths: Vec<String> = all.iter().map(|(p, l)| urls.page_file(p, *l)).collect();
         paths.extend(page_paths.iter().map(String::as_str));
         paths.insert(crate::write::MARKER);
-        if last.site.len() != paths.len() || !paths.iter().all(|p| last.site.get(p).is_some()) {
+        if last.site.len() != paths.len() || !paths.iter().all(|p| last.site.contains(p)) {
             return Ok(None);
         }
         let jobs: Vec<(Page, Lang)> = all.into_iter().filter(|(p, _)| scope.has(p)).collect();
@@ -152,7 +175,9 @@ impl Rebuilder {
         files.extend(pages);
         let changed: Vec<OutputFile> = files
             .into_iter()
-            .filter(|f| last.site.get(&f.path).map(|b| b.as_ref()) != Some(f.bytes.as_slice()))
+            .filter(|f| {
+                std::fs::read(output.join(&f.path)).ok().as_deref() != Some(f.bytes.as_slice())
+            })
             .collect();
         for f in &changed {
             replace(&output, f).map_err(|e| {
@@ -162,11 +187,17 @@ impl Rebuilder {
                 ))
             })?;
         }
-        let written = changed.iter().map(|f| f.path.clone()).collect();
-        let site = Arc::new(
-            last.site
-                .with(changed.into_iter().map(|f| (f.path, f.bytes))),
-        );
+        let written: Vec<String> = changed.into_iter().map(|f| f.path).collect();
+        let Some(mirror) = &self.mirror else {
+            return Ok(None);
+        };
+        let site = mirror.update(&output, &last.site, &written).map_err(|e| {
+            failure(format!(
+                "cannot mirror the built site in {}: {e}",
+                output.display()
+            ))
+        })?;
+        let site = Arc::new(site);
         self.last = Some(Last::new(site.clone(), Some(&model)));
         Ok(Some(Rebuilt {
             site,
@@ -326,12 +357,19 @@ impl Scope {
                         (Some(old), Some(new)) if *old == new.id => {
                             scope.programmes.insert(new.id.clone());
                         }
+                        // A temporary file an editor or tool wrote and renamed away.
+                        (None, None) if !abs.exists() => {}
                         _ => return None,
                     }
                 }
                 ["content", "commentary", _] => {
-                    let old = last.commentary.get(rel)?;
-                    let new = model.commentary.iter().find(|c| c.origin.file == rel)?;
+                    let old = last.commentary.get(rel);
+                    let new = model.commentary.iter().find(|c| c.origin.file == rel);
+                    let (old, new) = match (old, new) {
+                        (Some(old), Some(new)) => (old, new),
+                        (None, None) if !abs.exists() => continue,
+                        _ => return None,
+                    };
                     if *old != new.key {
                         return None;
                     }

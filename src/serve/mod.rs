@@ -2,8 +2,9 @@
 //! when content, templates or themes change. Open pages reload after a good build (keeping
 //! their scroll position) and show the errors over the last good page after a bad one.
 //!
-//! - `site`: the last good build, held in memory and replaced whole, so no request ever sees
-//!   a half-written folder (this does not rely on how `write` swaps the output folder);
+//! - `site`: the last good build, mirrored (hard links) into a folder the preview alone
+//!   changes, file by file and atomically, so no request ever sees a half-written or missing
+//!   page whatever `write` does to the output folder;
 //! - `http`: answers requests (axum on a single-threaded tokio runtime: no thread per
 //!   connection, a timeout for request headers, GET and HEAD only);
 //! - `overlay`: the error overlay; `live.js`: the reload script the server adds to pages;
@@ -65,7 +66,7 @@ impl Server {
     /// Serves the built site in `dir` at `prefix` (e.g. `/repo/`) exactly as built, without
     /// the reload script, on `addr` (port 0 picks a free port).
     pub fn start(dir: std::path::PathBuf, prefix: String, addr: &str) -> io::Result<Server> {
-        let site = Snapshot::load(&dir, prefix)?;
+        let site = Snapshot::of_folder(&dir, prefix)?;
         Server::listen(
             addr,
             Live {

@@ -3,7 +3,6 @@
 
 use super::incremental::{Rebuilder, Rebuilt};
 use super::overlay::Problem;
-use super::site::Snapshot;
 use super::{guess_prefix, is_loopback, Server};
 use crate::{BuildOptions, Failure};
 use std::time::Instant;
@@ -23,25 +22,16 @@ pub fn run(opts: &BuildOptions, host: &str, port: u16, watch: bool) -> Result<()
     let (site, problem) = match report(rebuilder.full(), started) {
         Ok(rebuilt) => (rebuilt.site, None),
         Err(failure) => {
-            let prefix = guess_prefix(&opts.root);
-            let out = opts.output_dir();
-            let site = if out.join(crate::write::MARKER).is_file() {
-                Snapshot::load(&out, prefix.clone()).unwrap_or_else(|_| Snapshot::empty(prefix))
-            } else {
-                Snapshot::empty(prefix)
-            };
+            let site = rebuilder.previous_output(&guess_prefix(&opts.root));
             eprintln!(
                 "Serving {} with the errors shown over every page until they are fixed.",
                 if site.is_empty() {
                     "a placeholder"
                 } else {
-                    "the last good site"
+                    "the last site built"
                 }
             );
-            (
-                std::sync::Arc::new(site),
-                Some(Problem::new(&failure, &opts.root)),
-            )
+            (site, Some(Problem::new(&failure, &opts.root)))
         }
     };
     let prefix = super::http::encode_path(&site.prefix);
