@@ -55,8 +55,8 @@ impl Status {
         match self {
             Status::Achieved => "achieved",
             Status::OnTrack => "on track",
-            Status::Moderate => "moderate progress",
-            Status::Limited => "limited progress",
+            Status::Moderate => "moderate",
+            Status::Limited => "limited",
             Status::MovingAway => "moving away",
             Status::Missed => "missed",
             Status::NotAssessed => "not assessed",
