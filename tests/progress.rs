@@ -217,11 +217,8 @@ fn csv_observations_give_every_status_in_the_data_and_on_the_pages() {
         assert!(page.contains("class=\"shape\" aria-hidden=\"true\">◆</span>"));
         assert!(page.contains("id=\"progress-h\""), "no progress summary");
     }
-    assert!(en.contains("Latest: 33.5% <span class=\"date\">(as of 2024)</span>"));
-    assert!(
-        zh.contains("最新值：33.5% <span class=\"date\">（截至 2024年）</span>")
-            || zh.contains("最新值：33.5%")
-    );
+    assert!(en.contains("Latest: 33.5%<span class=\"date\"> (as of 2024)</span>"));
+    assert!(zh.contains("最新值：33.5%<span class=\"date\">（截至2024年）</span>"));
     let tianjin = std::fs::read_to_string(out.join("programmes/tianjin/index.html")).unwrap();
     assert!(tianjin.contains("</span> On track</span>"));
     assert!(tianjin.contains("</span> Limited progress</span>"));
@@ -248,6 +245,74 @@ fn csv_observations_give_every_status_in_the_data_and_on_the_pages() {
     );
     let zh_feed = std::fs::read_to_string(out.join("zh/feed.xml")).unwrap();
     assert!(zh_feed.contains("<title>zhuhai-high-skilled-share-2025: 无法评估 → 倒退</title>"));
+}
+
+/// The text of the element `<tag id="id">…</tag>` in `xml`.
+fn element<'a>(xml: &'a str, tag: &str, id: &str) -> &'a str {
+    let open = format!("<{tag} id=\"{id}\">");
+    let start = xml.find(&open).unwrap_or_else(|| panic!("no {open}")) + open.len();
+    let end = start + xml[start..].find(&format!("</{tag}>")).unwrap();
+    &xml[start..end]
+}
+
+#[test]
+fn each_target_with_observations_gets_an_accessible_chart_with_a_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = site_with(dir.path(), "fixture.csv", csv_text(false).as_bytes());
+    build_ok(&site);
+    let out = site.join("output");
+    let id = "progress-tianjin-skilled-share-2025";
+    for (file, page, status, values) in [
+        (
+            "charts",
+            "programmes/tianjin/index.html",
+            "on track",
+            ["30% (2023)", "35% (2024)"],
+        ),
+        (
+            "zh/charts",
+            "zh/programmes/tianjin/index.html",
+            "进展顺利",
+            ["30%（2023年）", "35%（2024年）"],
+        ),
+    ] {
+        let svg = std::fs::read_to_string(out.join(format!("{file}/{id}.svg"))).unwrap();
+        let root = &svg[svg.find("<svg ").unwrap()..];
+        let root = &root[..root.find('>').unwrap()];
+        assert!(root.contains("role=\"img\""), "{root}");
+        assert!(root.contains(&format!("aria-labelledby=\"{id}-title {id}-desc\"")));
+        let title = element(&svg, "title", &format!("{id}-title"));
+        let desc = element(&svg, "desc", &format!("{id}-desc"));
+        assert!(title.contains(status), "{title}");
+        assert!(desc.contains(status), "{desc}");
+        for v in values {
+            assert!(desc.contains(v), "{v} not in {desc}");
+        }
+        // On the programme page: the chart, and the table of its numbers beside it.
+        let html = std::fs::read_to_string(out.join(page)).unwrap();
+        let block = &html[html.find(&format!("id=\"chart-{id}\"")).unwrap()..];
+        let block = &block[..block.find("</figure>").unwrap()];
+        assert!(block.contains("role=\"img\""));
+        assert!(block.contains(&format!("<table class=\"chart-data\" data-chart=\"{id}\"")));
+        for (key, v) in [("observed", "30"), ("observed", "35"), ("target", "40")] {
+            assert!(
+                block.contains(&format!("data-key=\"{key}\" data-value=\"{v}\""))
+                    || block.contains(&format!("data-value=\"{v}\" data-key=\"{key}\"")),
+                "{key}={v} not in the table"
+            );
+        }
+    }
+    // Only targets with observations get one, and only on their own programme's page.
+    assert!(!out
+        .join("charts/progress-tianjin-skill-grade-ladder.svg")
+        .exists());
+    let other = std::fs::read_to_string(out.join("programmes/zhuhai/index.html")).unwrap();
+    assert!(!other.contains(&format!("chart-{id}")));
+    let csv = std::fs::read_to_string(out.join(format!("data/charts/{id}.csv"))).unwrap();
+    assert!(
+        csv.contains("tianjin-skilled-share-2025,tianjin,2024,35,35.01,,percent,on_track"),
+        "{csv}"
+    );
 }
 
 #[test]

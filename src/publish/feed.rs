@@ -166,7 +166,13 @@ fn status_xml(urls: &Urls, lang: Lang, c: &StatusChange, s: &dyn Fn(&str) -> Str
     ));
     out.push_str(&format!(
         "    <summary type=\"text\">{}</summary>\n",
-        e(&format!("{title} ({}: {})", s("progress_as_of"), c.date))
+        e(&match lang {
+            Lang::Zh => format!(
+                "{title}（截至{}）",
+                crate::render::view::date_text(&c.date, lang)
+            ),
+            _ => format!("{title} (as of {})", c.date),
+        })
     ));
     out.push_str("  </entry>\n");
     out

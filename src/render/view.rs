@@ -192,7 +192,7 @@ pub struct ProgressView {
     pub status: &'static str,
     pub reason: &'static str,
     pub rule: &'static str,
-    /// The latest observation, formatted, and its date.
+    /// The latest observation, formatted, and its date (`as of 2024`, `截至2024年`).
     pub latest: Option<String>,
     pub latest_date: Option<String>,
     /// Actual ÷ needed progress, two decimals.
@@ -230,7 +230,10 @@ pub fn progress_view(
         reason: a.reason.id(),
         rule: pr.rule.id(),
         latest: pr.latest().map(|o| amount(o.value, None, t.unit, lang)),
-        latest_date: pr.latest().map(|o| date_text(&o.as_of, lang)),
+        latest_date: pr.latest().map(|o| match lang {
+            Lang::En => format!("as of {}", date_text(&o.as_of, lang)),
+            Lang::Zh => format!("截至{}", date_text(&o.as_of, lang)),
+        }),
         ratio: a.ratio.map(|r| format!("{r:.2}")),
         needed: a
             .needed
