@@ -513,3 +513,46 @@ fn the_change_report_names_status_changes() {
         "{text}"
     );
 }
+
+#[test]
+fn the_documented_example_builds_and_the_documented_errors_are_real() {
+    let example = std::fs::read(Path::new(CRATE).join("docs/progress-example.csv")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let site = site_with(dir.path(), "example.csv", &example);
+    build_ok(&site);
+    let rows = targets_json(&site);
+    assert_eq!(
+        rows["tianjin-skilled-share-2025"]["latest_as_of"],
+        "2024-06"
+    );
+    assert_ne!(
+        rows["tianjin-skilled-share-2025"]["progress_status"],
+        "not_assessed"
+    );
+    assert_eq!(rows["suqian-training-2024"]["progress_status"], "on_track");
+
+    // docs/progress.md quotes a real run: the same table gives the same messages.
+    let doc = std::fs::read_to_string(Path::new(CRATE).join("docs/progress.md")).unwrap();
+    let bad = "target,as_of,value,source,note\n\
+               tianjin-skilled-share-2025,2023,30,tianjin-report,\n\
+               tianjin-skiled-share-2025,2024,35,tianjin-report,\n\
+               tianjin-skilled-share-2025,2024,35%,tianjin-report,\n";
+    std::fs::write(site.join("content/progress/2024.csv"), bad).unwrap();
+    let out = run(&["build", "--root", site.to_str().unwrap()]);
+    assert!(!out.status.success());
+    // Without whitespace: the terminal wraps long lines wherever it likes.
+    let bare = |s: &str| s.split_whitespace().collect::<String>();
+    let err = bare(&stderr(&out));
+    let quoted: Vec<&str> = doc
+        .lines()
+        .filter(|l| l.starts_with("× ") || l.starts_with("  help: "))
+        .collect();
+    assert_eq!(quoted.len(), 4, "{quoted:?}");
+    for line in quoted {
+        let text = bare(line.trim_start_matches("× "));
+        assert!(
+            err.contains(&text),
+            "the doc says {text:?}; the build says {err}"
+        );
+    }
+}
