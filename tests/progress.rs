@@ -512,6 +512,16 @@ fn the_change_report_names_status_changes() {
         text.contains("tianjin-skilled-share-2025: on track → limited"),
         "{text}"
     );
+    // The changes page names it too, in both languages, with the badges.
+    let out = site.join("output");
+    let en = std::fs::read_to_string(out.join("changes/index.html")).unwrap();
+    assert!(en.contains("id=\"status-changes\""));
+    assert!(
+        en.contains("</span> On track</span> → <span class=\"status status-limited\">"),
+        "{en}"
+    );
+    let zh = std::fs::read_to_string(out.join("zh/changes/index.html")).unwrap();
+    assert!(zh.contains("</span> 进展顺利</span> → <span class=\"status status-limited\">"));
 }
 
 #[test]
