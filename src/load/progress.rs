@@ -21,6 +21,9 @@ pub enum Cell {
     Date(f64),
 }
 
+/// A table as read: each row's number (1 = the first) and its cells.
+pub type Rows = Vec<(usize, Vec<Cell>)>;
+
 /// One row of a table, with the target id it names.
 #[derive(Debug, Clone)]
 pub struct TableObservation {
@@ -87,7 +90,7 @@ pub fn cell_error(
 pub fn read(
     file: &Path,
     text: Option<&str>,
-    rows: Vec<(usize, Vec<Cell>)>,
+    rows: Rows,
 ) -> (Vec<TableObservation>, Vec<Diagnostic>) {
     let mut out = Vec::new();
     let mut errors = Vec::new();
@@ -274,7 +277,7 @@ pub fn read(
 }
 
 /// The rows of a CSV file (UTF-8; the caller has removed a byte-order mark). Every cell is text.
-pub fn csv_rows(text: &str) -> Result<Vec<(usize, Vec<Cell>)>, (usize, String)> {
+pub fn csv_rows(text: &str) -> Result<Rows, (usize, String)> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -303,7 +306,7 @@ pub fn csv_rows(text: &str) -> Result<Vec<(usize, Vec<Cell>)>, (usize, String)> 
 
 /// The rows of the first worksheet of an `.xlsx` file, numbered as the spreadsheet numbers
 /// them. Date cells keep their type, so a date formatted as a date reads as that date.
-pub fn xlsx_rows(path: &Path) -> Result<Vec<(usize, Vec<Cell>)>, String> {
+pub fn xlsx_rows(path: &Path) -> Result<Rows, String> {
     use calamine::{Data, Reader};
     let mut book: calamine::Xlsx<_> =
         calamine::open_workbook(path).map_err(|e: calamine::XlsxError| e.to_string())?;
