@@ -241,7 +241,7 @@ impl Downloads {
         }
         out.push(OutputFile::new(
             format!("{OBSERVATIONS}.csv"),
-            csv_bytes(&self.observations),
+            observations_csv(&self.observations),
         ));
         let json = serde_json::json!({
             "count": self.observations.len(),
@@ -267,6 +267,29 @@ pub fn csv_bytes<T: Serialize>(rows: &[T]) -> Vec<u8> {
         }
         let _ = w.flush();
     }
+    bytes
+}
+
+/// The columns of `data/observations.csv`, written even when there is no observation yet.
+pub const OBSERVATION_COLUMNS: [&str; 9] = [
+    "target_id",
+    "programme",
+    "as_of",
+    "value",
+    "unit",
+    "source_id",
+    "source_title_zh",
+    "note",
+    "quote",
+];
+
+fn observations_csv(rows: &[ObservationRow]) -> Vec<u8> {
+    if !rows.is_empty() {
+        return csv_bytes(rows);
+    }
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    bytes.extend(OBSERVATION_COLUMNS.join(",").as_bytes());
+    bytes.extend(b"\r\n");
     bytes
 }
 

@@ -233,6 +233,11 @@ fn csv_observations_give_every_status_in_the_data_and_on_the_pages() {
     // The observations are their own download and data package resource.
     let obs = std::fs::read_to_string(out.join("data/observations.csv")).unwrap();
     assert_eq!(obs.lines().count(), ROWS.len() + 1);
+    // The same header a site without observations publishes.
+    assert_eq!(
+        obs.trim_start_matches('\u{feff}').lines().next().unwrap(),
+        policydash::downloads::OBSERVATION_COLUMNS.join(",")
+    );
     assert!(obs.contains("tianjin-skilled-share-2025,tianjin,2024,35,percent,tianjin-report"));
     let package = std::fs::read_to_string(out.join("datapackage.json")).unwrap();
     assert!(package.contains("\"path\": \"data/observations.csv\""));
