@@ -571,3 +571,53 @@ fn the_documented_example_builds_and_the_documented_errors_are_real() {
         );
     }
 }
+
+/// The browser check (tests/browser/check.mjs: Chromium, axe-core, the Nu HTML Checker) on the
+/// pages that show progress, with observations: the real content has none, so its own browser
+/// test never meets a progress chart or a status other than "Not assessed".
+#[test]
+fn pages_with_progress_pass_the_browser_check() {
+    let harness = Path::new(CRATE).join("tests/browser");
+    let ready = ["playwright-core", "axe-core", "vnu-jar"]
+        .iter()
+        .all(|p| harness.join("node_modules").join(p).is_dir())
+        && std::process::Command::new("node")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+    if !ready {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the browser check cannot run: see tests/browser/README.md"
+        );
+        eprintln!("skipped: the browser check needs node and tests/browser/node_modules");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let site = site_with(dir.path(), "fixture.csv", csv_text(true).as_bytes());
+    let out = dir.path().join("out");
+    let opts = BuildOptions {
+        root: site.clone(),
+        output: Some(out.clone()),
+        base_url: Some("https://example.org/progress/check/".into()),
+    };
+    if let Err(f) = build(&opts) {
+        panic!("{}", f.render());
+    }
+    let result = std::process::Command::new("node")
+        .arg(harness.join("check.mjs"))
+        .arg(&out)
+        .arg("/progress/check/")
+        .arg("--only")
+        .arg("(programmes/|charts/progress-)")
+        .current_dir(&harness)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    println!("{stdout}");
+    assert!(
+        result.status.success() && stdout.contains("browser check: all pages passed"),
+        "the browser check failed:\n{stdout}\n{stderr}"
+    );
+}
