@@ -362,6 +362,53 @@ fn the_same_rows_as_xlsx_give_the_same_statuses_with_excel_dates() {
     );
 }
 
+#[test]
+fn bad_workbooks_name_file_row_and_column() {
+    use rust_xlsxwriter::Workbook;
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["target", "as_of", "value", "source"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    sheet
+        .write_string(1, 0, "tianjin-skilled-share-2025")
+        .unwrap();
+    sheet.write_number(1, 1, 2024.0).unwrap();
+    sheet.write_string(1, 2, "n/a").unwrap();
+    sheet.write_string(1, 3, "tianjin-report").unwrap();
+    let bytes = book.save_to_buffer().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let site = site_with(dir.path(), "bad.xlsx", &bytes);
+    let err = build(&BuildOptions::new(&site)).unwrap_err();
+    let heads: Vec<String> = err
+        .diagnostics
+        .sorted()
+        .iter()
+        .map(|d| d.headline())
+        .collect();
+    assert!(
+        heads.iter().any(|h| h.starts_with(
+            "content/progress/bad.xlsx: row 2, column C (value): \"n/a\" is not a number"
+        )),
+        "{heads:?}"
+    );
+    // Not a workbook at all: a clear error, not a panic.
+    std::fs::write(site.join("content/progress/bad.xlsx"), b"not a zip file").unwrap();
+    let err = build(&BuildOptions::new(&site)).unwrap_err();
+    let heads: Vec<String> = err
+        .diagnostics
+        .sorted()
+        .iter()
+        .map(|d| d.headline())
+        .collect();
+    assert!(
+        heads
+            .iter()
+            .any(|h| h.starts_with("content/progress/bad.xlsx: cannot read the table")),
+        "{heads:?}"
+    );
+}
+
 fn assert_statuses_except_dates(site: &Path) {
     let rows = targets_json(site);
     for (id, status) in expected() {

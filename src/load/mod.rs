@@ -381,6 +381,17 @@ impl Loader {
             let rows = progress::csv_rows(&text);
             self.sources.files.insert(rel.clone(), (text.clone(), None));
             (Some(text), rows.map_err(|(line, e)| (Some(line), e)))
+        } else if std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_FILE_BYTES) {
+            (
+                None,
+                Err((
+                    None,
+                    format!(
+                        "the workbook is larger than {} MB",
+                        MAX_FILE_BYTES / (1024 * 1024)
+                    ),
+                )),
+            )
         } else {
             (None, progress::xlsx_rows(path).map_err(|e| (None, e)))
         };
