@@ -169,7 +169,7 @@ pub fn build_comparing(opts: &BuildOptions, previous: Option<&Path>) -> Result<B
         urls,
         charts,
         theme,
-        warnings,
+        mut warnings,
         sources,
     } = checked;
     let failure = |diagnostics: Diagnostics| Failure {
@@ -184,7 +184,17 @@ pub fn build_comparing(opts: &BuildOptions, previous: Option<&Path>) -> Result<B
     }
     let downloads = downloads::Downloads::build(&model, &urls);
     let report = match previous {
-        None => changes::ChangeReport::against(&output, downloads.all_rows()),
+        None => changes::ChangeReport::against(&output, downloads.all_rows()).unwrap_or_else(|e| {
+            warnings.push(
+                Diagnostic::warning(e)
+                    .field("--output")
+                    .help("this build replaces it; the change report compares nothing this time"),
+            );
+            changes::ChangeReport {
+                previous_unreadable: true,
+                ..Default::default()
+            }
+        }),
         Some(file) => changes::ChangeReport::against_file(file, downloads.all_rows())
             .map_err(|e| {
                 failure(
