@@ -98,6 +98,7 @@ pub fn read_file(path: &Path, limit: u64, inside: &[PathBuf]) -> Result<Vec<u8>,
         io::ErrorKind::NotFound => ReadError::Missing,
         _ => ReadError::Io(e),
     })?;
+    check_regular(&meta)?;
     let mut target = path.to_path_buf();
     if !inside.is_empty() {
         target = fs::canonicalize(path).map_err(ReadError::Io)?;
@@ -105,7 +106,6 @@ pub fn read_file(path: &Path, limit: u64, inside: &[PathBuf]) -> Result<Vec<u8>,
             return Err(ReadError::Outside);
         }
     }
-    check_regular(&meta)?;
     if meta.len() > limit {
         return Err(ReadError::TooLarge {
             limit,
