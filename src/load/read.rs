@@ -47,15 +47,18 @@ impl std::fmt::Display for ReadError {
                 f,
                 "this is a link to a file outside the site folder, which policydash does not read"
             ),
-            ReadError::TooLarge { limit, size } => match size {
-                Some(size) => write!(
-                    f,
-                    "the file is {}; files here may be at most {}",
-                    megabytes(*size),
-                    megabytes(*limit)
-                ),
-                None => write!(f, "the file is larger than {}", megabytes(*limit)),
-            },
+            ReadError::TooLarge { limit, size } => {
+                match size {
+                    Some(size) => write!(f, "the file is {}", megabytes(*size))?,
+                    None => write!(f, "the file is larger than {}", megabytes(*limit))?,
+                }
+                let kind = match *limit {
+                    MAX_FILE_BYTES => "content files",
+                    MAX_STATIC_BYTES => "static files",
+                    _ => "files here",
+                };
+                write!(f, "; {kind} may be at most {}", megabytes(*limit))
+            }
             ReadError::Io(e) => write!(f, "cannot read the file: {e}"),
         }
     }
