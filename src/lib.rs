@@ -71,7 +71,8 @@ impl Failure {
 pub struct Built {
     pub files: usize,
     pub output: PathBuf,
-    /// The path the site's links start with (`/repo/`), for serving it where it expects to be.
+    /// The path the site's links start with (`/repo/`), decoded (`/政策/`, not
+    /// `/%E6%94%BF%E7%AD%96/`), for serving it where it expects to be.
     pub prefix: String,
     pub warnings: Diagnostics,
     pub sources: BTreeMap<PathBuf, String>,
@@ -223,7 +224,10 @@ pub fn build_comparing(opts: &BuildOptions, previous: Option<&Path>) -> Result<B
     Ok(Built {
         files: files.len(),
         output,
-        prefix: urls.prefix().to_string(),
+        // `serve` matches it against decoded request paths; links carry it percent-encoded.
+        prefix: percent_encoding::percent_decode_str(urls.prefix())
+            .decode_utf8_lossy()
+            .into_owned(),
         warnings,
         sources,
         changes: report,

@@ -118,7 +118,8 @@ fn link(target: impl AsRef<Path>, at: &Path) {
 fn special_files_in_content_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let (site, hash) = built_site(dir.path());
-    let cases: [(&str, &str, &dyn Fn(&Path)); 4] = [
+    type Make<'a> = &'a dyn Fn(&Path);
+    let cases: [(&str, &str, Make); 4] = [
         ("content/site.yaml", "a device", &|p| link("/dev/zero", p)),
         ("content/metrics.yaml", "a device", &|p| {
             link("/dev/urandom", p)

@@ -77,7 +77,7 @@ pub fn load(root: &Path) -> Loaded {
     let mut loader = Loader {
         root: root.to_path_buf(),
         // Files are read from the site folder; a content/ that is itself a link is allowed.
-        inside: read::within(&[root.to_path_buf(), root.join("content")]),
+        inside: read::within(&[root, &root.join("content")]),
         sources: SourceMap::default(),
         diagnostics: Diagnostics::new(),
     };

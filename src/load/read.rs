@@ -87,7 +87,7 @@ fn megabytes(n: u64) -> String {
 
 /// The folders a file may be read from, resolved once: `within(&[root, root/content])`.
 /// Folders that do not exist are left out.
-pub fn within(folders: &[PathBuf]) -> Vec<PathBuf> {
+pub fn within(folders: &[&Path]) -> Vec<PathBuf> {
     folders
         .iter()
         .filter_map(|f| fs::canonicalize(f).ok())
@@ -204,7 +204,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("a.yaml");
         fs::write(&f, "\u{feff}hello").unwrap();
-        let inside = within(&[dir.path().to_path_buf()]);
+        let inside = within(&[dir.path()]);
         assert_eq!(read_text(&f, 100, &inside).unwrap(), "hello");
         assert!(matches!(
             read_file(&f, 3, &inside),
@@ -232,7 +232,7 @@ mod tests {
         fs::create_dir(&site).unwrap();
         fs::write(dir.path().join("secret"), "s3cret").unwrap();
         std::os::unix::fs::symlink(dir.path().join("secret"), site.join("link")).unwrap();
-        let inside = within(&[site.clone()]);
+        let inside = within(&[&site]);
         let err = read_file(&site.join("link"), 100, &inside).unwrap_err();
         assert!(matches!(err, ReadError::Outside));
         assert!(!err.to_string().contains("s3cret"));

@@ -43,8 +43,8 @@ pub fn load(root: &Path, name: &str, languages: &[Lang]) -> Result<Theme, Diagno
     };
     // Every file is read through `load::read`: regular files only, within the theme's folder
     // (or, for overrides, the site's), and of bounded size.
-    let theme_inside = read::within(&[dir.clone()]);
-    let site_inside = read::within(&[root.to_path_buf()]);
+    let theme_inside = read::within(&[&dir]);
+    let site_inside = read::within(&[root]);
     // Templates: theme first, then the site's overrides under the same names.
     let mut templates: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
     for (folder, inside) in [
