@@ -276,6 +276,12 @@ fn swap(staging: &Path, output: &Path, old: &Path) -> Result<(), WriteError> {
             Err(e) => return Err(io_err(output)(e.into())),
         }
     }
+    swap_by_renames(staging, output, old)
+}
+
+/// The swap where folders cannot be exchanged: the output aside, the staging folder in (with
+/// a moment between the two when there is no output), then the old output deleted.
+fn swap_by_renames(staging: &Path, output: &Path, old: &Path) -> Result<(), WriteError> {
     fs::rename(output, old).map_err(io_err(output))?;
     if let Err(e) = fs::rename(staging, output) {
         // Put the previous site back so a failure never leaves nothing published.
@@ -456,6 +462,79 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+    }
+
+    fn marked(dir: &Path, files: &[&str]) {
+        fs::create_dir_all(dir).unwrap();
+        fs::write(dir.join(MARKER), "").unwrap();
+        for f in files {
+            fs::write(dir.join(f), "x").unwrap();
+        }
+    }
+
+    #[test]
+    fn the_two_rename_swap_replaces_the_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let (staging, output, old) = (
+            dir.path().join(".out.staging-1"),
+            dir.path().join("out"),
+            dir.path().join(".out.old-1"),
+        );
+        marked(&staging, &["new.html"]);
+        marked(&output, &["old.html"]);
+        swap_by_renames(&staging, &output, &old).unwrap();
+        assert!(output.join("new.html").is_file() && !output.join("old.html").exists());
+        assert!(!staging.exists() && !old.exists());
+    }
+
+    #[test]
+    fn cleans_only_its_own_leftovers() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        marked(&p.join(".out.staging-12"), &["a.html"]);
+        marked(&p.join(".out.old-345"), &[]);
+        fs::create_dir(p.join(".out.staging-6")).unwrap(); // killed before the marker
+                                                           // Not ours: no marker, another name, not a number, a link, another output's.
+        fs::create_dir(p.join(".out.old-7")).unwrap();
+        fs::write(p.join(".out.old-7/thesis.txt"), "mine").unwrap();
+        marked(&p.join(".out.staging-12x"), &[]);
+        marked(&p.join(".out.old-"), &[]);
+        marked(&p.join(".other.old-8"), &[]);
+        marked(&p.join("elsewhere"), &["keep.txt"]);
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(p.join("elsewhere"), p.join(".out.old-9")).unwrap();
+        clean_leftovers(p, "out");
+        let mut left: Vec<String> = fs::read_dir(p)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        let mut want = vec![
+            ".other.old-8",
+            ".out.old-",
+            ".out.old-7",
+            ".out.staging-12x",
+            "elsewhere",
+        ];
+        if cfg!(unix) {
+            want.push(".out.old-9");
+            want.sort();
+        }
+        assert_eq!(left, want);
+        assert!(p.join("elsewhere/keep.txt").is_file());
+    }
+
+    #[test]
+    fn a_deletion_cut_short_leaves_the_marker() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().join(".out.old-1");
+        marked(&d, &["a", "b", "c"]);
+        fs::create_dir(d.join("sub")).unwrap();
+        let mut seen_marker = false;
+        let _ = remove_tree(&d, || seen_marker = d.join(MARKER).is_file());
+        assert!(seen_marker);
+        assert!(!d.exists());
     }
 
     #[test]
