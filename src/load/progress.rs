@@ -306,10 +306,10 @@ pub fn csv_rows(text: &str) -> Result<Rows, (usize, String)> {
 
 /// The rows of the first worksheet of an `.xlsx` file, numbered as the spreadsheet numbers
 /// them. Date cells keep their type, so a date formatted as a date reads as that date.
-pub fn xlsx_rows(path: &Path) -> Result<Rows, String> {
+pub fn xlsx_rows(bytes: Vec<u8>) -> Result<Rows, String> {
     use calamine::{Data, Reader};
-    let mut book: calamine::Xlsx<_> =
-        calamine::open_workbook(path).map_err(|e: calamine::XlsxError| e.to_string())?;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes))
+        .map_err(|e: calamine::XlsxError| e.to_string())?;
     let range = book
         .worksheet_range_at(0)
         .ok_or("the workbook has no worksheet")?
