@@ -3,11 +3,13 @@
 //! an editor sees what a data update changed before publishing it.
 
 use crate::downloads::Row;
+use crate::load::read;
 use crate::model::Lang;
 use crate::urls::{Page, Urls};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeMap;
+use std::fs;
 use std::path::Path;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -37,10 +39,48 @@ pub struct ChangeReport {
     pub added: Vec<Row>,
     pub removed: Vec<Row>,
     pub changed: Vec<Changed>,
+    /// True when the previous output held a `data/targets.json` that could not be read: the
+    /// build warns, and the printed report does not call it a first build.
+    #[serde(skip)]
+    pub previous_unreadable: bool,
 }
 
 /// Where the site-wide data is published, relative to the output folder.
 pub const PUBLISHED: &str = "data/targets.json";
+
+/// The columns derived from observations (`progress`).
+const PROGRESS_FIELDS: [&str; 4] = [
+    "progress_status",
+    "progress_ratio",
+    "latest_value",
+    "latest_as_of",
+];
+
+/// A figure whose progress status changed: "tianjin-skilled-share-2025: on track → limited".
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StatusChange {
+    pub target_id: String,
+    pub programme: String,
+    pub from: String,
+    pub to: String,
+}
+
+impl StatusChange {
+    /// The sentence the report and the feed print, with the English labels.
+    pub fn text(&self) -> String {
+        let words = |id: &str| {
+            crate::progress::status::Status::from_id(id)
+                .map(|s| s.words().to_string())
+                .unwrap_or_else(|| id.to_string())
+        };
+        format!(
+            "{}: {} → {}",
+            self.target_id,
+            words(&self.from),
+            words(&self.to)
+        )
+    }
+}
 
 #[derive(serde::Deserialize)]
 struct Published {
@@ -48,21 +88,39 @@ struct Published {
 }
 
 impl ChangeReport {
-    /// Compares `new` with the rows published in `previous_output/data/targets.json`; an
-    /// output without one (a first build) gives a report that compared nothing.
-    pub fn against(previous_output: &Path, new: &[Row]) -> ChangeReport {
-        Self::against_file(&previous_output.join(PUBLISHED), new).unwrap_or_default()
+    /// Compares `new` with the rows published in `previous_output/data/targets.json`. An
+    /// output without one (a first build) gives a report that compared nothing; one that
+    /// cannot be read or is not policydash's is an error, for the caller to warn about.
+    pub fn against(previous_output: &Path, new: &[Row]) -> Result<ChangeReport, String> {
+        let file = previous_output.join(PUBLISHED);
+        if fs::symlink_metadata(&file).is_err() {
+            return Ok(ChangeReport::default());
+        }
+        Self::against_file(&file, new)
     }
 
     /// Compares `new` with the rows of a published `data/targets.json` (for example the one
-    /// the live site serves, fetched before building). Unreadable files are an error.
+    /// the live site serves, fetched before building). Unreadable files are an error. The file
+    /// is read as any other (`load::read`: a regular file of bounded size), and the error
+    /// never quotes it: it may be any file on the machine.
     pub fn against_file(previous: &Path, new: &[Row]) -> Result<ChangeReport, String> {
-        let text = std::fs::read_to_string(previous)
+        let bytes = read::read_file(previous, read::MAX_PREVIOUS_BYTES, &[])
             .map_err(|e| format!("cannot read {}: {e}", previous.display()))?;
-        let old = serde_json::from_str::<Published>(&text).map_err(|e| {
+        let old = serde_json::from_slice::<Published>(&bytes).map_err(|e| {
+            // serde_json's own message may quote a value from the file: give only its kind.
+            let what = match e.classify() {
+                serde_json::error::Category::Syntax => "it is not valid JSON",
+                serde_json::error::Category::Eof => "it ends before the JSON does",
+                serde_json::error::Category::Data => {
+                    "it is JSON, but not the list of targets policydash publishes"
+                }
+                serde_json::error::Category::Io => "it could not be read",
+            };
             format!(
-                "{} is not a targets.json that policydash published: {e}",
-                previous.display()
+                "{} is not a targets.json that policydash published: {what} (line {}, column {})",
+                previous.display(),
+                e.line(),
+                e.column()
             )
         })?;
         Ok(Self::between(&old.targets, new))
@@ -91,9 +149,11 @@ impl ChangeReport {
             let mut changes = Vec::new();
             if let (Some(a), Some(b)) = (a.as_object(), b.as_object()) {
                 // In the order of the CSV columns: the value before what is derived from it.
+                // A file published before progress existed has no status to compare with.
+                let no_progress = o.progress_status.is_empty();
                 for field in crate::publish::datapackage::field_names() {
                     // The permalink follows the base URL, which is not a change of the data.
-                    if field == "permalink" {
+                    if field == "permalink" || (no_progress && PROGRESS_FIELDS.contains(&field)) {
                         continue;
                     }
                     let old_value = a.get(field).cloned().unwrap_or_default();
@@ -124,7 +184,26 @@ impl ChangeReport {
             added,
             removed,
             changed,
+            previous_unreadable: false,
         }
+    }
+
+    /// The figures whose progress status changed, in figure order.
+    pub fn status_changes(&self) -> Vec<StatusChange> {
+        self.changed
+            .iter()
+            .flat_map(|c| {
+                c.changes
+                    .iter()
+                    .filter(|f| f.field == "progress_status")
+                    .map(|f| StatusChange {
+                        target_id: c.target_id.clone(),
+                        programme: c.programme.clone(),
+                        from: f.old.clone(),
+                        to: f.new.clone(),
+                    })
+            })
+            .collect()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -133,6 +212,9 @@ impl ChangeReport {
 
     /// The report as printed after a build.
     pub fn text(&self) -> String {
+        if self.previous_unreadable {
+            return "Change report: the previous output's data/targets.json could not be read, so nothing was compared.\n".into();
+        }
         if !self.compared {
             return "Change report: no previous output to compare with (first build).\n".into();
         }
@@ -166,6 +248,13 @@ impl ChangeReport {
             out.push_str(&format!("  ~ {} ({}, {})\n", c.target_id, c.place, c.label));
             for f in &c.changes {
                 out.push_str(&format!("      {}: {} → {}\n", f.field, f.old, f.new));
+            }
+        }
+        let status = self.status_changes();
+        if !status.is_empty() {
+            out.push_str("Status changes:\n");
+            for s in status {
+                out.push_str(&format!("  {}\n", s.text()));
             }
         }
         out
@@ -218,7 +307,20 @@ impl ChangeReport {
                 })
             })
             .collect();
+        let status_changes: Vec<_> = self
+            .status_changes()
+            .into_iter()
+            .map(|s| {
+                json!({
+                    "target_id": s.target_id,
+                    "href": href(&s.programme, &s.target_id),
+                    "from": s.from,
+                    "to": s.to,
+                })
+            })
+            .collect();
         json!({
+            "status_changes": status_changes,
             "colon": colon,
             "compared": self.compared,
             "empty": self.is_empty(),

@@ -365,15 +365,24 @@ fn line_breaks_in_the_base_url_never_reach_a_header() {
     for path in [
         "/",
         "/a%0D%0AX-Injected:yes",
+        "/aX-Injected:yes",
         "/a%0D%0AX-Injected:yes/programmes/tianjin",
     ] {
         let r = server.get(path);
         assert!(r.header("x-injected").is_none(), "{path}: {:?}", r.headers);
         if let Some(location) = r.header("location") {
-            assert!(location.contains("%0D%0A"), "{location}");
+            assert!(
+                location.bytes().all(|b| b.is_ascii_graphic()),
+                "{location:?}"
+            );
         }
     }
-    assert_eq!(server.get("/").status, 301);
+    // Either the address is refused (and the preview shows why) or it is served encoded.
+    let home = server.get("/");
+    match home.status {
+        503 => assert!(home.body.contains("content/site.yaml"), "{}", home.body),
+        status => assert_eq!(status, 301),
+    }
 }
 
 #[test]

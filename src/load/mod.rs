@@ -3,9 +3,14 @@
 
 mod frontmatter;
 mod locate;
+mod progress;
+pub mod read;
 mod yaml;
 
 pub use locate::Locator;
+pub use progress::{
+    cell_error, civil_from_days, column_letter, serial_to_date, COLUMNS as PROGRESS_COLUMNS,
+};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::*;
@@ -13,9 +18,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Content files larger than this are refused: no hand-edited data file is this big, and a
-/// cap keeps a mistaken paste (or a hostile file) from exhausting memory.
-pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+pub use read::MAX_FILE_BYTES;
 
 /// The text of every file read, with a locator for YAML files, keyed by path relative to the
 /// site root. Lets later stages name the line of a problem and show it.
@@ -28,6 +31,10 @@ impl SourceMap {
     /// Line and column of `field` in `file`, falling back to the nearest located parent.
     pub fn locate(&self, file: &Path, field: &str) -> Option<(usize, usize)> {
         self.files.get(file)?.1.as_ref()?.locate(field)
+    }
+    /// The text of a file that was read, e.g. a CSV table, to place errors in it.
+    pub fn text(&self, file: &Path) -> Option<&str> {
+        self.files.get(file).map(|(t, _)| t.as_str())
     }
     pub fn texts(&self) -> BTreeMap<PathBuf, String> {
         self.files
@@ -77,6 +84,8 @@ struct ChangelogFile {
 pub fn load(root: &Path) -> Loaded {
     let mut loader = Loader {
         root: root.to_path_buf(),
+        // Files are read from the site folder; a content/ that is itself a link is allowed.
+        inside: read::within(&[root, &root.join("content")]),
         sources: SourceMap::default(),
         diagnostics: Diagnostics::new(),
     };
@@ -90,6 +99,7 @@ pub fn load(root: &Path) -> Loaded {
 
 struct Loader {
     root: PathBuf,
+    inside: Vec<PathBuf>,
     sources: SourceMap,
     diagnostics: Diagnostics,
 }
@@ -114,6 +124,7 @@ impl Loader {
         let mut context = Vec::new();
         let mut context_note = None;
         let mut changelog = Vec::new();
+        let mut observations = Vec::new();
 
         for path in &files {
             let rel = path.strip_prefix(&content).unwrap_or(path);
@@ -147,6 +158,9 @@ impl Loader {
                         context_note = ctx.notes;
                     }
                 }
+                (_, "csv" | "xlsx") if in_dir("progress") => {
+                    self.progress_table(path, ext, &mut observations)
+                }
                 ("changelog.yaml", _) => {
                     if let Some(log) = self.yaml_file::<ChangelogFile>(path, true) {
                         changelog = log.entries;
@@ -162,6 +176,7 @@ impl Loader {
             }
         }
 
+        self.attach(&mut programmes, observations);
         if self.diagnostics.error_count() > before {
             return None;
         }
@@ -197,7 +212,8 @@ impl Loader {
             .sort_by_file_name();
         for entry in walk {
             match entry {
-                Ok(e) if e.file_type().is_file() => {
+                // Special files (FIFOs, devices) are listed too: reading refuses them by name.
+                Ok(e) if !e.file_type().is_dir() => {
                     let name = e.file_name().to_string_lossy();
                     // Editors' swap and backup files are not content.
                     if name.starts_with('.') || name.ends_with('~') {
@@ -225,60 +241,31 @@ impl Loader {
         files
     }
 
-    /// Reads a file as UTF-8 text, without a byte-order mark, and remembers it.
+    /// Reads a file as UTF-8 text, without a byte-order mark (see `read`: only regular files
+    /// inside the site, at most `MAX_FILE_BYTES`).
     fn read_text(&mut self, path: &Path) -> Option<String> {
         let rel = self.rel(path);
-        let err = |msg: String| Diagnostic::error(msg).in_file(&rel);
-        match std::fs::metadata(path) {
-            Ok(m) if m.len() > MAX_FILE_BYTES => {
-                let mb = |n: u64| format!("{:.1} MB", n as f64 / (1024.0 * 1024.0));
-                self.diagnostics.push(
-                    err(format!(
-                        "the file is {}; content files may be at most {}",
-                        mb(m.len()),
-                        mb(MAX_FILE_BYTES)
-                    ))
-                    .help("split it into several files, or check that it is the file you meant to put here"),
-                );
-                return None;
-            }
-            Err(e) => {
-                self.diagnostics.push(
-                    err(format!("cannot read the file: {e}"))
-                        .help("check that it exists and that you may read it"),
-                );
-                return None;
-            }
-            _ => {}
-        }
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) => {
-                self.diagnostics
-                    .push(err(format!("cannot read the file: {e}")));
-                return None;
-            }
+        let e = match read::read_text(path, MAX_FILE_BYTES, &self.inside) {
+            Ok(text) => return Some(text),
+            Err(e) => e,
         };
-        let text = match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
+        let d = Diagnostic::error(e.to_string()).in_file(&rel);
+        let d = match e {
+            read::TextError::Read(e) => d.help(e.help()),
+            read::TextError::NotUtf8(e) => {
                 let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
                 let line = good.iter().filter(|b| **b == b'\n').count() + 1;
                 let last_line = good.rsplit(|b| *b == b'\n').next().unwrap_or_default();
                 let col = String::from_utf8_lossy(last_line).chars().count() + 1;
-                // Keep a readable copy so the offending line can be shown.
+                // Keep a readable copy so the offending line can be shown (the file is inside
+                // the site: `read` refuses the others).
                 let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
                 self.sources.files.insert(rel.clone(), (lossy, None));
-                self.diagnostics.push(
-                    err("the file is not UTF-8 text".into())
-                        .at(line, col)
-                        .help("save it as UTF-8 (in most editors: Save with encoding → UTF-8); GBK or GB2312 files must be converted"),
-                );
-                return None;
+                d.at(line, col).help("save it as UTF-8 (in most editors: Save with encoding → UTF-8); GBK or GB2312 files must be converted")
             }
         };
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
-        Some(text)
+        self.diagnostics.push(d);
+        None
     }
 
     fn yaml_file<T: serde::de::DeserializeOwned>(
@@ -337,6 +324,12 @@ impl Loader {
                 file: rel.clone(),
                 path: format!("targets[{i}]"),
             };
+            for (j, o) in t.progress.iter_mut().enumerate() {
+                o.origin = Origin {
+                    file: rel.clone(),
+                    path: format!("targets[{i}].progress[{j}]"),
+                };
+            }
         }
         for (i, c) in p.commitments.iter_mut().enumerate() {
             c.origin = Origin {
@@ -345,6 +338,94 @@ impl Loader {
             };
         }
         Some(p)
+    }
+
+    /// Reads an observation table (CSV or XLSX) of `content/progress/`.
+    fn progress_table(
+        &mut self,
+        path: &Path,
+        ext: &str,
+        out: &mut Vec<progress::TableObservation>,
+    ) {
+        let rel = self.rel(path);
+        let (text, rows) = if ext == "csv" {
+            let Some(text) = self.read_text(path) else {
+                return;
+            };
+            let rows = progress::csv_rows(&text);
+            self.sources.files.insert(rel.clone(), (text.clone(), None));
+            (Some(text), rows.map_err(|(line, e)| (Some(line), e)))
+        } else {
+            // Through `read`, as every content file: inside the site, at most MAX_FILE_BYTES.
+            match read::read_file(path, MAX_FILE_BYTES, &self.inside) {
+                Ok(bytes) => (None, progress::xlsx_rows(bytes).map_err(|e| (None, e))),
+                Err(e) => {
+                    self.diagnostics.push(
+                        Diagnostic::error(e.to_string())
+                            .in_file(&rel)
+                            .help(e.help()),
+                    );
+                    return;
+                }
+            }
+        };
+        match rows {
+            Ok(rows) => {
+                let (found, errors) = progress::read(&rel, text.as_deref(), rows);
+                out.extend(found);
+                for e in errors {
+                    self.diagnostics.push(e);
+                }
+            }
+            Err((line, e)) => {
+                let d = Diagnostic::error(format!("cannot read the table: {e}"))
+                    .in_file(&rel)
+                    .help("save it as CSV (UTF-8) or as an Excel workbook (.xlsx) with the header target,as_of,value,source,note");
+                self.diagnostics.push(match line {
+                    Some(l) => d.at(l, 1),
+                    None => d,
+                });
+            }
+        }
+    }
+
+    /// Gives each table row to its target; a row for a target that does not exist is an error.
+    fn attach(&mut self, programmes: &mut [Programme], rows: Vec<progress::TableObservation>) {
+        let mut index: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+        for (i, p) in programmes.iter().enumerate() {
+            for (j, t) in p.targets.iter().enumerate() {
+                index.insert(t.id.clone(), (i, j));
+            }
+        }
+        for r in rows {
+            match index.get(&r.target) {
+                Some(&(i, j)) => programmes[i].targets[j].progress.push(r.observation),
+                None => {
+                    let o = &r.observation;
+                    let row = o.row.unwrap_or_default();
+                    let guess = index
+                        .keys()
+                        .map(|k| (strsim::jaro_winkler(&r.target, k), k))
+                        .filter(|(s, _)| *s > 0.8)
+                        .max_by(|a, b| a.0.total_cmp(&b.0));
+                    let help = match guess {
+                        Some((_, k)) => format!("did you mean {k:?}?"),
+                        None => "use the id of a target in content/programmes/".into(),
+                    };
+                    let d = Diagnostic::error(format!("no target has the id {:?}", r.target))
+                        .help(help);
+                    let text = self.sources.text(&o.origin.file);
+                    self.diagnostics.push(cell_error(
+                        text,
+                        d,
+                        &o.origin.file,
+                        row.line,
+                        row.target,
+                        "target",
+                    ));
+                }
+            }
+        }
     }
 
     fn commentary_file(&mut self, path: &Path) -> Option<Commentary> {

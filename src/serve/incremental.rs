@@ -143,12 +143,16 @@ impl Rebuilder {
             warnings,
             sources,
         } = checked;
-        if urls.prefix() != last.site.prefix {
+        if super::site::decoded(urls.prefix()) != last.site.prefix {
             return Ok(None);
         }
         let output = self.opts.output_dir();
         let downloads = crate::downloads::Downloads::build(&model, &urls);
-        let report = crate::changes::ChangeReport::against(&output, downloads.all_rows());
+        // An unreadable previous report is for the full build to warn about.
+        let Ok(report) = crate::changes::ChangeReport::against(&output, downloads.all_rows())
+        else {
+            return Ok(None);
+        };
         let extras = render::Extras {
             charts,
             downloads,

@@ -66,7 +66,7 @@ impl Server {
     /// Serves the built site in `dir` at `prefix` (e.g. `/repo/`) exactly as built, without
     /// the reload script, on `addr` (port 0 picks a free port).
     pub fn start(dir: std::path::PathBuf, prefix: String, addr: &str) -> io::Result<Server> {
-        let site = Snapshot::of_folder(&dir, prefix)?;
+        let site = Snapshot::of_folder(&dir, &prefix)?;
         Server::listen(
             addr,
             Live {

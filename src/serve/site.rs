@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 /// One build of the site: which files it has, and the folder they are read from.
 #[derive(Debug, Default)]
 pub struct Snapshot {
-    /// The path the site's links start with (`/repo/`), decoded (`/政策/`).
+    /// The path the site's links start with (`/repo/`), decoded (`/政策/`, where the links
+    /// have `/%E6%94%BF%E7%AD%96/`).
     pub prefix: String,
     dir: PathBuf,
     /// Paths relative to `dir`, with forward slashes.
@@ -43,6 +44,13 @@ fn keys_of(dir: &Path) -> io::Result<HashSet<String>> {
     Ok(keys)
 }
 
+/// A path prefix as requests are matched against it: decoded (`urls` gives it encoded).
+pub fn decoded(prefix: &str) -> String {
+    percent_encoding::percent_decode_str(prefix)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
 fn key_of(rel: &Path) -> String {
     rel.components()
         .map(|c| c.as_os_str().to_string_lossy())
@@ -52,17 +60,17 @@ fn key_of(rel: &Path) -> String {
 
 impl Snapshot {
     /// A site with no files (nothing has been built yet).
-    pub fn empty(prefix: impl Into<String>) -> Snapshot {
+    pub fn empty(prefix: &str) -> Snapshot {
         Snapshot {
-            prefix: prefix.into(),
+            prefix: decoded(prefix),
             ..Snapshot::default()
         }
     }
 
     /// The built site in `dir`, read from there as it is.
-    pub fn of_folder(dir: &Path, prefix: impl Into<String>) -> io::Result<Snapshot> {
+    pub fn of_folder(dir: &Path, prefix: &str) -> io::Result<Snapshot> {
         Ok(Snapshot {
-            prefix: prefix.into(),
+            prefix: decoded(prefix),
             dir: dir.to_path_buf(),
             keys: keys_of(dir)?,
         })
@@ -140,7 +148,7 @@ impl Drop for Mirror {
 impl Mirror {
     /// Makes the mirror folder for `output`, removing those a killed preview left behind.
     pub fn new(output: &Path) -> io::Result<Mirror> {
-        let output = crate::write::absolute(output);
+        let output = crate::write::resolve(output);
         let parent = output.parent().unwrap_or(Path::new("/")).to_path_buf();
         let name = output
             .file_name()
@@ -173,7 +181,7 @@ impl Mirror {
             }
         }
         Ok(Snapshot {
-            prefix: prefix.to_string(),
+            prefix: decoded(prefix),
             dir: self.dir.clone(),
             keys,
         })
@@ -269,6 +277,7 @@ mod tests {
             fs::write(p, text).unwrap();
         }
         let s = Snapshot::of_folder(dir.path(), prefix).unwrap();
+        assert_eq!(Snapshot::empty("/%E6%94%BF/").prefix, "/政/");
         (dir, s)
     }
 
