@@ -96,7 +96,7 @@ impl Serve {
             lines,
             addr: String::new(),
         };
-        let line = s.line("Serving http://");
+        let line = s.line(&["Serving http://"]);
         s.addr = line.split_whitespace().nth(1).unwrap()["http://".len()..]
             .split('/')
             .next()
@@ -105,13 +105,14 @@ impl Serve {
         s
     }
 
-    fn line(&self, start: &str) -> String {
+    /// The next line printed that starts with one of `starts`.
+    fn line(&self, starts: &[&str]) -> String {
         loop {
             let line = self
                 .lines
                 .recv_timeout(Duration::from_secs(600))
                 .expect("serve prints in time");
-            if line.starts_with(start) {
+            if starts.iter().any(|s| line.starts_with(s)) {
                 return line;
             }
         }
@@ -128,7 +129,8 @@ fn next_generation(stream: &mut TcpStream, buffer: &mut String, seen: u64) -> u6
             let v: serde_json::Value = serde_json::from_str(&buffer[at + 6..at + end]).unwrap();
             buffer.drain(..at + end);
             let g = v["generation"].as_u64().unwrap();
-            if g != seen && v["error"].is_null() {
+            assert!(v["error"].is_null(), "the build failed: {}", v["error"]);
+            if g != seen {
                 return g;
             }
         }
@@ -179,7 +181,8 @@ fn bench(name: &str, root: &Path, edits: usize) {
         generation = next_generation(&mut stream, &mut buffer, generation);
         waits.push(saved.elapsed().as_secs_f64() * 1000.0);
         cpus.push(cpu_ms(serve.child.id()) - cpu);
-        let line = serve.line("Rendered ");
+        // A partial rebuild prints "Rendered …", a full one "Built …".
+        let line = serve.line(&["Rendered ", "Built "]);
         if let Some(s) = line
             .split(" in ")
             .last()
