@@ -16,6 +16,7 @@ pub mod downloads;
 pub mod escape;
 pub mod load;
 pub mod model;
+pub mod provenance;
 pub mod publish;
 pub mod render;
 pub mod serve;

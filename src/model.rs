@@ -355,6 +355,10 @@ pub struct Metric {
     pub denominator: Option<Text>,
     #[serde(default)]
     pub comparability: Option<Text>,
+    /// The Chinese measure word shown after a number (`家` for employers and bodies) when the
+    /// unit's default (`所` for institutions) does not fit what the metric counts.
+    #[serde(default)]
+    pub measure_word: Option<String>,
     #[serde(skip_deserializing)]
     pub origin: Origin,
 }
@@ -386,6 +390,26 @@ pub struct Period {
     pub note: Option<Text>,
 }
 
+/// The script a source's Chinese text is written in; its quotes are tagged `zh-Hans` or
+/// `zh-Hant` wherever they are shown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Script {
+    #[default]
+    Hans,
+    Hant,
+}
+
+impl Script {
+    /// The BCP 47 language tag of a quote in this script.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Script::Hans => "zh-Hans",
+            Script::Hant => "zh-Hant",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
@@ -400,6 +424,9 @@ pub struct Source {
     /// The file in the seed collection the quotes were checked against.
     #[serde(default)]
     pub seed: Option<String>,
+    /// `hans` (Simplified, the default) or `hant` (Traditional): the script of its quotes.
+    #[serde(default)]
+    pub script: Script,
     #[serde(default)]
     pub note: Option<Text>,
 }
@@ -428,6 +455,16 @@ pub struct Target {
     pub quote_en: String,
     #[serde(default)]
     pub note: Option<Text>,
+    /// How the value was read from a quote that does not state it as written (an OCR
+    /// repair, a sum); required when the value is not in the quote.
+    #[serde(default)]
+    pub derivation: Option<Text>,
+    /// The script of the quote, copied from its source by `Model::index`.
+    #[serde(skip_deserializing)]
+    pub script: Script,
+    /// The metric's Chinese measure word, copied by `Model::index`.
+    #[serde(skip)]
+    pub measure_word: Option<String>,
     #[serde(skip_deserializing)]
     pub origin: Origin,
 }
@@ -454,6 +491,9 @@ pub struct Commitment {
     pub deadline: Option<PartialDate>,
     #[serde(default)]
     pub note: Option<Text>,
+    /// The script of the quote, copied from its source by `Model::index`.
+    #[serde(skip_deserializing)]
+    pub script: Script,
     #[serde(skip_deserializing)]
     pub origin: Origin,
 }
@@ -561,6 +601,30 @@ pub struct Model {
 impl Model {
     /// Fills the lookup tables; call once after the model is assembled.
     pub fn index(mut self) -> Self {
+        let measure: std::collections::BTreeMap<String, Option<String>> = self
+            .metrics
+            .iter()
+            .map(|m| (m.id.clone(), m.measure_word.clone()))
+            .collect();
+        for p in &mut self.programmes {
+            let script = |id: &str| {
+                p.sources
+                    .iter()
+                    .find(|s| s.id == id)
+                    .map(|s| s.script)
+                    .unwrap_or_default()
+            };
+            let scripts: Vec<Script> = p.targets.iter().map(|t| script(&t.source)).collect();
+            let commitment_scripts: Vec<Script> =
+                p.commitments.iter().map(|c| script(&c.source)).collect();
+            for (t, s) in p.targets.iter_mut().zip(scripts) {
+                t.script = s;
+                t.measure_word = measure.get(&t.metric).cloned().flatten();
+            }
+            for (c, s) in p.commitments.iter_mut().zip(commitment_scripts) {
+                c.script = s;
+            }
+        }
         let mut map: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
         for (i, p) in self.programmes.iter().enumerate() {
             for t in &p.targets {
