@@ -400,7 +400,22 @@ pub enum Script {
     Hant,
 }
 
+/// Common characters that exist only in Traditional script (their Simplified forms differ).
+/// Enough to tell a Traditional clause from a Simplified one; not a converter.
+const TRADITIONAL_ONLY: &str = "數萬億與業個們來時會說國過這還進對開關實現發經頭電動員機構職練訓際產體學習應戰較點務輔導達計劃設議認證書級類區縣鄉農廣場隊總規範專鏈評價選獎勵濟聯繫網絡協調條質優鬥營運歷變舉嚴環護節續態標準辦緊貫徹傳統團結將術師課積極創採購資費層擴講讓響顯屬樣圍當後備";
+
 impl Script {
+    /// The first Traditional-only character of `text`, if it has one.
+    pub fn first_traditional(text: &str) -> Option<char> {
+        text.chars().find(|c| TRADITIONAL_ONLY.contains(*c))
+    }
+    /// The script `text` is written in, as far as its characters tell.
+    pub fn of(text: &str) -> Script {
+        match Script::first_traditional(text) {
+            Some(_) => Script::Hant,
+            None => Script::Hans,
+        }
+    }
     /// The BCP 47 language tag of a quote in this script.
     pub fn tag(self) -> &'static str {
         match self {

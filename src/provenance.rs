@@ -79,7 +79,7 @@ fn scripts(model: &Model, sources: &SourceMap, out: &mut Diagnostics) {
             );
         for (source, quote, origin) in quotes {
             let Some(s) = p.source(source) else { continue };
-            let traditional = quote.chars().find(|c| TRADITIONAL_ONLY.contains(*c));
+            let traditional = Script::first_traditional(quote);
             let (msg, help) = match (s.script, traditional) {
                 (Script::Hans, Some(c)) => (
                     format!("this quote is in Traditional characters ({c}) but its source {source:?} does not say so"),
@@ -100,10 +100,6 @@ fn scripts(model: &Model, sources: &SourceMap, out: &mut Diagnostics) {
 fn is_han(c: char) -> bool {
     ('\u{4e00}'..='\u{9fff}').contains(&c)
 }
-
-/// Common characters that exist only in Traditional script (their Simplified forms differ).
-/// Enough to tell a Traditional clause from a Simplified one; not a converter.
-const TRADITIONAL_ONLY: &str = "數萬億與業個們來時會說國過這還進對開關實現發經頭電動員機構職練訓際產體學習應戰較點務輔導達際計劃設議認證書級類區縣鄉農廣場隊總規範專鏈評價選獎勵濟聯繫網絡協調條質優鬥營運歷變舉嚴環護節續態標準辦緊貫徹傳統團結將術師課積極創採購資費層環擴講讓響顯屬樣圍當後備";
 
 /// The numbers a text states, as values: `9.2万` → 92000, `40%` → 40, `１０` → 10,
 /// `10,000` → 10000, `五` → 5, `一百` → 100, `100萬` → 1000000, `2 million` → 2000000.

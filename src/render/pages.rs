@@ -90,10 +90,9 @@ impl PageRenderer<'_> {
             ))
             .help("fix the template, or the data it names")
         })?;
-        Ok(match lang {
-            Lang::Zh => html,
-            _ => super::langmark::mark_chinese(&html, Lang::Zh.tag()),
-        })
+        // English pages: every Chinese phrase marked; Chinese pages: words quoted from a
+        // Traditional document marked zh-Hant.
+        Ok(super::langmark::mark_chinese(&html, Lang::Zh.tag()))
     }
 
     fn common(&self, ctx: &mut Context, page: &Page, lang: Lang) {
