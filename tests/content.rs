@@ -211,3 +211,91 @@ fn quotes_are_verbatim_in_the_source_documents() {
     assert!(text.contains(" 0 failed"), "{text}");
     let _ = Lang::En;
 }
+
+fn commentary(m: &Model, key: &str, lang: Lang) -> String {
+    m.commentary
+        .iter()
+        .find(|c| c.key == key && c.lang == lang)
+        .unwrap_or_else(|| panic!("no commentary {key} {}", lang.code()))
+        .body
+        .clone()
+}
+
+fn metric_members(m: &Model, metric: &str) -> BTreeSet<String> {
+    m.targets_of_metric(metric)
+        .map(|(_, t)| t.id.clone())
+        .collect()
+}
+
+#[test]
+fn comparison_groups_hold_like_things_only() {
+    let m = model();
+    // In-work upskilling, yearly, in both: not Suqian's all-training total.
+    assert_eq!(
+        metric_members(&m, "upskilling-training"),
+        BTreeSet::from([
+            "jiangmen-industrial-upskilling-per-year".to_string(),
+            "suqian-on-the-job-training-per-year".to_string(),
+        ])
+    );
+    assert_eq!(
+        m.targets().find(|(_, t)| t.id == "suqian-training-2024").unwrap().1.metric,
+        "vocational-training-total"
+    );
+    // Only the two 技术能手 titles are set side by side.
+    let experts = metric_members(&m, "expert-titles");
+    assert_eq!(
+        experts,
+        BTreeSet::from([
+            "suqian-technical-experts-per-year".to_string(),
+            "zhuhai-technical-experts-per-year".to_string(),
+        ])
+    );
+    for (_, t) in m.targets_of_metric("expert-titles") {
+        assert!(t.quote.contains("技術能手") || t.quote.contains("技术能手"), "{}", t.id);
+    }
+    // Lingang's training bases are not compared with Suqian's demonstration enterprise.
+    assert!(!metric_members(&m, "training-bases").contains("suqian-production-training-base-per-year"));
+    assert!(m.programmes_with_metric("training-bases").len() < 2);
+    // Every comparison group still holds two or more places.
+    for id in ["upskilling-training", "expert-titles"] {
+        assert!(m.programmes_with_metric(id).len() >= 2, "{id}");
+    }
+}
+
+#[test]
+fn audit_corrections_are_in_both_languages() {
+    let m = model();
+    let target = |id: &str| m.targets().find(|(_, t)| t.id == id).unwrap().1.clone();
+    // A metric chooses its Chinese measure word: bodies that are mostly employers take 家.
+    let bodies = target("suqian-evaluation-bodies-per-year");
+    assert!(bodies.quote.contains("50家"));
+    assert_eq!(
+        policydash::render::view::target_amount(&bodies, Lang::Zh),
+        "50家"
+    );
+    // The notice names no number of counties: no note says 5.
+    for id in ["suqian-county-competitions-per-year", "suqian-competitions-2024"] {
+        let note = target(id).note.unwrap();
+        for text in [&note.en, &note.zh] {
+            assert!(
+                !text.contains("5 counties") && !text.contains("5个县") && !text.contains("99"),
+                "{id}: {text}"
+            );
+            assert!(text.contains("各縣(區)"), "{id}: {text}");
+        }
+    }
+    // The yearly training quotas add up to about 25万 over three years, above the total.
+    let note = target("suqian-training-2024").note.unwrap();
+    assert!(note.en.contains("250,000") && note.en.contains("23,000"), "{}", note.en);
+    assert!(note.zh.contains("25万") && note.zh.contains("2.3万"), "{}", note.zh);
+    assert!(commentary(&m, "suqian", Lang::En).contains("250,000"));
+    assert!(commentary(&m, "suqian", Lang::Zh).contains("25万"));
+    assert!(!commentary(&m, "suqian", Lang::En).contains("which the annual quotas elsewhere in the plan fit"));
+    // Zhuhai: no "different denominator", no period "inferred from its deadlines".
+    let en = commentary(&m, "zhuhai", Lang::En);
+    let zh = commentary(&m, "zhuhai", Lang::Zh);
+    assert!(!en.contains("different denominator") && !zh.contains("分母不同"));
+    assert!(!en.contains("inferred from its deadlines") && !zh.contains("根据2024年、2025年两个目标年份推定"));
+    assert!(en.contains("制造业当家") && zh.contains("制造业当家"));
+}
