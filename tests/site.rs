@@ -555,3 +555,23 @@ fn numbers_of_a_thousand_or_more_have_thousands_separators() {
         "no per-100,000 figure of 1,000 or more was checked"
     );
 }
+
+#[test]
+fn chart_descriptions_keep_the_comparator_of_current_figures() {
+    let (out, _, _) = site();
+    let desc = |file: &str| {
+        let svg = read(&out.join(file));
+        let start = svg.find("<desc").unwrap();
+        let start = start + svg[start..].find('>').unwrap() + 1;
+        svg[start..start + svg[start..].find("</desc>").unwrap()].to_string()
+    };
+    // Jiangmen's 突破53万 is a floor, as a current figure too.
+    let en = desc("charts/metric-skilled-total.svg");
+    assert!(
+        en.contains("Jiangmen reports at least 530,000 persons"),
+        "{en}"
+    );
+    let zh = desc("zh/charts/metric-skilled-total.svg");
+    assert!(zh.contains("江门截至2023年8月不低于53万人"), "{zh}");
+    assert!(!zh.contains("。 "), "no space between Chinese sentences: {zh}");
+}
