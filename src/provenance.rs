@@ -133,7 +133,9 @@ pub fn numbers_in(text: &str) -> Vec<f64> {
             out.push(v);
         } else if chinese_digit(c).is_some() || chinese_unit(c).is_some() {
             let start = i;
-            while i < chars.len() && (chinese_digit(chars[i]).is_some() || chinese_unit(chars[i]).is_some()) {
+            while i < chars.len()
+                && (chinese_digit(chars[i]).is_some() || chinese_unit(chars[i]).is_some())
+            {
                 i += 1;
             }
             out.extend(chinese_numbers(&chars[start..i]));
@@ -173,7 +175,10 @@ fn multiplier(rest: &[char]) -> (f64, usize) {
         Some('亿' | '億') => (1e8, 1),
         Some('千') if !matches!(rest.get(1), Some('米' | '克' | '瓦')) => (1e3, 1),
         Some(' ') => {
-            let word: String = rest[1..].iter().take_while(|c| c.is_ascii_alphabetic()).collect();
+            let word: String = rest[1..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphabetic())
+                .collect();
             match word.as_str() {
                 "million" => (1e6, 1 + word.len()),
                 "billion" => (1e9, 1 + word.len()),
@@ -365,7 +370,10 @@ mod tests {
 
     #[test]
     fn reads_the_ways_chinese_documents_write_numbers() {
-        assert_eq!(n("到2025年,全市职业院校在校生规模达到9.2万人"), vec![2025.0, 92000.0]);
+        assert_eq!(
+            n("到2025年,全市职业院校在校生规模达到9.2万人"),
+            vec![2025.0, 92000.0]
+        );
         assert_eq!(n("開展職業技能培訓20萬人次"), vec![200000.0]);
         assert_eq!(n("占比超过40%"), vec![40.0]);
         assert_eq!(n("占比超过４０％"), vec![40.0]);

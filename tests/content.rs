@@ -140,7 +140,11 @@ fn every_value_not_written_as_such_in_its_quote_says_how_it_was_derived() {
     let m = model();
     let derived: BTreeMap<&str, &str> = m
         .targets()
-        .filter_map(|(_, t)| t.derivation.as_ref().map(|d| (t.id.as_str(), d.en.as_str())))
+        .filter_map(|(_, t)| {
+            t.derivation
+                .as_ref()
+                .map(|d| (t.id.as_str(), d.en.as_str()))
+        })
         .collect();
     // The OCR repairs of Zhuhai's copy: "38机", "50机" and "100OO".
     for id in [
@@ -148,12 +152,18 @@ fn every_value_not_written_as_such_in_its_quote_says_how_it_was_derived() {
         "zhuhai-dual-qualified-teachers-2025",
         "zhuhai-craftsmen-tier-10000",
     ] {
-        let why = derived.get(id).unwrap_or_else(|| panic!("{id} has no derivation"));
+        let why = derived
+            .get(id)
+            .unwrap_or_else(|| panic!("{id} has no derivation"));
         assert!(why.contains("OCR"), "{id}: {why}");
     }
     for (_, t) in m.targets() {
         if let Some(d) = &t.derivation {
-            assert!(!d.en.trim().is_empty() && !d.zh.trim().is_empty(), "{}", t.id);
+            assert!(
+                !d.en.trim().is_empty() && !d.zh.trim().is_empty(),
+                "{}",
+                t.id
+            );
         } else {
             let found = policydash::provenance::numbers_in(&t.quote);
             assert!(
@@ -239,7 +249,11 @@ fn comparison_groups_hold_like_things_only() {
         ])
     );
     assert_eq!(
-        m.targets().find(|(_, t)| t.id == "suqian-training-2024").unwrap().1.metric,
+        m.targets()
+            .find(|(_, t)| t.id == "suqian-training-2024")
+            .unwrap()
+            .1
+            .metric,
         "vocational-training-total"
     );
     // Only the two 技术能手 titles are set side by side.
@@ -252,10 +266,16 @@ fn comparison_groups_hold_like_things_only() {
         ])
     );
     for (_, t) in m.targets_of_metric("expert-titles") {
-        assert!(t.quote.contains("技術能手") || t.quote.contains("技术能手"), "{}", t.id);
+        assert!(
+            t.quote.contains("技術能手") || t.quote.contains("技术能手"),
+            "{}",
+            t.id
+        );
     }
     // Lingang's training bases are not compared with Suqian's demonstration enterprise.
-    assert!(!metric_members(&m, "training-bases").contains("suqian-production-training-base-per-year"));
+    assert!(
+        !metric_members(&m, "training-bases").contains("suqian-production-training-base-per-year")
+    );
     assert!(m.programmes_with_metric("training-bases").len() < 2);
     // Every comparison group still holds two or more places.
     for id in ["upskilling-training", "expert-titles"] {
@@ -275,7 +295,10 @@ fn audit_corrections_are_in_both_languages() {
         "50家"
     );
     // The notice names no number of counties: no note says 5.
-    for id in ["suqian-county-competitions-per-year", "suqian-competitions-2024"] {
+    for id in [
+        "suqian-county-competitions-per-year",
+        "suqian-competitions-2024",
+    ] {
         let note = target(id).note.unwrap();
         for text in [&note.en, &note.zh] {
             assert!(
@@ -287,15 +310,27 @@ fn audit_corrections_are_in_both_languages() {
     }
     // The yearly training quotas add up to about 25万 over three years, above the total.
     let note = target("suqian-training-2024").note.unwrap();
-    assert!(note.en.contains("250,000") && note.en.contains("23,000"), "{}", note.en);
-    assert!(note.zh.contains("25万") && note.zh.contains("2.3万"), "{}", note.zh);
+    assert!(
+        note.en.contains("250,000") && note.en.contains("23,000"),
+        "{}",
+        note.en
+    );
+    assert!(
+        note.zh.contains("25万") && note.zh.contains("2.3万"),
+        "{}",
+        note.zh
+    );
     assert!(commentary(&m, "suqian", Lang::En).contains("250,000"));
     assert!(commentary(&m, "suqian", Lang::Zh).contains("25万"));
-    assert!(!commentary(&m, "suqian", Lang::En).contains("which the annual quotas elsewhere in the plan fit"));
+    assert!(!commentary(&m, "suqian", Lang::En)
+        .contains("which the annual quotas elsewhere in the plan fit"));
     // Zhuhai: no "different denominator", no period "inferred from its deadlines".
     let en = commentary(&m, "zhuhai", Lang::En);
     let zh = commentary(&m, "zhuhai", Lang::Zh);
     assert!(!en.contains("different denominator") && !zh.contains("分母不同"));
-    assert!(!en.contains("inferred from its deadlines") && !zh.contains("根据2024年、2025年两个目标年份推定"));
+    assert!(
+        !en.contains("inferred from its deadlines")
+            && !zh.contains("根据2024年、2025年两个目标年份推定")
+    );
     assert!(en.contains("制造业当家") && zh.contains("制造业当家"));
 }

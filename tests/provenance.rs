@@ -69,7 +69,10 @@ fn a_value_its_quote_does_not_state_is_an_error_naming_file_line_and_figure() {
         err.contains("the value 45 of tianjin-high-skilled-share-2025 is not in its quote"),
         "{err}"
     );
-    assert!(err.contains("derivation"), "the help names the way out: {err}");
+    assert!(
+        err.contains("derivation"),
+        "the help names the way out: {err}"
+    );
     assert!(err.ends_with("\n1 error(s)"), "{err}");
 }
 
@@ -88,7 +91,10 @@ fn a_range_needs_both_ends_in_the_quote() {
     let range = format!("{VALUE_35}\n    value_max: 60");
     let (_d, r) = check(&[(TIANJIN, VALUE_35, &range)]);
     let err = r.expect_err("60 is not in the quote");
-    assert!(err.contains("value_max 60 of tianjin-high-skilled-share-2025"), "{err}");
+    assert!(
+        err.contains("value_max 60 of tianjin-high-skilled-share-2025"),
+        "{err}"
+    );
     let (_d, r) = check(&[
         (TIANJIN, VALUE_35, &range),
         (TIANJIN, QUOTE_35, "比例超过35%至60%\""),
@@ -100,8 +106,8 @@ fn a_range_needs_both_ends_in_the_quote() {
 #[test]
 fn numbers_are_read_in_every_way_the_documents_write_them() {
     for quote in [
-        "比例超过３５％",        // full-width digits and percent sign
-        "比例超过三十五%",       // Chinese numerals
+        "比例超过３５％",       // full-width digits and percent sign
+        "比例超过三十五%",      // Chinese numerals
         "比例超过百分之三十五", // Chinese numerals, written-out percent
     ] {
         let (_d, r) = check(&[(TIANJIN, QUOTE_35, &format!("{quote}\""))]);
@@ -111,7 +117,10 @@ fn numbers_are_read_in_every_way_the_documents_write_them() {
     let upskilling = "    value: 50000\n    unit: person-times";
     let (_d, r) = check(&[(JIANGMEN, upskilling, &upskilling.replace("50000", "5"))]);
     let err = r.expect_err("5 is not 5万");
-    assert!(err.contains("the value 5 of jiangmen-industrial-upskilling-per-year"), "{err}");
+    assert!(
+        err.contains("the value 5 of jiangmen-industrial-upskilling-per-year"),
+        "{err}"
+    );
     let (_d, r) = check(&[(JIANGMEN, "不少于5万人次\"", "不少于5萬人次\"")]);
     r.expect("5萬 is 50000");
     let (_d, r) = check(&[(JIANGMEN, "不少于5万人次\"", "不少于五万人次\"")]);

@@ -463,7 +463,11 @@ fn traditional_quotes_are_marked_zh_hant_wherever_they_appear() {
             .chain(suqian.commitments.iter().map(|c| &c.quote))
         {
             let marked = format!("<blockquote lang=\"zh-Hant\"><p>{}</p>", esc(quote));
-            assert!(html.contains(&marked), "{}: {quote} is not zh-Hant", lang.code());
+            assert!(
+                html.contains(&marked),
+                "{}: {quote} is not zh-Hant",
+                lang.code()
+            );
         }
         // Other programmes' quotes are Simplified.
         let zhuhai = page_html(&Page::Programme("zhuhai".into()), lang);
@@ -487,7 +491,10 @@ fn traditional_quotes_are_marked_zh_hant_wherever_they_appear() {
 fn chinese_pages_use_chinese_punctuation_and_order() {
     let (out, _, _) = site();
     let suqian = page_html(&Page::Programme("suqian".into()), Lang::Zh);
-    assert!(suqian.contains("<dd>江苏宿迁</dd>"), "province first, no comma");
+    assert!(
+        suqian.contains("<dd>江苏宿迁</dd>"),
+        "province first, no comma"
+    );
     let tianjin = page_html(&Page::Programme("tianjin".into()), Lang::Zh);
     assert!(tianjin.contains("<dd>天津</dd>") && !tianjin.contains("天津, 天津"));
     let home = page_html(&Page::Home, Lang::Zh);
@@ -530,7 +537,10 @@ fn numbers_of_a_thousand_or_more_have_thousands_separators() {
         let html = read(&file);
         for class in ["<span class=\"value\">", "<span class=\"derived\">"] {
             for piece in html.split(class).skip(1) {
-                let shown = &piece[..piece.find("</span></td>").or(piece.find("</span>")).unwrap()];
+                let shown = &piece[..piece
+                    .find("</span></td>")
+                    .or(piece.find("</span>"))
+                    .unwrap()];
                 // The number itself, after a hidden comparator if any.
                 let shown = shown.rsplit("</span>").next().unwrap_or(shown);
                 let digits: String = shown
@@ -573,5 +583,8 @@ fn chart_descriptions_keep_the_comparator_of_current_figures() {
     );
     let zh = desc("zh/charts/metric-skilled-total.svg");
     assert!(zh.contains("江门截至2023年8月不低于53万人"), "{zh}");
-    assert!(!zh.contains("。 "), "no space between Chinese sentences: {zh}");
+    assert!(
+        !zh.contains("。 "),
+        "no space between Chinese sentences: {zh}"
+    );
 }

@@ -331,7 +331,11 @@ impl PageRenderer<'_> {
                 "changes.html"
             }
             Page::Embed(chart) => {
-                ctx.insert("chart", &self.extras.chart(chart, lang));
+                let mut view = self.extras.chart(chart, lang);
+                if let Some(v) = view.as_mut() {
+                    super::embed::fit(v, model.site.title.get(lang));
+                }
+                ctx.insert("chart", &view);
                 "embed.html"
             }
             Page::NotFound => {
@@ -551,11 +555,9 @@ impl PageRenderer<'_> {
                             .filter(|t| t.source == s.id)
                             .map(|t| Link {
                                 text: match lang {
-                                    Lang::En => format!(
-                                        "{} ({})",
-                                        t.label.en,
-                                        view::target_amount(t, lang)
-                                    ),
+                                    Lang::En => {
+                                        format!("{} ({})", t.label.en, view::target_amount(t, lang))
+                                    }
                                     Lang::Zh => format!(
                                         "{}（{}）",
                                         t.label.zh,
