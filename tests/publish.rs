@@ -1152,11 +1152,15 @@ fn the_pages_workflow_builds_with_the_pages_address_and_deploys() {
 
     // The build step passes the Pages address, with a trailing slash, and only flags that
     // the command line has.
-    let run = build
-        .iter()
-        .filter_map(|s| s["run"].as_str())
-        .find(|r| r.contains("cargo run"))
-        .expect("a step runs cargo");
+    let runs: Vec<&str> = build.iter().filter_map(|s| s["run"].as_str()).collect();
+    let at = |what: &str| {
+        runs.iter()
+            .position(|r| r.contains("cargo run") && r.contains(what))
+            .unwrap_or_else(|| panic!("no step runs policydash{what}"))
+    };
+    // `check` (provenance included) runs before anything is built.
+    assert!(at("-- check") < at("-- build"), "check must run before build");
+    let run = runs[at("-- build")];
     assert!(
         run.contains("build --base-url \"${{ steps.pages.outputs.base_url }}/\""),
         "{run}"
