@@ -113,9 +113,9 @@ pub fn numbers_in(text: &str) -> Vec<f64> {
             let mut s = String::new();
             while i < chars.len() {
                 let c = chars[i];
-                if c.is_ascii_digit() {
-                    s.push(c);
-                } else if c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()) {
+                let decimal_point =
+                    c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit());
+                if c.is_ascii_digit() || decimal_point {
                     s.push(c);
                 } else if c == ',' && thousands_group(&chars, i + 1) && !s.contains('.') {
                     // `10,000`: a comma followed by exactly three digits is a separator.

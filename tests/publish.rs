@@ -1159,7 +1159,10 @@ fn the_pages_workflow_builds_with_the_pages_address_and_deploys() {
             .unwrap_or_else(|| panic!("no step runs policydash{what}"))
     };
     // `check` (provenance included) runs before anything is built.
-    assert!(at("-- check") < at("-- build"), "check must run before build");
+    assert!(
+        at("-- check") < at("-- build"),
+        "check must run before build"
+    );
     let run = runs[at("-- build")];
     assert!(
         run.contains("build --base-url \"${{ steps.pages.outputs.base_url }}/\""),
