@@ -15,21 +15,37 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::SourceMap;
 use crate::model::{Model, Script};
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use std::collections::BTreeSet;
 
-/// Runs every provenance rule over the model.
-pub fn check(model: &Model, sources: &SourceMap) -> Diagnostics {
+/// Runs every provenance rule over the model, adding to `found` (the other checks' findings).
+/// One mistake is reported once: a value that already has an error (400 as a percentage) is
+/// not also reported as missing from its quote, and the commentary links to a figure whose
+/// value is in doubt are not reported, since correcting the value settles them.
+pub fn check(model: &Model, sources: &SourceMap, found: &mut Diagnostics) {
     let mut out = Diagnostics::new();
-    figures(model, sources, &mut out);
+    let in_doubt = figures(model, sources, found, &mut out);
     scripts(model, sources, &mut out);
-    commentary(model, &mut out);
-    out
+    commentary(model, &in_doubt, &mut out);
+    found.extend(out);
 }
 
 fn same(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * a.abs().max(1.0)
 }
 
-fn figures(model: &Model, sources: &SourceMap, out: &mut Diagnostics) {
+/// Checks each value against its quote; returns the ids of figures whose value is in doubt.
+fn figures(
+    model: &Model,
+    sources: &SourceMap,
+    found: &Diagnostics,
+    out: &mut Diagnostics,
+) -> BTreeSet<String> {
+    let mut in_doubt = BTreeSet::new();
+    let errors: Vec<_> = found
+        .sorted()
+        .into_iter()
+        .filter(|d| d.is_error())
+        .collect();
     for (_, t) in model.targets() {
         if t.derivation.is_some() {
             continue;
@@ -39,6 +55,15 @@ fn figures(model: &Model, sources: &SourceMap, out: &mut Diagnostics) {
         for (field, value) in checks {
             let Some(v) = value else { continue };
             if found.iter().any(|n| same(*n, v)) {
+                continue;
+            }
+            in_doubt.insert(t.id.clone());
+            let path = format!("{}.{field}", t.origin.path);
+            let already = errors.iter().any(|d| {
+                d.file.as_deref() == Some(t.origin.file.as_path())
+                    && d.field.as_deref() == Some(path.as_str())
+            });
+            if already {
                 continue;
             }
             let seen = if found.is_empty() {
@@ -60,10 +85,10 @@ fn figures(model: &Model, sources: &SourceMap, out: &mut Diagnostics) {
                  if the value was derived from the clause (an OCR repair, a sum), say how in \
                  `derivation: {en: \"...\", zh: \"...\"}`",
             );
-            let path = format!("{}.{field}", t.origin.path);
             out.push(sources.diag(d, &t.origin.file, &path));
         }
     }
+    in_doubt
 }
 
 fn scripts(model: &Model, sources: &SourceMap, out: &mut Diagnostics) {
@@ -275,9 +300,12 @@ fn chinese_numbers(run: &[char]) -> Vec<f64> {
 
 /// Every `[text](target:ID)` link of the commentary; its visible numbers must include the
 /// figure's value (or upper value).
-fn commentary(model: &Model, out: &mut Diagnostics) {
+fn commentary(model: &Model, in_doubt: &BTreeSet<String>, out: &mut Diagnostics) {
     for c in &model.commentary {
         for link in target_links(&c.body) {
+            if in_doubt.contains(&link.id) {
+                continue;
+            }
             let Some((_, t)) = model.targets().find(|(_, t)| t.id == link.id) else {
                 continue; // reported by validate
             };

@@ -187,3 +187,23 @@ fn a_traditional_quote_needs_its_script_declared() {
     let warnings = r.expect("the real content passes");
     assert!(!warnings.contains("Traditional"), "{warnings}");
 }
+
+#[test]
+fn one_mistake_is_reported_once() {
+    // 400 for 40%: the range error alone; neither "not in its quote" nor the commentary links
+    // that cite the figure (correcting the value settles them).
+    let (_d, r) = check(&[(TIANJIN, "    value: 40\n", "    value: 400\n")]);
+    let err = r.expect_err("400 is not a percentage");
+    assert!(err.contains("400 is not a percentage"), "{err}");
+    assert!(!err.contains("not in its quote"), "{err}");
+    assert!(!err.contains("disagrees"), "{err}");
+    assert!(err.ends_with("\n1 error(s)"), "{err}");
+    // 45 for 40%: one error at the value, none at the links.
+    let (_d, r) = check(&[(TIANJIN, "    value: 40\n", "    value: 45\n")]);
+    let err = r.expect_err("45 is not in the quote");
+    assert!(
+        err.contains("the value 45 of tianjin-skilled-share-2025"),
+        "{err}"
+    );
+    assert!(err.ends_with("\n1 error(s)"), "{err}");
+}
