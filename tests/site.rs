@@ -344,8 +344,15 @@ fn pages_load_nothing_from_another_site() {
         .filter(|p| p.extension().is_some_and(|e| e == "html"))
     {
         let html = read(&file);
+        // Pages work without JavaScript. Only embed pages carry a script: a few inline lines
+        // that tell the framing page their height; nothing is loaded.
+        let embed = file
+            .to_string_lossy()
+            .replace('\\', "/")
+            .contains("/embed/");
+        let scripts = html.matches("<script").count();
         assert!(
-            !html.contains("<script"),
+            scripts == 0 || (embed && scripts == 1 && html.contains("<script>\n")),
             "{}: has a script",
             file.display()
         );

@@ -169,7 +169,7 @@ pub fn snippet(iframe: &str, height: u32) -> String {
         }
         None => iframe.to_string(),
     };
-    let iframe = iframe.replacen("<iframe ", "<iframe data-policydash-embed ", 1);
+    let iframe = iframe.replacen("></iframe>", " data-policydash-embed></iframe>", 1);
     format!(
         "{iframe}\n<script>\nwindow.addEventListener(\"message\", function (e) {{\n  \
          if (!e.data || e.data.type !== \"{MESSAGE}\") return;\n  \
@@ -232,10 +232,14 @@ mod tests {
     #[test]
     fn the_snippet_sets_the_height_and_follows_the_posted_one() {
         let s = snippet(
-            "<iframe src=\"https://e.org/embed/x/\" title=\"X\" width=\"100%\" height=\"404\" style=\"border:0\"></iframe>",
+            "<iframe src=\"https://e.org/embed/x/\" title=\"X\" width=\"100%\" height=\"404\" style=\"border:0\" loading=\"lazy\"></iframe>",
             612,
         );
-        assert!(s.starts_with("<iframe data-policydash-embed src="), "{s}");
+        assert!(s.starts_with("<iframe src="), "{s}");
+        assert!(
+            s.contains(" data-policydash-embed></iframe>\n<script>"),
+            "{s}"
+        );
         assert!(s.contains(" height=\"612\" ") && !s.contains("404"), "{s}");
         assert!(s.contains(MESSAGE) && s.contains("f.contentWindow === e.source"));
     }
