@@ -14,7 +14,7 @@ use std::process::ExitCode;
         Run it in a site folder (one holding content/), or point --root at one:\n  \
         policydash build     write the site to output/\n  \
         policydash check     find every problem in content/, write nothing\n  \
-        policydash serve     preview on http://127.0.0.1:8000, rebuilding on every change"
+        policydash serve     preview on http://127.0.0.1:8000: pages reload on every save and show errors"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -73,8 +73,11 @@ fn report_failure(f: &Failure) {
     eprint!("{}", f.render());
 }
 
-/// Builds and reports; returns the build when it succeeded.
-fn build(opts: &BuildOptions, previous: Option<&std::path::Path>) -> Option<policydash::Built> {
+/// Builds and reports, in the terminal, what was built or what went wrong.
+fn build(
+    opts: &BuildOptions,
+    previous: Option<&std::path::Path>,
+) -> Result<policydash::Built, Failure> {
     let started = std::time::Instant::now();
     match policydash::build_comparing(opts, previous) {
         Ok(built) => {
@@ -88,12 +91,12 @@ fn build(opts: &BuildOptions, previous: Option<&std::path::Path>) -> Option<poli
                 built.output.display(),
                 started.elapsed().as_secs_f64()
             );
-            Some(built)
+            Ok(built)
         }
         Err(f) => {
             report_failure(&f);
             eprintln!("The build failed; the previous output was left as it was.");
-            None
+            Err(f)
         }
     }
 }
@@ -112,7 +115,7 @@ fn main() -> ExitCode {
                 output,
                 base_url,
             };
-            if build(&opts, previous.as_deref()).is_some() {
+            if build(&opts, previous.as_deref()).is_ok() {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
@@ -142,43 +145,17 @@ fn main() -> ExitCode {
             no_watch,
         } => {
             let opts = BuildOptions {
-                root: site.root.clone(),
+                root: site.root,
                 output,
                 base_url: None,
             };
-            let Some(built) = build(&opts, None) else {
-                return ExitCode::FAILURE;
-            };
-            let prefix = built.prefix;
-            let server = match policydash::serve::Server::start(
-                opts.output_dir(),
-                prefix.clone(),
-                &format!("{host}:{port}"),
-            ) {
-                Ok(s) => s,
+            match policydash::serve::run(&opts, &host, port, !no_watch) {
+                Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!(
-                        "error: cannot listen on {host}:{port}: {e}\n  help: pass another --port"
-                    );
-                    return ExitCode::FAILURE;
-                }
-            };
-            println!("Serving http://{}{prefix} (Ctrl-C to stop)", server.addr);
-            if no_watch {
-                loop {
-                    std::thread::park();
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
                 }
             }
-            let paths = ["content", "templates", "themes"].map(|p| site.root.join(p));
-            let result = policydash::serve::watch(&paths, || {
-                println!("Change detected; rebuilding…");
-                build(&opts, None);
-            });
-            if let Err(e) = result {
-                eprintln!("error: cannot watch for changes: {e}");
-                return ExitCode::FAILURE;
-            }
-            ExitCode::SUCCESS
         }
     }
 }

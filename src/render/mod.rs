@@ -74,12 +74,20 @@ pub fn render_site(
     theme: &theme::Theme,
     extras: &Extras,
 ) -> Result<Vec<OutputFile>, Diagnostics> {
-    let renderer = pages::PageRenderer {
+    let mut files = render_pages(
         model,
         urls,
         theme,
         extras,
-    };
+        &page_jobs(model, &extras.charts),
+    )?;
+    files.extend(asset_files(theme, extras));
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+/// Every page of the site in every language it is published in.
+pub fn page_jobs(model: &Model, charts: &Charts) -> Vec<(Page, Lang)> {
     let mut jobs: Vec<(Page, Lang)> = Vec::new();
     for page in pages::all_pages(model) {
         for lang in pages::languages_of(model, &page) {
@@ -89,12 +97,29 @@ pub fn render_site(
             jobs.push((page.clone(), lang));
         }
     }
-    for id in extras.charts.ids() {
+    for id in charts.ids() {
         for lang in &model.site.languages {
             jobs.push((Page::Embed(id.clone()), *lang));
         }
     }
+    jobs
+}
 
+/// Renders the pages `jobs` names, in parallel, in the order given (the live preview renders
+/// only the pages an edit affects).
+pub fn render_pages(
+    model: &Model,
+    urls: &Urls,
+    theme: &theme::Theme,
+    extras: &Extras,
+    jobs: &[(Page, Lang)],
+) -> Result<Vec<OutputFile>, Diagnostics> {
+    let renderer = pages::PageRenderer {
+        model,
+        urls,
+        theme,
+        extras,
+    };
     let page_results: Vec<Result<OutputFile, Diagnostic>> = jobs
         .par_iter()
         .map(|(page, lang)| {
@@ -102,7 +127,6 @@ pub fn render_site(
             Ok(OutputFile::new(urls.page_file(page, *lang), html))
         })
         .collect();
-
     let mut files = Vec::new();
     let mut errors = Diagnostics::new();
     for r in page_results {
@@ -111,14 +135,18 @@ pub fn render_site(
             Err(d) => errors.push(d),
         }
     }
-    files.extend(extras.charts.files());
+    if errors.has_errors() {
+        return Err(errors);
+    }
+    Ok(files)
+}
+
+/// The files that are not pages: chart images, downloads and the theme's static files.
+pub fn asset_files(theme: &theme::Theme, extras: &Extras) -> Vec<OutputFile> {
+    let mut files = extras.charts.files();
     files.extend(extras.downloads.files());
     for (name, bytes) in &theme.statics {
         files.push(OutputFile::new(format!("static/{name}"), bytes.clone()));
     }
-    if errors.has_errors() {
-        return Err(errors);
-    }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+    files
 }

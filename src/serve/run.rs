@@ -1,0 +1,94 @@
+//! The `serve` command: first build, server, then a rebuild per burst of edits, each ending
+//! in a reload signal (good build) or the overlay (bad build).
+
+use super::incremental::{Rebuilder, Rebuilt};
+use super::overlay::Problem;
+use super::{guess_prefix, is_loopback, Server};
+use crate::{BuildOptions, Failure};
+use std::time::Instant;
+
+/// Builds, serves on `host:port`, and unless `watch` is false rebuilds what each burst of
+/// edits affects until the process ends. Starts even when the first build fails: the errors
+/// are shown in the browser until they are fixed.
+pub fn run(opts: &BuildOptions, host: &str, port: u16, watch: bool) -> Result<(), String> {
+    if !is_loopback(host) {
+        eprintln!(
+            "warning: serving on {host}, not 127.0.0.1: other machines that can reach this one can \
+             read the preview and its error messages.\n  help: leave --host out to serve to this machine only"
+        );
+    }
+    let mut rebuilder = Rebuilder::new(opts.clone());
+    let started = Instant::now();
+    let (site, problem) = match report(rebuilder.full(), started) {
+        Ok(rebuilt) => (rebuilt.site, None),
+        Err(failure) => {
+            let site = rebuilder.previous_output(&guess_prefix(&opts.root));
+            eprintln!(
+                "Serving {} with the errors shown over every page until they are fixed.",
+                if site.is_empty() {
+                    "a placeholder"
+                } else {
+                    "the last site built"
+                }
+            );
+            (site, Some(Problem::new(&failure, &opts.root)))
+        }
+    };
+    let prefix = super::http::encode_path(&site.prefix);
+    let server = Server::live((host, port), site, problem)
+        .map_err(|e| format!("cannot listen on {host}:{port}: {e}\n  help: pass another --port"))?;
+    println!("Serving http://{}{prefix} (Ctrl-C to stop)", server.addr);
+    if !watch {
+        loop {
+            std::thread::park();
+        }
+    }
+    // Absolute, so the paths edits arrive with can be matched to the content files.
+    let root = std::fs::canonicalize(&opts.root).unwrap_or_else(|_| opts.root.clone());
+    let paths = ["content", "templates", "themes"].map(|p| root.join(p));
+    super::watch(&paths, |changed| {
+        println!("Change detected; rebuilding…");
+        let started = Instant::now();
+        match report(rebuilder.rebuild(&changed), started) {
+            Ok(rebuilt) => {
+                server.site_built(rebuilt.site);
+                println!("Open pages reload.");
+            }
+            Err(failure) => {
+                server.build_failed(Problem::new(&failure, &opts.root));
+                println!("Open pages show the errors.");
+            }
+        }
+    })
+    .map_err(|e| format!("cannot watch for changes: {e}"))
+}
+
+/// Prints what a build did, or its errors, as `policydash build` does.
+fn report(result: Result<Rebuilt, Failure>, started: Instant) -> Result<Rebuilt, Failure> {
+    let took = started.elapsed().as_secs_f64();
+    match &result {
+        Ok(r) => {
+            eprint!("{}", r.warnings);
+            match &r.built {
+                Some(built) => {
+                    print!("{}", built.changes.text());
+                    println!(
+                        "Built {} files into {} in {took:.2}s",
+                        built.files,
+                        built.output.display()
+                    );
+                }
+                None => println!(
+                    "Rendered {} pages, wrote {} changed files in {took:.3}s",
+                    r.rendered,
+                    r.written.len()
+                ),
+            }
+        }
+        Err(f) => {
+            eprint!("{}", f.render());
+            eprintln!("The build failed; the previous output was left as it was.");
+        }
+    }
+    result
+}
