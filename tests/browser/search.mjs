@@ -11,14 +11,17 @@
 // the query into its box, then checks that some result links to where it must (a figure's
 // permalink, a programme page). Every visit also fails on a console error, a request to
 // another site, an axe-core violation (serious or critical) once results are shown, and
-// Chinese text in the results not marked lang="zh-…" on an English page.
+// Chinese text in the results not marked lang="zh-…" on an English page; the page as it
+// stands with its results goes through the Nu HTML Checker (vnu) too.
 // Last, with JavaScript off, the header's search box must lead to the search page, which
 // says that search needs JavaScript and links to the indexes.
 // Exit status 0 only when every case passed.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { launch, serve, CHROMIUM, CHROMIUM_ARGS } from './browser.mjs';
 
@@ -60,6 +63,26 @@ const CASES = [
   { query: '开展企业新型学徒', page: '', expect: ['programmes/suqian/#t-suqian-apprenticeships'] },
 ];
 
+/// The Nu HTML Checker over `files`: resolves to its error messages.
+function vnu(files) {
+  const jar = join(dirname(require.resolve('vnu-jar/package.json')), 'build', 'dist', 'vnu.jar');
+  return new Promise((ok) => {
+    const p = spawn('java', ['-jar', jar, '--errors-only', '--format', 'json', ...files], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (out += d));
+    p.on('error', (e) => ok([`could not run java: ${e.message}`]));
+    p.on('close', () => {
+      try {
+        const { messages } = JSON.parse(out.slice(out.indexOf('{')));
+        ok(messages.filter((m) => m.type !== 'info').map((m) => `${m.url?.split('/').pop()} line ${m.lastLine}: ${m.message}`));
+      } catch {
+        ok([`unreadable vnu output: ${out.slice(0, 500)}`]);
+      }
+    });
+  });
+}
+
 async function main() {
   const { dir, base, url: givenUrl } = parseArgs(process.argv.slice(2));
   const server = givenUrl ? null : await serve(dir, base);
@@ -68,6 +91,8 @@ async function main() {
   const browser = await launch();
   const failures = [];
   let passed = 0;
+  const snapshots = mkdtempSync(join(tmpdir(), 'policydash-search-'));
+  const snapshotFiles = [];
   await browser.context.route('**/*', (route) => {
     const u = new URL(route.request().url());
     if (['data:', 'blob:', 'about:'].includes(u.protocol) || LOCAL_HOSTS.has(u.hostname)) return route.continue();
@@ -145,6 +170,9 @@ async function main() {
           problems.push(`axe ${v.impact} ${v.id}: ${v.help} at ${v.nodes[0]?.target.join(' ')}`);
         }
       }
+      const snapshot = join(snapshots, `search-${snapshotFiles.length + 1}.html`);
+      writeFileSync(snapshot, `<!DOCTYPE html>\n${await page.evaluate(() => document.documentElement.outerHTML)}`);
+      snapshotFiles.push(snapshot);
       if (problems.length) failures.push(`${name}:\n    ${problems.join('\n    ')}`);
       else {
         passed++;
@@ -152,6 +180,14 @@ async function main() {
       }
     }
     await page.close();
+
+    // The search pages as they stand with results in them: valid HTML.
+    const invalid = await vnu(snapshotFiles);
+    if (invalid.length) failures.push(`vnu on the search pages with results:\n    ${invalid.join('\n    ')}`);
+    else {
+      passed++;
+      console.log(`ok: vnu finds no error in the ${snapshotFiles.length} search pages with results`);
+    }
 
     // Without JavaScript: the header's box submits to the search page, which says what to do.
     const second = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
@@ -186,6 +222,7 @@ async function main() {
   } finally {
     await browser.close();
     if (server) server.close();
+    rmSync(snapshots, { recursive: true, force: true });
   }
 
   if (failures.length) {
