@@ -20,6 +20,8 @@ use crate::model::{Lang, Model, Programme};
 use crate::render::view::{self, Ctx};
 use crate::render::OutputFile;
 use crate::urls::{Page, Urls, SEARCH_BUNDLE};
+use icu_segmenter::{WordSegmenter, WordSegmenterBorrowed};
+use std::sync::OnceLock;
 
 /// One thing a reader can find.
 #[derive(Debug, Clone, PartialEq)]
@@ -399,7 +401,8 @@ pub fn spaced_chinese(text: &str) -> String {
     if !text.chars().any(is_han) {
         return text.to_string();
     }
-    let segmenter = icu_segmenter::WordSegmenter::new_dictionary(Default::default());
+    static SEGMENTER: OnceLock<WordSegmenterBorrowed<'static>> = OnceLock::new();
+    let segmenter = SEGMENTER.get_or_init(|| WordSegmenter::new_dictionary(Default::default()));
     let mut out = String::with_capacity(text.len() + text.len() / 2);
     let mut start = 0;
     let mut previous_han = false;
