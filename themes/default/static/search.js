@@ -132,6 +132,16 @@ function remember(query) {
 let pagefind = null;
 let latest = 0;
 
+/// Pagefind's script, loaded once, when there is something to search for (a page opened
+/// without a query fetches nothing).
+function load() {
+  pagefind ??= import(`${t.bundle}pagefind.js`).then(async (module) => {
+    await module.options({ baseUrl: t.base, excerptLength: 24 });
+    return module;
+  });
+  return pagefind;
+}
+
 async function run(raw) {
   const query = raw.trim();
   const mine = ++latest;
@@ -143,7 +153,14 @@ async function run(raw) {
     return;
   }
   status.textContent = t.tSearching;
-  const search = await pagefind.search(prepare(query));
+  let search;
+  try {
+    search = await (await load()).search(prepare(query));
+  } catch (e) {
+    status.textContent = t.tFailed;
+    noJs.hidden = false;
+    return;
+  }
   if (mine !== latest) return;
   const results = search ? search.results : [];
   const shown = await Promise.all(results.slice(0, SHOWN).map((r) => r.data()));
@@ -155,21 +172,12 @@ async function run(raw) {
   list.dataset.query = query;
 }
 
-async function start() {
+function start() {
   const query = new URLSearchParams(location.search).get('q') || '';
   input.value = query;
   const header = document.getElementById('site-search-q');
   if (header) header.value = query;
   noJs.hidden = true;
-  try {
-    pagefind = await import(`${t.bundle}pagefind.js`);
-    await pagefind.options({ baseUrl: t.base, excerptLength: 24 });
-    await pagefind.init();
-  } catch (e) {
-    status.textContent = t.tFailed;
-    noJs.hidden = false;
-    return;
-  }
   let timer = null;
   form.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -180,7 +188,7 @@ async function start() {
     clearTimeout(timer);
     timer = setTimeout(() => run(input.value), 250);
   });
-  if (query) await run(query);
+  if (query) run(query);
 }
 
 start();
