@@ -102,7 +102,11 @@ async function main() {
   try {
     const page = await browser.context.newPage();
     let problems = [];
-    page.on('console', (m) => m.type() === 'error' && problems.push(`console error: ${m.text()}`));
+    let warnings = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+      if (m.type() === 'warning') warnings.push(m.text().split('\n')[0]);
+    });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('request', (r) => {
       const u = new URL(r.url());
@@ -114,6 +118,7 @@ async function main() {
 
     for (const c of CASES) {
       problems = [];
+      warnings = [];
       const name = `${c.page || 'en/'}search ${c.type ? 'typing' : '?q='} ${JSON.stringify(c.query)}`;
       const searchPage = new URL(`${c.page}search/`, site);
       if (c.type) {
@@ -128,11 +133,12 @@ async function main() {
         await page.waitForFunction(
           (q) => document.getElementById('search-results')?.dataset.query === q,
           c.query,
-          { timeout: 20000 },
+          // Generous: the machines that run this are often busy.
+          { timeout: 60000 },
         );
       } catch {
         const status = await page.textContent('#search-status').catch(() => '');
-        failures.push(`${name}: no results shown (status: ${JSON.stringify(status)}) ${problems.join('; ')}`);
+        failures.push(`${name}: no results shown (status: ${JSON.stringify(status)}) ${[...problems, ...warnings].join('; ')}`);
         continue;
       }
       const links = await page.$$eval('#search-results h2 a', (as) => as.map((a) => a.getAttribute('href')));
