@@ -16,6 +16,8 @@ pub mod downloads;
 pub mod escape;
 pub mod load;
 pub mod model;
+pub mod progress;
+pub mod provenance;
 pub mod publish;
 pub mod render;
 pub mod search;
@@ -127,6 +129,11 @@ pub fn check(opts: &BuildOptions) -> Result<Checked, Failure> {
         &loaded.sources,
         &links,
         charts.ids(),
+    ));
+    diags.extend(progress::check::check(
+        &model,
+        &loaded.sources,
+        progress::today(),
     ));
     let theme = match render::theme::load(&opts.root, &model.site.theme, &model.site.languages) {
         Ok(theme) => Some(theme),

@@ -25,9 +25,13 @@ pub fn site_files(model: &Model, urls: &Urls, extras: &Extras, theme: &Theme) ->
         OutputFile::new("sitemap.xml", sitemap::sitemap(model, urls)),
         OutputFile::new(
             datapackage::PATH,
-            datapackage::datapackage(model, urls, &extras.downloads),
+            datapackage::datapackage(model, urls, &extras.downloads, &chart_csvs(extras)),
         ),
         OutputFile::new(datapackage::SCHEMA_PATH, datapackage::schema_file()),
+        OutputFile::new(
+            datapackage::OBSERVATIONS_SCHEMA_PATH,
+            datapackage::observations_schema_file(),
+        ),
     ];
     for lang in &model.site.languages {
         files.push(OutputFile::new(
@@ -39,6 +43,17 @@ pub fn site_files(model: &Model, urls: &Urls, extras: &Extras, theme: &Theme) ->
         files.push(OutputFile::new("CNAME", format!("{cname}\n")));
     }
     files
+}
+
+/// The charts' CSV files, as (path, bytes), for the data package.
+fn chart_csvs(extras: &Extras) -> Vec<(String, Vec<u8>)> {
+    extras
+        .charts
+        .files()
+        .into_iter()
+        .filter(|f| f.path.ends_with(".csv"))
+        .map(|f| (f.path, f.bytes))
+        .collect()
 }
 
 /// An interface string of the theme, or its key when the theme lacks it.
