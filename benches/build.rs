@@ -76,6 +76,30 @@ fn bench(name: &str, root: PathBuf, runs: usize) {
         times[0],
         files as f64 / median
     );
+    search_share(&opts);
+}
+
+/// What search adds to a build: the time to make its index, and its share of the output.
+fn search_share(opts: &BuildOptions) {
+    let checked = policydash::check(opts).unwrap_or_else(|f| panic!("{}", f.render()));
+    let start = Instant::now();
+    let index = policydash::search::index(&checked.model, &checked.urls).unwrap();
+    let seconds = start.elapsed().as_secs_f64();
+    let index_bytes: usize = index.iter().map(|f| f.bytes.len()).sum();
+    let output = opts.output_dir();
+    let all_bytes: u64 = walkdir::WalkDir::new(&output)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.metadata().ok().filter(|m| m.is_file()))
+        .map(|m| m.len())
+        .sum();
+    println!(
+        "{:<28} search index {seconds:>7.3} s, {} files, {:.0} KiB of {:.0} KiB output",
+        "",
+        index.len(),
+        index_bytes as f64 / 1024.0,
+        all_bytes as f64 / 1024.0
+    );
 }
 
 fn main() {

@@ -20,6 +20,7 @@ pub mod progress;
 pub mod provenance;
 pub mod publish;
 pub mod render;
+pub mod search;
 pub mod serve;
 pub mod urls;
 pub mod validate;
@@ -220,6 +221,7 @@ pub fn build_comparing(opts: &BuildOptions, previous: Option<&Path>) -> Result<B
     };
     let mut files = render::render_site(&model, &urls, &theme, &extras).map_err(&failure)?;
     files.extend(publish::site_files(&model, &urls, &extras, &theme));
+    files.extend(search::index(&model, &urls).map_err(|e| failure(Diagnostic::error(e).into()))?);
     files.sort_by(|a, b| a.path.cmp(&b.path));
     write::write_site(&opts.root, &output, &files).map_err(|e| {
         failure(

@@ -17,8 +17,13 @@ pub enum Page {
     Changes,
     Data,
     Embed(String),
+    /// The search page; its index lives in `SEARCH_BUNDLE`.
+    Search,
     NotFound,
 }
+
+/// The folder (site-relative) that holds the search index and Pagefind's script.
+pub const SEARCH_BUNDLE: &str = "pagefind/";
 
 impl Page {
     /// Path below the language prefix, with a trailing slash for folders.
@@ -35,6 +40,7 @@ impl Page {
             Page::Changes => "changes/".into(),
             Page::Data => "data/".into(),
             Page::Embed(chart) => format!("embed/{chart}/"),
+            Page::Search => "search/".into(),
             Page::NotFound => "404.html".into(),
         }
     }

@@ -51,6 +51,7 @@ pub fn all_pages(model: &Model) -> Vec<Page> {
         Page::About,
         Page::Data,
         Page::Changes,
+        Page::Search,
         Page::NotFound,
     ];
     pages.extend(
@@ -139,6 +140,7 @@ impl PageRenderer<'_> {
         .collect();
         ctx.insert("nav", &nav);
         ctx.insert("data_href", &urls.page(&Page::Data, lang));
+        ctx.insert("search_href", &urls.page(&Page::Search, lang));
         let alternates: Vec<Alternate> = languages_of(model, page)
             .into_iter()
             .map(|l| Alternate {
@@ -330,6 +332,26 @@ impl PageRenderer<'_> {
                     .collect();
                 ctx.insert("entries", &entries);
                 "changes.html"
+            }
+            Page::Search => {
+                ctx.insert("page_title", &self.string(lang, "search_title"));
+                ctx.insert("bundle", &urls.href(crate::urls::SEARCH_BUNDLE));
+                ctx.insert("search_js", &urls.href("static/search.js"));
+                ctx.insert("prefix", urls.prefix());
+                let indexes: Vec<Link> = [
+                    (Page::Home, "programmes_heading"),
+                    (Page::MetricIndex, "nav_metrics"),
+                    (Page::Sources, "nav_sources"),
+                    (Page::CommentaryIndex, "nav_commentary"),
+                ]
+                .into_iter()
+                .map(|(p, key)| Link {
+                    text: self.string(lang, key),
+                    href: urls.page(&p, lang),
+                })
+                .collect();
+                ctx.insert("indexes", &indexes);
+                "search.html"
             }
             Page::Embed(chart) => {
                 let mut view = self.extras.chart(chart, lang);

@@ -303,12 +303,13 @@ fn template_of(page: &Page) -> &'static str {
         Page::About => "about.html",
         Page::Changes => "changes.html",
         Page::Data => "data.html",
+        Page::Search => "search.html",
         Page::Embed(_) => "embed.html",
         Page::NotFound => "404.html",
     }
 }
 
-const ALL_KINDS: [&str; 12] = [
+const ALL_KINDS: [&str; 13] = [
     "home.html",
     "programme.html",
     "metrics.html",
@@ -319,6 +320,7 @@ const ALL_KINDS: [&str; 12] = [
     "about.html",
     "changes.html",
     "data.html",
+    "search.html",
     "embed.html",
     "404.html",
 ];

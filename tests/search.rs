@@ -1,0 +1,267 @@
+//! Search: the index `build` writes, the search box on every page, and searches run in a real
+//! browser on the built site under a sub-path (tests/browser/search.mjs).
+
+use policydash::model::{Lang, Model};
+use policydash::search;
+use policydash::urls::{Page, Urls};
+use policydash::BuildOptions;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+const BASE: &str = "https://example.org/search/sub/";
+const PREFIX: &str = "/search/sub/";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// One build of the real site, shared by the tests in this file.
+fn site() -> &'static (PathBuf, Model, Urls) {
+    static SITE: OnceLock<(PathBuf, Model, Urls)> = OnceLock::new();
+    SITE.get_or_init(|| {
+        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("search-site-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&out);
+        let opts = BuildOptions {
+            root: root(),
+            output: Some(out.clone()),
+            base_url: Some(BASE.into()),
+        };
+        if let Err(f) = policydash::build(&opts) {
+            panic!("the real content does not build:\n{}", f.render());
+        }
+        let checked = policydash::check(&opts).unwrap_or_else(|f| panic!("{}", f.render()));
+        (out, checked.model, checked.urls)
+    })
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn html_files(dir: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
+        .map(|e| e.path().to_path_buf())
+        .collect()
+}
+
+#[test]
+fn build_writes_the_index_for_both_languages() {
+    let (out, model, urls) = site();
+    let bundle = out.join("pagefind");
+    for file in [
+        "pagefind.js",
+        "pagefind-worker.js",
+        "pagefind-entry.json",
+        "wasm.en.pagefind",
+    ] {
+        assert!(bundle.join(file).is_file(), "pagefind/{file} is missing");
+    }
+    // Only what the search page uses: not Pagefind's own interfaces.
+    assert!(!bundle.join("pagefind-ui.js").exists());
+    let entry: serde_json::Value =
+        serde_json::from_str(&read(&bundle.join("pagefind-entry.json"))).unwrap();
+    let records = search::records(model, urls);
+    for lang in [Lang::En, Lang::Zh] {
+        let count = records.iter().filter(|r| r.lang == lang).count();
+        assert_eq!(
+            entry["languages"][lang.code()]["page_count"].as_u64(),
+            Some(count as u64),
+            "{entry}"
+        );
+        let hash = entry["languages"][lang.code()]["hash"].as_str().unwrap();
+        assert!(bundle.join(format!("pagefind.{hash}.pf_meta")).is_file());
+    }
+    // Chunked: the words are split over several index files, one fragment per record.
+    let count = |dir: &str| std::fs::read_dir(bundle.join(dir)).unwrap().count();
+    assert!(count("index") >= 2, "{} index chunks", count("index"));
+    assert!(count("fragment") >= records.len() / 2);
+
+    for lang in [Lang::En, Lang::Zh] {
+        let html = read(&out.join(urls.page_file(&Page::Search, lang)));
+        assert!(
+            html.contains(&format!("data-bundle=\"{PREFIX}pagefind/\"")),
+            "{html}"
+        );
+        assert!(html.contains(&format!("src=\"{PREFIX}static/search.js\"")));
+        assert!(html.contains("id=\"search-no-js\""));
+    }
+    assert!(out.join("static/search.js").is_file());
+}
+
+#[test]
+fn every_page_has_a_search_box_that_works_without_javascript() {
+    let (out, _, _) = site();
+    let mut checked = 0;
+    for file in html_files(out) {
+        let rel = file
+            .strip_prefix(out)
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        // Embed pages are charts made to be framed: no header at all.
+        if rel.starts_with("embed/") || rel.starts_with("zh/embed/") {
+            continue;
+        }
+        let action = if rel.starts_with("zh/") {
+            format!("{PREFIX}zh/search/")
+        } else {
+            format!("{PREFIX}search/")
+        };
+        let html = read(&file);
+        let form = format!(
+            "<form class=\"site-search\" role=\"search\" action=\"{action}\" method=\"get\">"
+        );
+        assert!(html.contains(&form), "{rel} has no search box for {action}");
+        assert!(html.contains("name=\"q\""), "{rel}");
+        checked += 1;
+    }
+    assert!(checked > 50, "only {checked} pages");
+}
+
+#[test]
+fn every_figure_has_a_record_linking_to_its_permalink() {
+    let (_, model, urls) = site();
+    let records = search::records(model, urls);
+    for lang in [Lang::En, Lang::Zh] {
+        let folder = if lang == Lang::Zh { "/zh" } else { "" };
+        for (p, t) in model.targets() {
+            let url = format!("{folder}/programmes/{}/#t-{}", p.id, t.id);
+            let r = records
+                .iter()
+                .find(|r| r.lang == lang && r.url == url)
+                .unwrap_or_else(|| panic!("no {} record for {url}", lang.code()));
+            assert_eq!(r.kind, "figure");
+            assert_eq!(r.quote.as_deref(), Some(t.quote.as_str()));
+            assert!(r.value.as_deref().is_some_and(|v| !v.is_empty()));
+            assert!(r.title.contains(t.label.get(lang)), "{}", r.title);
+            // Both languages' words: the clause and its English rendering.
+            assert!(r.text.contains(&t.quote_en), "{url}");
+        }
+        for p in &model.programmes {
+            let url = format!("{folder}/programmes/{}/", p.id);
+            assert!(records
+                .iter()
+                .any(|r| r.lang == lang && r.url == url && r.kind == "programme"));
+            for s in &p.sources {
+                let url = format!("{folder}/sources/#s-{}", s.id);
+                assert!(records.iter().any(|r| r.lang == lang && r.url == url));
+            }
+        }
+        for c in model.commentary_for(lang) {
+            let url = format!("{folder}/commentary/{}/", c.key);
+            assert!(
+                records.iter().any(|r| r.lang == lang && r.url == url),
+                "{url}"
+            );
+        }
+        for m in model.shared_metrics() {
+            let url = format!("{folder}/metrics/{}/", m.id);
+            assert!(
+                records.iter().any(|r| r.lang == lang && r.url == url),
+                "{url}"
+            );
+        }
+    }
+}
+
+#[test]
+fn traditional_clauses_are_found_with_simplified_characters() {
+    let (_, model, urls) = site();
+    let records = search::records(model, urls);
+    let (_, t) = model
+        .targets()
+        .find(|(_, t)| t.id == "suqian-apprenticeships-2024")
+        .expect("Suqian's apprentices figure");
+    assert!(
+        t.quote.contains("學徒"),
+        "the source clause is in Traditional characters"
+    );
+    for r in records
+        .iter()
+        .filter(|r| r.url.ends_with("#t-suqian-apprenticeships-2024"))
+    {
+        let words: Vec<&str> = r.text.split_whitespace().collect();
+        match r.lang {
+            // Pagefind splits Chinese records itself.
+            Lang::Zh => assert!(r.text.contains("学徒"), "{}", r.text),
+            // English records hold Chinese already split, so 学徒 is a word of its own.
+            _ => assert!(words.iter().any(|w| w.starts_with("学徒")), "{}", r.text),
+        }
+    }
+}
+
+fn runs(program: &str, arg: &str) -> bool {
+    Command::new(program)
+        .arg(arg)
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+/// The harness folder, or None (after saying why) when the browser is not there. Under CI
+/// (CI set) a missing tool fails instead.
+fn harness() -> Option<PathBuf> {
+    let harness = root().join("tests/browser");
+    let chromium = std::env::var("CHROMIUM_PATH").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    let mut missing = Vec::new();
+    if !runs("node", "--version") {
+        missing.push("node".to_string());
+    }
+    if !Path::new(&chromium).is_file() {
+        missing.push(chromium);
+    }
+    if !runs("java", "-version") {
+        missing.push("java".to_string());
+    }
+    for package in ["playwright-core", "axe-core", "vnu-jar"] {
+        if !harness.join("node_modules").join(package).is_dir() {
+            missing.push(format!("tests/browser/node_modules/{package}"));
+        }
+    }
+    if missing.is_empty() {
+        return Some(harness);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!(
+            "the search check cannot run; missing: {}",
+            missing.join(", ")
+        );
+    }
+    eprintln!(
+        "skipped: search in a browser (missing: {})",
+        missing.join(", ")
+    );
+    None
+}
+
+/// 学徒 finds Suqian from both search pages, "apprentices" Suqian and Lingang, 工匠 Zhuhai, a
+/// place name its programme page; each in the language of the search page, on the site served
+/// under a sub-path, with no console error, request to another site, axe finding or vnu error
+/// once results are shown (see tests/browser/search.mjs).
+#[test]
+fn searches_in_a_browser_find_places_figures_and_clauses() {
+    let Some(harness) = harness() else { return };
+    let (out, _, _) = site();
+    // search.mjs serves the folder itself under PREFIX, as a plain static host would.
+    let result = Command::new("node")
+        .arg(harness.join("search.mjs"))
+        .arg(out)
+        .arg(PREFIX)
+        .current_dir(&harness)
+        .output()
+        .expect("run node tests/browser/search.mjs");
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    println!("{stdout}");
+    assert!(
+        result.status.success(),
+        "the search check failed ({}):\n{stdout}\n{stderr}",
+        result.status
+    );
+    assert!(stdout.contains("\n12 passed, 0 failed"), "{stdout}");
+}
