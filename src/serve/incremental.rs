@@ -10,7 +10,8 @@
 //! - a template: the pages of the kind it renders (a shared template such as `base.html`:
 //!   every page);
 //! - anything else (`site.yaml`, `metrics.yaml`, theme strings, static files…), or an edit that
-//!   adds or removes a page or a file: a full build, swapped in by `write` as `build` does.
+//!   adds a page: a full build, swapped in by `write` as `build` does. Files the last build
+//!   made and this one does not (the search index's content-named chunks) are removed.
 //!
 //! Chart images, downloads and site files are computed in full every time (checking and the
 //! change report need them anyway) and written only when their bytes changed.
@@ -161,14 +162,23 @@ impl Rebuilder {
         let all = render::page_jobs(&model, &extras.charts);
         let mut files = render::asset_files(&theme, &extras);
         files.extend(crate::publish::site_files(&model, &urls, &extras, &theme));
-        // The same files as before, or a full build: then nothing goes stale.
-        let mut paths: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        files.extend(crate::search::index(&model, &urls).map_err(failure)?);
+        // Files the last build wrote that this one no longer makes (the search index's
+        // content-hashed chunks change names with their content) are removed after the write.
         let page_paths: Vec<String> = all.iter().map(|(p, l)| urls.page_file(p, *l)).collect();
+        let mut paths: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
         paths.extend(page_paths.iter().map(String::as_str));
         paths.insert(crate::write::MARKER);
-        if last.site.len() != paths.len() || !paths.iter().all(|p| last.site.contains(p)) {
+        // A page that did not exist before means the set of pages changed: a full build.
+        if page_paths.iter().any(|p| !last.site.contains(p)) {
             return Ok(None);
         }
+        let stale: Vec<String> = last
+            .site
+            .keys()
+            .filter(|k| !paths.contains(k))
+            .map(str::to_string)
+            .collect();
         let jobs: Vec<(Page, Lang)> = all.into_iter().filter(|(p, _)| scope.has(p)).collect();
         let pages =
             render::render_pages(&model, &urls, &theme, &extras, &jobs).map_err(|d| Failure {
@@ -191,16 +201,26 @@ impl Rebuilder {
                 ))
             })?;
         }
+        for key in &stale {
+            std::fs::remove_file(output.join(key)).map_err(|e| {
+                failure(format!(
+                    "could not remove {}: {e}",
+                    output.join(key).display()
+                ))
+            })?;
+        }
         let written: Vec<String> = changed.into_iter().map(|f| f.path).collect();
         let Some(mirror) = &self.mirror else {
             return Ok(None);
         };
-        let site = mirror.update(&output, &last.site, &written).map_err(|e| {
-            failure(format!(
-                "cannot mirror the built site in {}: {e}",
-                output.display()
-            ))
-        })?;
+        let site = mirror
+            .update(&output, &last.site, &written, &stale)
+            .map_err(|e| {
+                failure(format!(
+                    "cannot mirror the built site in {}: {e}",
+                    output.display()
+                ))
+            })?;
         let site = Arc::new(site);
         self.last = Some(Last::new(site.clone(), Some(&model)));
         Ok(Some(Rebuilt {

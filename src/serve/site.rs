@@ -88,6 +88,11 @@ impl Snapshot {
         self.keys.contains(key)
     }
 
+    /// The site's files, relative to its folder.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.keys.iter().map(String::as_str)
+    }
+
     /// The bytes of a file of the site; `None` for anything not in the index.
     pub fn read(&self, key: &str) -> Option<Bytes> {
         if !self.keys.contains(key) {
@@ -193,11 +198,17 @@ impl Mirror {
         output: &Path,
         previous: &Snapshot,
         changed: &[String],
+        removed: &[String],
     ) -> io::Result<Snapshot> {
         let mut keys = previous.keys.clone();
         for key in changed {
             self.place(output, key)?;
             keys.insert(key.clone());
+        }
+        for key in removed {
+            keys.remove(key);
+            // A reader that opened the file keeps it; new requests no longer see it.
+            let _ = fs::remove_file(self.dir.join(key));
         }
         Ok(Snapshot {
             prefix: previous.prefix.clone(),
@@ -323,7 +334,7 @@ mod tests {
         assert_eq!(first.read("a/index.html").as_deref(), Some(&b"a"[..]));
         fs::write(out.path().join("a/index.html"), "A").unwrap();
         let second = mirror
-            .update(out.path(), &first, &["a/index.html".into()])
+            .update(out.path(), &first, &["a/index.html".into()], &[])
             .unwrap();
         assert_eq!(second.read("a/index.html").as_deref(), Some(&b"A"[..]));
         fs::remove_file(out.path().join("data/x.csv")).unwrap();
