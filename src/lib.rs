@@ -19,6 +19,7 @@ pub mod model;
 pub mod publish;
 pub mod render;
 pub mod serve;
+pub mod synth;
 pub mod urls;
 pub mod validate;
 pub mod write;
