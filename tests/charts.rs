@@ -275,7 +275,6 @@ fn every_svg_parses_and_is_accessible() {
 fn expected_targets<'a>(model: &'a Model, kind: &Kind) -> Vec<&'a Target> {
     let keep = |t: &Target| match kind {
         Kind::Metric(m) => &t.metric == m,
-        Kind::StatusVsTarget(m) => &t.metric == m,
         Kind::Tiers => t.tier.is_some(),
         _ => false,
     };
@@ -340,7 +339,44 @@ fn tables_and_csv_hold_the_numbers_of_the_data() {
         let csv_path = out.join(format!("data/charts/{}.csv", spec.id));
         let page = spec.pages[0].clone();
         match &spec.kind {
-            Kind::Metric(_) | Kind::Tiers | Kind::StatusVsTarget(_) => {
+            Kind::Standing(id) => {
+                // Each figure's rank, computed here from the model: 1 + the figures of the
+                // same metric, unit and kind with a higher value.
+                #[derive(serde::Deserialize)]
+                struct R {
+                    programme: String,
+                    target_id: String,
+                    value: f64,
+                    rank: usize,
+                    places: usize,
+                }
+                let rows: Vec<R> = read_csv(&csv_path);
+                assert!(!rows.is_empty(), "{}: no rows", spec.id);
+                let all: Vec<&Target> = model.targets().map(|(_, t)| t).collect();
+                for r in &rows {
+                    assert_eq!(&r.programme, id);
+                    let t = all.iter().find(|t| t.id == r.target_id).unwrap();
+                    let peers: Vec<&&Target> = all
+                        .iter()
+                        .filter(|x| x.metric == t.metric && x.unit == t.unit && x.kind == t.kind)
+                        .collect();
+                    assert_eq!(r.value, t.value);
+                    assert_eq!(r.places, peers.len(), "{}: {}", spec.id, t.id);
+                    let higher = peers.iter().filter(|x| x.value > t.value).count();
+                    assert_eq!(r.rank, higher + 1, "{}: {}", spec.id, t.id);
+                }
+                for lang in [Lang::En, Lang::Zh] {
+                    let html = page_html(&out, &page, lang, &model);
+                    let table = table_rows(&html, &spec.id);
+                    assert_eq!(table.len(), rows.len(), "{}: table rows", spec.id);
+                    for (row, r) in table.iter().zip(&rows) {
+                        assert_eq!(row["rank"], r.rank as f64);
+                        assert_eq!(row["value"], r.value);
+                        assert_eq!(row["places"], r.places as f64);
+                    }
+                }
+            }
+            Kind::Metric(_) | Kind::Tiers => {
                 let want = expected_targets(&model, &spec.kind);
                 let rows: Vec<Row> = read_csv(&csv_path);
                 let got: BTreeSet<&str> = rows.iter().map(|r| r.target_id.as_str()).collect();

@@ -3,7 +3,9 @@
 
 use super::draw::{self, Bar, Bars, LegendItem, Mark, Panel, Row, Seg, Shape, Style};
 use super::words::{self, w, W};
-use super::{describe, Kind, Spec};
+use super::spread::{self, Group};
+use super::standing::{self, Groups};
+use super::{describe, Kind, Spec, MANY};
 use crate::downloads;
 use crate::model::*;
 use crate::render::view;
@@ -19,6 +21,8 @@ pub struct Made {
     pub svg: draw::Svg,
     pub narrow: draw::Svg,
     pub table: Table,
+    /// A table of fixed size for embeds and commentary, where `table` lists every place.
+    pub summary: Option<Table>,
     pub sources: Vec<Cite>,
 }
 
@@ -41,13 +45,13 @@ pub struct Cell {
 }
 
 impl Cell {
-    fn text(s: impl Into<String>) -> Cell {
+    pub fn text(s: impl Into<String>) -> Cell {
         Cell {
             text: s.into(),
             ..Cell::default()
         }
     }
-    fn head(s: impl Into<String>, href: Option<String>) -> Cell {
+    pub fn head(s: impl Into<String>, href: Option<String>) -> Cell {
         Cell {
             text: s.into(),
             href,
@@ -55,7 +59,7 @@ impl Cell {
             ..Cell::default()
         }
     }
-    fn num(s: impl Into<String>, key: &'static str, v: f64, max: Option<f64>) -> Cell {
+    pub fn num(s: impl Into<String>, key: &'static str, v: f64, max: Option<f64>) -> Cell {
         Cell {
             text: s.into(),
             key,
@@ -87,38 +91,56 @@ impl Fig<'_> {
     }
 }
 
-fn colour_of(model: &Model, p: &Programme) -> usize {
-    model
-        .programmes
-        .iter()
-        .position(|q| q.id == p.id)
-        .unwrap_or(0)
+/// A programme's colour: its place in the model's order (programmes are stored in order, so
+/// the address tells the place without a search).
+pub fn colour_of(model: &Model, p: &Programme) -> usize {
+    let base = model.programmes.as_ptr() as usize;
+    let size = std::mem::size_of::<Programme>().max(1);
+    let i = (p as *const Programme as usize).wrapping_sub(base) / size;
+    if i < model.programmes.len() && std::ptr::eq(&model.programmes[i], p) {
+        i
+    } else {
+        model
+            .programmes
+            .iter()
+            .position(|q| q.id == p.id)
+            .unwrap_or(0)
+    }
 }
 
 fn figs<'a>(model: &'a Model, keep: impl Fn(&Target) -> bool) -> Vec<Fig<'a>> {
     model
-        .targets()
-        .filter(|(_, t)| keep(t))
-        .map(|(p, t)| Fig {
-            p,
-            t,
-            colour: colour_of(model, p),
+        .programmes
+        .iter()
+        .enumerate()
+        .flat_map(|(colour, p)| {
+            p.targets
+                .iter()
+                .filter(|t| keep(t))
+                .map(move |t| Fig { p, t, colour })
         })
         .collect()
+}
+
+/// How many places the figures come from.
+fn places(figs: &[Fig]) -> usize {
+    let mut ids: Vec<&str> = figs.iter().map(|f| f.p.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.len()
 }
 
 /// The figures a chart shows (none for the aggregate charts).
 pub fn figures<'a>(model: &'a Model, kind: &Kind) -> Vec<Fig<'a>> {
     match kind {
         Kind::Metric(m) => figs(model, |t| &t.metric == m),
-        Kind::StatusVsTarget(m) => figs(model, |t| &t.metric == m && t.date().is_some()),
         Kind::Tiers => {
             let mut f = figs(model, |t| t.tier.is_some());
             // Rung by rung; within a rung, programmes in their usual order (stable sort).
             f.sort_by_key(|f| f.t.tier);
             f
         }
-        Kind::Programme(_) | Kind::Timeline => Vec::new(),
+        Kind::Programme(_) | Kind::Timeline | Kind::Standing(_) => Vec::new(),
     }
 }
 
@@ -297,19 +319,102 @@ fn per_100k_note(model: &Model, figs: &[Fig], lang: Lang) -> String {
     note
 }
 
-pub fn make(model: &Model, urls: &Urls, spec: &Spec, lang: Lang) -> Made {
+pub fn make(model: &Model, urls: &Urls, groups: &Groups, spec: &Spec, lang: Lang) -> Made {
     match &spec.kind {
         Kind::Metric(m) => metric_chart(model, urls, spec, m, lang),
         Kind::Programme(p) => programme_chart(model, urls, p, lang),
         Kind::Timeline => timeline_chart(model, urls, lang),
         Kind::Tiers => tiers_chart(model, urls, spec, lang),
-        Kind::StatusVsTarget(m) => status_chart(model, urls, spec, m, lang),
+        Kind::Standing(p) => standing::make(model, urls, groups, p, lang),
+    }
+}
+
+/// `Targets, total (percent)`: what a group of comparable figures is.
+fn group_label(t: &Target, unit: Option<Unit>, lang: Lang) -> String {
+    let mut s = words::kind(t.kind, lang).to_string();
+    if t.kind == FigureKind::Target {
+        s.push_str(if lang == Lang::Zh { "，" } else { ", " });
+        s.push_str(words::per(t.per, lang));
+    }
+    let u = match unit {
+        Some(u) => view::unit_label(u, lang, true).to_string(),
+        None => w(W::Per100kShort, lang).to_string(),
+    };
+    match lang {
+        Lang::En => format!("{s} ({u})"),
+        Lang::Zh => format!("{s}（{u}）"),
+    }
+}
+
+/// Figures grouped by unit (or per 100,000 residents), kind and per, in order of appearance.
+fn comparable_groups<'a>(model: &Model, figs: &[Fig<'a>], lang: Lang) -> Vec<Group<'a>> {
+    let mut groups: Vec<(Option<Unit>, FigureKind, Per, Group)> = Vec::new();
+    let mut add = |f: &Fig<'a>, unit: Option<Unit>, v: f64| {
+        let key = (unit, f.t.kind, f.t.per);
+        match groups
+            .iter_mut()
+            .find(|(u, k, p, _)| (*u, *k, *p) == key)
+        {
+            Some(g) => g.3.figs.push((*f, v)),
+            None => groups.push((
+                unit,
+                f.t.kind,
+                f.t.per,
+                Group {
+                    label: group_label(f.t, unit, lang),
+                    figs: vec![(*f, v)],
+                    unit,
+                },
+            )),
+        }
+    };
+    for f in figs {
+        add(f, Some(f.t.unit), f.t.value);
+    }
+    for f in figs {
+        if let Some(v) = f.per_100k(model) {
+            add(f, None, v);
+        }
+    }
+    groups.into_iter().map(|g| g.3).collect()
+}
+
+/// A comparison across many places: the spread of each group instead of a bar per figure.
+fn many_places(
+    model: &Model,
+    urls: &Urls,
+    figs: &[Fig],
+    groups: Vec<Group>,
+    shared: bool,
+    title: String,
+    lang: Lang,
+) -> Made {
+    let chart = spread::strips(&groups, shared, lang);
+    Made {
+        title,
+        desc: spread::desc(&groups, places(figs), lang),
+        svg: draw::strips(&chart, draw::WIDTH),
+        narrow: draw::strips(&chart, draw::NARROW),
+        table: figure_table(model, urls, figs, false, lang),
+        summary: Some(spread::summary_table(&groups, lang)),
+        sources: vec![Cite {
+            text: match lang {
+                Lang::En => "Every programme's source documents".into(),
+                Lang::Zh => "各计划的来源文件".into(),
+            },
+            href: urls.page(&Page::Sources, lang),
+        }],
     }
 }
 
 fn metric_chart(model: &Model, urls: &Urls, spec: &Spec, metric: &str, lang: Lang) -> Made {
     let figs = figures(model, &spec.kind);
     let m = model.metric(metric);
+    if places(&figs) > MANY {
+        let groups = comparable_groups(model, &figs, lang);
+        let title = describe::metric_title(m, lang);
+        return many_places(model, urls, &figs, groups, false, title, lang);
+    }
     let mut units: Vec<Unit> = Vec::new();
     for f in &figs {
         if !units.contains(&f.t.unit) {
@@ -399,6 +504,7 @@ fn metric_chart(model: &Model, urls: &Urls, spec: &Spec, metric: &str, lang: Lan
         svg,
         narrow,
         table: figure_table(model, urls, &figs, false, lang),
+        summary: None,
         sources: figure_sources(
             model,
             urls,
@@ -666,11 +772,12 @@ fn programme_chart(model: &Model, urls: &Urls, id: &str, lang: Lang) -> Made {
         svg,
         narrow,
         table: Table { head, rows },
+        summary: None,
         sources: programme_sources(urls, p, lang),
     }
 }
 
-fn empty(id: &str) -> Made {
+pub fn empty(id: &str) -> Made {
     Made {
         title: id.to_string(),
         desc: String::new(),
@@ -688,6 +795,7 @@ fn empty(id: &str) -> Made {
             head: Vec::new(),
             rows: Vec::new(),
         },
+        summary: None,
         sources: Vec::new(),
     }
 }
@@ -723,7 +831,155 @@ pub fn dated_counts(p: &Programme) -> Vec<(FigureKind, Option<PartialDate>, usiz
     map.into_iter().map(|((d, k), n)| (k, d, n)).collect()
 }
 
+/// Per year: programmes in force, targets due and current figures dated that year.
+pub fn year_counts(model: &Model) -> (BTreeMap<i32, (usize, usize, usize)>, (usize, usize)) {
+    let mut years: BTreeMap<i32, (usize, usize, usize)> = BTreeMap::new();
+    let mut undated = (0, 0);
+    for p in &model.programmes {
+        // Bounded: a period longer than a century is drawn as its first hundred years.
+        let (a, b) = (p.period.start.year, p.period.end.year);
+        for y in a..=b.min(a.saturating_add(100)) {
+            years.entry(y).or_default().0 += 1;
+        }
+        for t in &p.targets {
+            match (t.date(), t.kind) {
+                (Some(d), FigureKind::Target) => years.entry(d.year).or_default().1 += 1,
+                (Some(d), FigureKind::Status) => years.entry(d.year).or_default().2 += 1,
+                (None, FigureKind::Target) => undated.0 += 1,
+                (None, FigureKind::Status) => undated.1 += 1,
+            }
+        }
+    }
+    (years, undated)
+}
+
+/// The timeline of many programmes: one bar per year instead of one row per programme.
+fn timeline_by_year(model: &Model, urls: &Urls, lang: Lang) -> Made {
+    let (years, undated) = year_counts(model);
+    let in_force = |n: usize| match lang {
+        Lang::En => format!("{n} programme{} in force", if n == 1 { "" } else { "s" }),
+        Lang::Zh => format!("{n}个计划实施中"),
+    };
+    let sep = if lang == Lang::Zh { "；" } else { "; " };
+    let rows = years
+        .iter()
+        .map(|(y, (n, targets, status))| {
+            let counts = count_words(*targets, *status, lang);
+            Row::Bar(Bar {
+                label: y.to_string(),
+                segs: vec![
+                    Seg {
+                        value: *targets as f64,
+                        colour: 0,
+                        style: Style::Solid,
+                    },
+                    Seg {
+                        value: *status as f64,
+                        colour: 0,
+                        style: Style::Hollow,
+                    },
+                ],
+                to: None,
+                text: if counts.is_empty() {
+                    in_force(*n)
+                } else {
+                    format!("{counts}{sep}{}", in_force(*n))
+                },
+            })
+        })
+        .collect();
+    let chart = Bars {
+        legend: vec![
+            LegendItem {
+                mark: Mark::Bar(Style::Solid, Some(0)),
+                text: match lang {
+                    Lang::En => "Targets due".into(),
+                    Lang::Zh => "到期目标".into(),
+                },
+            },
+            LegendItem {
+                mark: Mark::Bar(Style::Hollow, Some(0)),
+                text: w(W::CurrentFigures, lang).to_string(),
+            },
+        ],
+        panels: vec![Panel {
+            heading: None,
+            log: false,
+            axis: w(W::NumberOfFigures, lang).to_string(),
+            rows,
+            note: None,
+        }],
+    };
+    let fmt = tick_format(None, lang);
+    let head = vec![
+        if lang == Lang::Zh { "年份" } else { "Year" }.to_string(),
+        if lang == Lang::Zh { "实施中的计划" } else { "Programmes in force" }.to_string(),
+        w(W::Targets, lang).to_string(),
+        w(W::CurrentFigures, lang).to_string(),
+    ];
+    let mut table_rows: Vec<Vec<Cell>> = years
+        .iter()
+        .map(|(y, (n, targets, status))| {
+            vec![
+                Cell::head(y.to_string(), None),
+                Cell::num(n.to_string(), "programmes", *n as f64, None),
+                Cell::num(targets.to_string(), "targets", *targets as f64, None),
+                Cell::num(status.to_string(), "current-figures", *status as f64, None),
+            ]
+        })
+        .collect();
+    if undated != (0, 0) {
+        table_rows.push(vec![
+            Cell::head(if lang == Lang::Zh { "无日期" } else { "No date" }, None),
+            Cell::text(""),
+            Cell::num(undated.0.to_string(), "targets", undated.0 as f64, None),
+            Cell::num(undated.1.to_string(), "current-figures", undated.1 as f64, None),
+        ]);
+    }
+    let items: Vec<String> = years
+        .iter()
+        .map(|(y, (n, targets, status))| {
+            let counts = count_words(*targets, *status, lang);
+            match lang {
+                Lang::En if counts.is_empty() => format!("{y}: {}", in_force(*n)),
+                Lang::En => format!("{y}: {counts} due, {}", in_force(*n)),
+                Lang::Zh if counts.is_empty() => format!("{y}年：{}", in_force(*n)),
+                Lang::Zh => format!("{y}年：{counts}，{}", in_force(*n)),
+            }
+        })
+        .collect();
+    let desc = match lang {
+        Lang::En => format!(
+            "{} programmes, year by year: {}.",
+            model.programmes.len(),
+            items.join("; ")
+        ),
+        Lang::Zh => format!("{}个计划逐年情况：{}。", model.programmes.len(), items.join("；")),
+    };
+    Made {
+        title: describe::timeline_title(lang),
+        desc,
+        svg: draw::bars(&chart, &fmt, draw::WIDTH),
+        narrow: draw::bars(&chart, &fmt, draw::NARROW),
+        table: Table {
+            head,
+            rows: table_rows,
+        },
+        summary: None,
+        sources: vec![Cite {
+            text: match lang {
+                Lang::En => "Every programme's source documents".into(),
+                Lang::Zh => "各计划的来源文件".into(),
+            },
+            href: urls.page(&Page::Sources, lang),
+        }],
+    }
+}
+
 fn timeline_chart(model: &Model, urls: &Urls, lang: Lang) -> Made {
+    if model.programmes.len() > MANY {
+        return timeline_by_year(model, urls, lang);
+    }
     let rows = model
         .programmes
         .iter()
@@ -831,12 +1087,40 @@ fn timeline_chart(model: &Model, urls: &Urls, lang: Lang) -> Made {
         svg,
         narrow,
         table: Table { head, rows },
+        summary: None,
         sources,
     }
 }
 
 fn tiers_chart(model: &Model, urls: &Urls, spec: &Spec, lang: Lang) -> Made {
     let figs = figures(model, &spec.kind);
+    if places(&figs) > MANY {
+        // One strip per rung (and unit), on one scale.
+        let mut groups: Vec<(Option<u32>, Unit, Group)> = Vec::new();
+        for f in &figs {
+            match groups
+                .iter_mut()
+                .find(|(t, u, _)| *t == f.t.tier && *u == f.t.unit)
+            {
+                Some(g) => g.2.figs.push((*f, f.t.value)),
+                None => groups.push((
+                    f.t.tier,
+                    f.t.unit,
+                    Group {
+                        label: describe::tier_name(f.t.tier.unwrap_or(0), lang),
+                        figs: vec![(*f, f.t.value)],
+                        unit: Some(f.t.unit),
+                    },
+                )),
+            }
+        }
+        let groups = groups.into_iter().map(|g| g.2).collect();
+        let made = many_places(model, urls, &figs, groups, true, describe::tiers_title(lang), lang);
+        return Made {
+            table: figure_table(model, urls, &figs, true, lang),
+            ..made
+        };
+    }
     let mut rows = Vec::new();
     let mut last_tier = None;
     for f in &figs {
@@ -881,100 +1165,8 @@ fn tiers_chart(model: &Model, urls: &Urls, spec: &Spec, lang: Lang) -> Made {
         svg,
         narrow,
         table: figure_table(model, urls, &figs, true, lang),
+        summary: None,
         sources: figure_sources(model, urls, &figs, false, lang),
-    }
-}
-
-/// Whether a status-vs-target chart plots per-100,000 values: for counts of people across
-/// places, when every place has a population figure.
-pub fn status_uses_per_100k(model: &Model, figs: &[Fig]) -> bool {
-    let places: std::collections::BTreeSet<&str> = figs.iter().map(|f| f.p.id.as_str()).collect();
-    places.len() > 1
-        && figs.iter().all(|f| f.t.unit.counts_people())
-        && figs.iter().all(|f| f.per_100k(model).is_some())
-}
-
-fn status_chart(model: &Model, urls: &Urls, spec: &Spec, metric: &str, lang: Lang) -> Made {
-    let figs = figures(model, &spec.kind);
-    let m = model.metric(metric);
-    let per_100k = status_uses_per_100k(model, &figs);
-    let value = |f: &Fig| {
-        if per_100k {
-            f.per_100k(model).unwrap_or(0.0)
-        } else {
-            f.t.value_max.unwrap_or(f.t.value)
-        }
-    };
-    let unit = figs.first().map(|f| f.t.unit);
-    let shown = |f: &Fig| {
-        if per_100k {
-            per_100k_text(f, value(f), lang)
-        } else {
-            figure_text(f.t, lang)
-        }
-    };
-    let colon = if lang == Lang::Zh { "：" } else { ": " };
-    let points = figs
-        .iter()
-        .filter_map(|f| {
-            Some(draw::Point {
-                x: time_of(f.t)?,
-                y: value(f),
-                colour: f.colour,
-                shape: match f.t.kind {
-                    FigureKind::Target => Shape::Diamond,
-                    FigureKind::Status => Shape::Circle,
-                },
-                label: format!("{}{colon}{}", f.p.place.name(lang), shown(f)),
-            })
-        })
-        .collect();
-    let lines = figs
-        .iter()
-        .filter(|f| f.t.kind == FigureKind::Status)
-        .map(|f| draw::RefLine {
-            y: value(f),
-            colour: f.colour,
-        })
-        .collect();
-    let legend = vec![
-        LegendItem {
-            mark: Mark::Point(Shape::Circle, true),
-            text: w(W::Current, lang).to_string(),
-        },
-        LegendItem {
-            mark: Mark::Point(Shape::Diamond, false),
-            text: w(W::Target, lang).to_string(),
-        },
-    ];
-    let y_axis = if per_100k {
-        w(W::Per100k, lang).to_string()
-    } else {
-        unit.map(|u| axis_words(u, lang)).unwrap_or_default()
-    };
-    let fmt = tick_format(if per_100k { None } else { unit }, lang);
-    let scatter = draw::Scatter {
-        legend,
-        points,
-        lines,
-        y_axis,
-        note: per_100k.then(|| per_100k_note(model, &figs, lang)),
-    };
-    let svg = draw::scatter(&scatter, &fmt, draw::WIDTH);
-    let narrow = draw::scatter(&scatter, &fmt, draw::NARROW);
-    Made {
-        title: describe::status_title(m, lang),
-        desc: describe::status_desc(model, &figs, per_100k, lang),
-        svg,
-        narrow,
-        table: figure_table(model, urls, &figs, false, lang),
-        sources: figure_sources(
-            model,
-            urls,
-            &figs,
-            per_100k || has_per_100k(model, &figs),
-            lang,
-        ),
     }
 }
 
@@ -1004,9 +1196,10 @@ struct TimelineRow<'a> {
 
 /// The chart's numbers as CSV: the full figure rows of the downloads for figure charts, the
 /// counts for the aggregate charts.
-pub fn csv(model: &Model, urls: &Urls, spec: &Spec) -> Vec<u8> {
+pub fn csv(model: &Model, urls: &Urls, groups: &Groups, spec: &Spec) -> Vec<u8> {
     match &spec.kind {
-        Kind::Metric(_) | Kind::Tiers | Kind::StatusVsTarget(_) => {
+        Kind::Standing(id) => standing::csv(model, groups, id),
+        Kind::Metric(_) | Kind::Tiers => {
             let rows: Vec<downloads::Row> = figures(model, &spec.kind)
                 .iter()
                 .map(|f| downloads::row(model, urls, f.p, f.t))

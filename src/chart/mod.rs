@@ -5,7 +5,12 @@
 //! * `programme-<id>`: each programme's figures by category;
 //! * `timeline`: the programmes' periods and the dates of their figures (home page);
 //! * `craftsman-tiers`: the tiered honour ladders (figures with a `tier`), on a log scale;
-//! * `status-vs-target-<metric>`: current figures against targets, where a metric has both.
+//! * `standing-<id>`: "this place among all", each of a programme's figures against every
+//!   place's (`standing.rs`).
+//!
+//! Readable at 5 places and at 300: where more than `MANY` places are compared, comparisons
+//! show the spread (`spread.rs`) with the full table beside, the timeline counts by year, and a
+//! programme page never shows another place's bars. Hatching is one SVG `<pattern>`.
 //!
 //! Each chart comes with a generated title and description (read by screen readers), a table
 //! of the same numbers, a source line, its data as CSV, a standalone SVG file per language and
@@ -15,10 +20,15 @@ mod describe;
 mod draw;
 mod html;
 mod kinds;
+mod spread;
+mod standing;
 pub mod text;
 mod words;
 
-use crate::model::{FigureKind, Lang, Model};
+/// Above this many places, comparisons switch to their compact forms.
+pub const MANY: usize = 20;
+
+use crate::model::{Lang, Model};
 use crate::render::OutputFile;
 use crate::urls::{Page, Urls};
 use rayon::prelude::*;
@@ -31,7 +41,7 @@ pub enum Kind {
     Programme(String),
     Timeline,
     Tiers,
-    StatusVsTarget(String),
+    Standing(String),
 }
 
 impl Kind {
@@ -39,8 +49,8 @@ impl Kind {
     fn rank(&self) -> u8 {
         match self {
             Kind::Programme(_) => 0,
-            Kind::Metric(_) => 1,
-            Kind::StatusVsTarget(_) => 2,
+            Kind::Standing(_) => 1,
+            Kind::Metric(_) => 2,
             Kind::Tiers => 3,
             Kind::Timeline => 4,
         }
@@ -60,6 +70,8 @@ struct Rendered {
     title: String,
     /// The full block for pages: figure, inline SVG, table, source line, links.
     block: String,
+    /// The block with the summary table, for commentary, where the chart has one.
+    short_block: Option<String>,
     /// The block for the embed page (table folded away, a link to the full page).
     embed_block: String,
     /// The standalone SVG file.
@@ -107,34 +119,21 @@ pub fn catalogue(model: &Model) -> Vec<Spec> {
             });
         }
     }
-    for m in &model.metrics {
-        let dated: Vec<_> = model
-            .targets_of_metric(&m.id)
-            .filter(|(_, t)| t.date().is_some())
-            .collect();
-        let has = |k: FigureKind| dated.iter().any(|(_, t)| t.kind == k);
-        if has(FigureKind::Status) && has(FigureKind::Target) {
-            let mut pages = Vec::new();
-            if shared.contains(m.id.as_str()) {
-                pages.push(Page::Metric(m.id.clone()));
-            }
-            for (p, _) in &dated {
-                let page = Page::Programme(p.id.clone());
-                if !pages.contains(&page) {
-                    pages.push(page);
-                }
-            }
+    let groups = standing::Groups::of(model);
+    for p in &model.programmes {
+        if !groups.standings(p).is_empty() {
             out.push(Spec {
-                id: format!("status-vs-target-{}", m.id),
-                kind: Kind::StatusVsTarget(m.id.clone()),
-                pages,
+                id: format!("standing-{}", p.id),
+                kind: Kind::Standing(p.id.clone()),
+                pages: vec![Page::Programme(p.id.clone())],
             });
         }
     }
     let tiered: Vec<_> = model.targets().filter(|(_, t)| t.tier.is_some()).collect();
     if !tiered.is_empty() {
-        // On the pages of metrics made only of tier figures, and of the programmes with tiers.
-        let mut pages: Vec<Page> = model
+        // On the pages of metrics made only of tier figures; a programme page shows where its
+        // tiers stand in its `standing-` chart instead, whatever the number of places.
+        let pages: Vec<Page> = model
             .shared_metrics()
             .iter()
             .filter(|m| {
@@ -144,12 +143,6 @@ pub fn catalogue(model: &Model) -> Vec<Spec> {
             })
             .map(|m| Page::Metric(m.id.clone()))
             .collect();
-        for (p, _) in &tiered {
-            let page = Page::Programme(p.id.clone());
-            if !pages.contains(&page) {
-                pages.push(page);
-            }
-        }
         out.push(Spec {
             id: "craftsman-tiers".into(),
             kind: Kind::Tiers,
@@ -162,6 +155,7 @@ pub fn catalogue(model: &Model) -> Vec<Spec> {
 impl Charts {
     pub fn build(model: &Model, urls: &Urls) -> Charts {
         let specs = catalogue(model);
+        let groups = standing::Groups::of(model);
         let langs = model.site.languages.clone();
         let jobs: Vec<(usize, Lang)> = (0..specs.len())
             .flat_map(|i| langs.iter().map(move |l| (i, *l)))
@@ -170,14 +164,14 @@ impl Charts {
             .par_iter()
             .map(|(i, lang)| {
                 let spec = &specs[*i];
-                let made = kinds::make(model, urls, spec, *lang);
+                let made = kinds::make(model, urls, &groups, spec, *lang);
                 let r = html::render(model, urls, spec, &made, *lang);
                 (*i, *lang, r)
             })
             .collect();
         let csvs: Vec<Vec<u8>> = specs
             .par_iter()
-            .map(|s| kinds::csv(model, urls, s))
+            .map(|s| kinds::csv(model, urls, &groups, s))
             .collect();
         let mut charts: Vec<Chart> = specs
             .into_iter()
@@ -247,7 +241,8 @@ impl Charts {
 
     /// The block a Markdown shortcode is replaced with.
     pub fn block_html(&self, id: &str, lang: Lang) -> Option<String> {
-        Some(self.get(id)?.langs.get(&lang)?.block.clone())
+        let r = self.get(id)?.langs.get(&lang)?;
+        Some(r.short_block.as_ref().unwrap_or(&r.block).clone())
     }
 
     /// The standalone SVG files (per language) and the CSV of each chart.

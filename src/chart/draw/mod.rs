@@ -7,9 +7,15 @@
 //! per-year quotas striped bars, current figures hollow bars; in time charts targets are
 //! diamonds and current figures circles.
 
+mod strips;
+
+pub use strips::{strips, Strip, Strips};
+
 use super::text;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+pub use strips::five_numbers;
 
 /// The width of charts on wide screens and of the downloadable files.
 pub const WIDTH: u32 = 640;
@@ -23,6 +29,10 @@ const INK: RGBColor = RGBColor(0x1b, 0x1b, 0x1b);
 const MUTED: RGBColor = RGBColor(0x55, 0x55, 0x55);
 const GRID: RGBColor = RGBColor(0xdd, 0xdd, 0xdd);
 const AXIS: RGBColor = RGBColor(0x76, 0x76, 0x76);
+/// Drawn as a placeholder colour, then replaced by the hatching pattern in `inner`.
+const HATCH: RGBColor = RGBColor(0x01, 0x02, 0x03);
+/// Stands for the pattern's id until the chart's wrapper knows it (`Svg::with_ids`).
+const HATCH_ID: &str = "@hatch@";
 
 /// Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 const PALETTE: [RGBColor; 7] = [
@@ -50,6 +60,21 @@ pub struct Svg {
     pub body: String,
     pub width: u32,
     pub height: u32,
+}
+
+impl Svg {
+    /// The body with its pattern ids made unique for the chart `id` (several charts, and the
+    /// wide and narrow variants, share one page).
+    pub fn body_for(&self, id: &str) -> String {
+        if self.body.contains(HATCH_ID) {
+            self.body.replace(
+                &format!("\"{HATCH_ID}\""),
+                &format!("\"{id}-hatch\""),
+            ).replace(&format!("url(#{HATCH_ID})"), &format!("url(#{id}-hatch)"))
+        } else {
+            self.body.clone()
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,27 +158,6 @@ pub struct Timeline {
     pub rows: Vec<TimeRow>,
 }
 
-pub struct Point {
-    pub x: f64,
-    pub y: f64,
-    pub colour: usize,
-    pub shape: Shape,
-    pub label: String,
-}
-
-pub struct RefLine {
-    pub y: f64,
-    pub colour: usize,
-}
-
-pub struct Scatter {
-    pub legend: Vec<LegendItem>,
-    pub points: Vec<Point>,
-    pub lines: Vec<RefLine>,
-    pub y_axis: String,
-    pub note: Option<String>,
-}
-
 type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
 
 /// Draws when it has an area, only measures when it has none.
@@ -190,16 +194,6 @@ impl Pen<'_> {
             let _ = area.draw(&PathElement::new(pts, c.stroke_width(w)));
         }
     }
-    fn dashed(&self, from: (i32, i32), to: (i32, i32), c: RGBColor) {
-        if let Some(area) = &self.area {
-            let _ = area.draw(&plotters::element::DashedPathElement::new(
-                vec![from, to],
-                6,
-                4,
-                c.stroke_width(2),
-            ));
-        }
-    }
     fn polygon(&self, pts: Vec<(i32, i32)>, c: RGBColor) {
         if let Some(area) = &self.area {
             let _ = area.draw(&Polygon::new(pts, c.filled()));
@@ -220,17 +214,9 @@ impl Pen<'_> {
         match style {
             Style::Solid => self.rect((x0, y0), (x1, y1), c, true),
             Style::Striped => {
+                // White diagonals from one <pattern>, never one element per stripe.
                 self.rect((x0, y0), (x1, y1), c, true);
-                // White diagonals every 6 px, clipped to the bar.
-                let mut k = x0 + y0 + 3;
-                while k < x1 + y1 {
-                    let ya = y0.max(k - x1);
-                    let yb = y1.min(k - x0);
-                    if ya < yb {
-                        self.line(vec![(k - ya, ya), (k - yb, yb)], WHITE, 2);
-                    }
-                    k += 6;
-                }
+                self.rect((x0, y0), (x1, y1), HATCH, true);
             }
             Style::Hollow => {
                 self.rect((x0, y0), (x1, y1), WHITE, true);
@@ -349,12 +335,15 @@ fn inner(svg: &str) -> String {
     let end = svg.rfind("</svg>").unwrap_or(svg.len());
     let body = svg[start..end]
         .replace(" font-family=\"sans-serif\"", "")
-        // A white halo keeps labels legible where they cross grid lines and bars' ends.
-        .replace(
-            "<text ",
-            "<text stroke=\"#FFFFFF\" stroke-width=\"3\" stroke-linejoin=\"round\" paint-order=\"stroke\" ",
-        );
-    round_font_sizes(&body)
+        // Defaults, written by plotters on every element: leaving them out halves the size.
+        .replace(" opacity=\"1\"", "")
+        .replace(" stroke=\"none\"", "");
+    let mut body = round_font_sizes(&body);
+    if body.contains("fill=\"#010203\"") {
+        body = body.replace("fill=\"#010203\"", &format!("fill=\"url(#{HATCH_ID})\""));
+        body.insert_str(0, &format!("<defs><pattern id=\"{HATCH_ID}\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect x=\"0\" y=\"0\" width=\"2\" height=\"6\" fill=\"#FFFFFF\"/></pattern></defs>\n"));
+    }
+    body
 }
 
 /// plotters writes `font-size="13.000000000000002"`; write `13`.
@@ -397,7 +386,8 @@ impl Scale {
         if self.log {
             let mut t = Vec::new();
             let mut v = self.lo;
-            while v <= self.hi * 1.0001 {
+            // At most 30 decades: the loop ends whatever the bounds (zero, infinite, NaN).
+            while v <= self.hi * 1.0001 && t.len() < 30 {
                 t.push(v);
                 v *= 10.0;
             }
@@ -427,8 +417,12 @@ fn nice_step(span: f64, n: usize) -> f64 {
 fn linear_ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
     let step = nice_step(hi - lo, n);
     let mut out = Vec::new();
+    if !(step.is_finite() && lo.is_finite() && hi.is_finite()) {
+        return out;
+    }
     let mut i = (lo / step).ceil() as i64;
-    loop {
+    // A nice step gives at most about 2n ticks; the bound keeps any input finite.
+    while out.len() <= 4 * n + 4 {
         let v = i as f64 * step;
         if v > hi + step * 1e-9 {
             break;
@@ -809,138 +803,6 @@ pub fn timeline(chart: &Timeline, width: u32) -> Svg {
             y += 58;
         }
         y = year_axis(pen, &x, from, to, bottom);
-        y + 6
-    })
-}
-
-/// Dated figures on a time axis against a value axis, with reference lines for current
-/// figures.
-pub fn scatter(chart: &Scatter, fmt: &dyn Fn(f64) -> String, width: u32) -> Svg {
-    let from = chart
-        .points
-        .iter()
-        .map(|p| p.x.floor() as i32)
-        .min()
-        .unwrap_or(2020);
-    let to = chart
-        .points
-        .iter()
-        .map(|p| (p.x - 0.001).ceil() as i32)
-        .max()
-        .unwrap_or(from + 1)
-        .max(from + 1);
-    let max = chart
-        .points
-        .iter()
-        .map(|p| p.y)
-        .chain(chart.lines.iter().map(|l| l.y))
-        .fold(0.0, f64::max);
-    let ticks = linear_ticks(0.0, max * 1.15, 5);
-    let hi = ticks
-        .last()
-        .copied()
-        .unwrap_or(1.0)
-        .max(max * 1.15)
-        .max(f64::MIN_POSITIVE);
-    let tick_w = ticks
-        .iter()
-        .map(|t| text::width(&fmt(*t), SMALL).ceil() as i32)
-        .max()
-        .unwrap_or(20);
-    let x0 = (PAD + tick_w + 8) as f64;
-    let x1 = (width as i32 - PAD - 8) as f64;
-    let x = move |v: f64| (x0 + (v - from as f64) / (to - from) as f64 * (x1 - x0)).round() as i32;
-    let plot_h = 260;
-    render(width, move |pen| {
-        let mut y = pen.legend(&chart.legend, 4);
-        let top = y + 12;
-        let bottom = top + plot_h;
-        let yv = |v: f64| (bottom as f64 - v / hi * plot_h as f64).round() as i32;
-        year_grid(pen, &x, from, to, top, bottom);
-        for t in &ticks {
-            let ty = yv(*t);
-            pen.line(vec![(x0 as i32, ty), (x1 as i32, ty)], GRID, 1);
-            pen.text(
-                &fmt(*t),
-                (x0 as i32 - 6, ty),
-                SMALL,
-                HPos::Right,
-                false,
-                &MUTED,
-            );
-        }
-        pen.line(vec![(x0 as i32, top), (x0 as i32, bottom)], AXIS, 1);
-        for l in &chart.lines {
-            let ly = yv(l.y);
-            pen.dashed((x0 as i32, ly), (x1 as i32, ly), colour(l.colour));
-        }
-        // Labels beside their points, nudged apart vertically where they would overlap.
-        let mut placed: Vec<(i32, i32, i32)> = Vec::new(); // (left, right, y)
-        let mut order: Vec<usize> = (0..chart.points.len()).collect();
-        order.sort_by(|a, b| chart.points[*b].y.total_cmp(&chart.points[*a].y));
-        for i in order {
-            let p = &chart.points[i];
-            let (px, py) = (x(p.x), yv(p.y));
-            pen.shape(
-                (px, py),
-                p.shape,
-                colour(p.colour),
-                p.shape == Shape::Circle,
-            );
-            let room_right = x1 + PAD as f64 - (px + 12) as f64;
-            let room_left = (px - 12) as f64 - x0;
-            let full = text::width_bold(&p.label, LABEL);
-            // Beside the point where the label fits; otherwise above or below it, across the
-            // plot (narrow charts); otherwise cut to the wider side.
-            let (label, left, h, tx, across) = if full <= room_right {
-                (p.label.clone(), px + 12, HPos::Left, px + 12, false)
-            } else if full <= room_left {
-                let w = full.ceil() as i32;
-                (p.label.clone(), px - 12 - w, HPos::Right, px - 12, false)
-            } else if full <= x1 - x0 - 6.0 {
-                let w = full.ceil() as i32;
-                let left = (px - w / 2).min(x1 as i32 - w).max(x0 as i32 + 6);
-                (p.label.clone(), left, HPos::Left, left, true)
-            } else if room_right >= room_left {
-                let l = text::fit(&p.label, LABEL * 1.1, room_right);
-                (l, px + 12, HPos::Left, px + 12, false)
-            } else {
-                let l = text::fit(&p.label, LABEL * 1.1, room_left);
-                let w = text::width_bold(&l, LABEL).ceil() as i32;
-                (l, px - 12 - w, HPos::Right, px - 12, false)
-            };
-            let w = text::width_bold(&label, LABEL).ceil() as i32;
-            // Current figures sit on their reference line: label them above or below it, as
-            // any label set across the plot.
-            let tries: [i32; 6] = if p.shape == Shape::Circle || across {
-                [-16, 16, -33, 33, -50, 50]
-            } else {
-                [0, 17, -17, 34, -34, 51]
-            };
-            let free = |ly: i32| {
-                !placed
-                    .iter()
-                    .any(|(l, r, yy)| left < *r && left + w > *l && (ly - yy).abs() < 17)
-            };
-            let ly = tries
-                .iter()
-                .map(|d| py + d)
-                .find(|ly| free(*ly))
-                .unwrap_or(py + tries[5]);
-            placed.push((left, left + w, ly));
-            pen.text(&label, (tx, ly), LABEL, h, true, &INK);
-        }
-        let mut y2 = year_axis(pen, &x, from, to, bottom);
-        pen.text(
-            &text::fit(&chart.y_axis, SMALL, (pen.w - 2 * PAD) as f64),
-            (PAD, y2 + 4),
-            SMALL,
-            HPos::Left,
-            false,
-            &MUTED,
-        );
-        y2 += 16;
-        y = pen.note(&chart.note, y2);
         y + 6
     })
 }
