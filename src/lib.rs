@@ -16,6 +16,7 @@ pub mod downloads;
 pub mod escape;
 pub mod load;
 pub mod model;
+pub mod output;
 pub mod publish;
 pub mod render;
 pub mod serve;
@@ -71,6 +72,7 @@ impl Failure {
 #[derive(Debug)]
 pub struct Built {
     pub files: usize,
+    pub timings: Timings,
     pub output: PathBuf,
     /// The path the site's links start with (`/repo/`), for serving it where it expects to be.
     pub prefix: String,
@@ -79,8 +81,31 @@ pub struct Built {
     pub changes: changes::ChangeReport,
 }
 
+/// How long each stage of a build took, in order: what `build --timings` and the benchmark
+/// print.
+#[derive(Debug, Clone, Default)]
+pub struct Timings(pub Vec<(&'static str, std::time::Duration)>);
+
+impl Timings {
+    /// One line per stage: `  pages      1.234 s`. `pages` includes writing each page into the
+    /// staging folder as it is made; `write` is what remains (site files, the swap).
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for (stage, d) in &self.0 {
+            out.push_str(&format!("  {stage:<10} {:>8.3} s\n", d.as_secs_f64()));
+        }
+        out
+    }
+    fn since(&mut self, stage: &'static str, start: &mut std::time::Instant) {
+        let now = std::time::Instant::now();
+        self.0.push((stage, now - *start));
+        *start = now;
+    }
+}
+
 /// Everything that `check` establishes and `build` renders from.
 pub struct Checked {
+    pub timings: Timings,
     pub model: model::Model,
     pub urls: urls::Urls,
     pub charts: chart::Charts,
@@ -92,7 +117,10 @@ pub struct Checked {
 
 /// Loads and validates; writes nothing.
 pub fn check(opts: &BuildOptions) -> Result<Checked, Failure> {
+    let mut timings = Timings::default();
+    let mut clock = std::time::Instant::now();
     let loaded = load::load(&opts.root);
+    timings.since("load", &mut clock);
     let mut diags = loaded.diagnostics;
     let fail = |diagnostics: Diagnostics, sources: &load::SourceMap| Failure {
         diagnostics,
@@ -120,6 +148,7 @@ pub fn check(opts: &BuildOptions) -> Result<Checked, Failure> {
         }
     };
     let charts = chart::Charts::build(&model, &urls);
+    timings.since("charts", &mut clock);
     let links = render::known_links(&model, &charts);
     diags.extend(validate::validate(
         &model,
@@ -127,6 +156,7 @@ pub fn check(opts: &BuildOptions) -> Result<Checked, Failure> {
         &links,
         charts.ids(),
     ));
+    timings.since("validate", &mut clock);
     let theme = match render::theme::load(&opts.root, &model.site.theme, &model.site.languages) {
         Ok(theme) => Some(theme),
         Err(errors) => {
@@ -144,7 +174,9 @@ pub fn check(opts: &BuildOptions) -> Result<Checked, Failure> {
     let Some(theme) = theme.filter(|_| !diags.has_errors()) else {
         return Err(fail(diags, &loaded.sources));
     };
+    timings.since("theme", &mut clock);
     Ok(Checked {
+        timings,
         model,
         urls,
         charts,
@@ -166,6 +198,7 @@ pub fn build(opts: &BuildOptions) -> Result<Built, Failure> {
 pub fn build_comparing(opts: &BuildOptions, previous: Option<&Path>) -> Result<Built, Failure> {
     let checked = check(opts)?;
     let Checked {
+        mut timings,
         model,
         urls,
         charts,
@@ -183,6 +216,7 @@ pub fn build_comparing(opts: &BuildOptions, previous: Option<&Path>) -> Result<B
             Diagnostic::error(e.to_string()).field("--output").into(),
         ));
     }
+    let mut clock = std::time::Instant::now();
     let downloads = downloads::Downloads::build(&model, &urls);
     let report = match previous {
         None => changes::ChangeReport::against(&output, downloads.all_rows()),
@@ -196,23 +230,57 @@ pub fn build_comparing(opts: &BuildOptions, previous: Option<&Path>) -> Result<B
                 )
             })?,
     };
+    timings.since("downloads", &mut clock);
     let extras = render::Extras {
         charts,
         downloads,
         changes: Some(report.clone()),
     };
-    let mut files = render::render_site(&model, &urls, &theme, &extras).map_err(&failure)?;
-    files.extend(publish::site_files(&model, &urls, &extras, &theme));
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    write::write_site(&opts.root, &output, &files).map_err(|e| {
-        failure(
-            Diagnostic::error(e.to_string())
-                .help("the previous output was left as it was")
-                .into(),
-        )
-    })?;
+    // Files go to the staging folder as they are rendered; rendering errors stop the write,
+    // and the previous output stays as it was.
+    let render_errors: std::sync::Mutex<Option<Diagnostics>> = std::sync::Mutex::new(None);
+    let pages_time = std::sync::Mutex::new(std::time::Duration::ZERO);
+    let written = write::write_site_with(&opts.root, &output, |stage| {
+        let sink =
+            |f: output::OutputFile| stage.put(&f).map_err(|e| Diagnostic::error(e.to_string()));
+        let mut result = render::render_site(&model, &urls, &theme, &extras, &sink);
+        if let Ok(mut t) = pages_time.lock() {
+            *t = clock.elapsed();
+        }
+        for f in publish::site_files(&model, &urls, &extras, &theme) {
+            if let Err(d) = sink(f) {
+                let mut errs = result.err().unwrap_or_default();
+                errs.push(d);
+                result = Err(errs);
+            }
+        }
+        result.map_err(|errs| {
+            if let Ok(mut slot) = render_errors.lock() {
+                *slot = Some(errs);
+            }
+            write::WriteError::Stopped
+        })
+    });
+    let total = clock.elapsed();
+    let pages = pages_time.into_inner().unwrap_or_default();
+    timings.0.push(("pages", pages));
+    timings.0.push(("write", total.saturating_sub(pages)));
+    let files = match written {
+        Ok(n) => n,
+        Err(e) => {
+            if let Some(errs) = render_errors.into_inner().ok().flatten() {
+                return Err(failure(errs));
+            }
+            return Err(failure(
+                Diagnostic::error(e.to_string())
+                    .help("the previous output was left as it was")
+                    .into(),
+            ));
+        }
+    };
     Ok(Built {
-        files: files.len(),
+        files,
+        timings,
         output,
         prefix: urls.prefix().to_string(),
         warnings,

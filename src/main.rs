@@ -45,6 +45,10 @@ enum Command {
         /// site publishes) instead of the one in the output folder.
         #[arg(long, value_name = "FILE")]
         previous: Option<PathBuf>,
+        /// Print how long each stage took (load, charts, validate, theme, downloads, pages,
+        /// write).
+        #[arg(long)]
+        timings: bool,
     },
     /// Check content/ for errors and warnings; write nothing. Exits 1 if there is an error.
     Check {
@@ -106,13 +110,17 @@ fn main() -> ExitCode {
             output,
             base_url,
             previous,
+            timings,
         } => {
             let opts = BuildOptions {
                 root: site.root,
                 output,
                 base_url,
             };
-            if build(&opts, previous.as_deref()).is_some() {
+            if let Some(built) = build(&opts, previous.as_deref()) {
+                if timings {
+                    print!("{}", built.timings.text());
+                }
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE

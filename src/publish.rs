@@ -7,8 +7,9 @@ pub mod feed;
 pub mod sitemap;
 
 use crate::model::{Lang, Model};
+use crate::output::OutputFile;
 use crate::render::theme::Theme;
-use crate::render::{Extras, OutputFile};
+use crate::render::Extras;
 use crate::urls::Urls;
 
 pub fn site_files(model: &Model, urls: &Urls, extras: &Extras, theme: &Theme) -> Vec<OutputFile> {

@@ -34,11 +34,8 @@ pub fn render(model: &Model, urls: &Urls, spec: &Spec, made: &Made, lang: Lang) 
         embed: urls.page(&Page::Embed(id.clone()), lang),
         page: urls.page(&page, lang),
     };
-    let block_with = |t: &Table| block(id, made, t, &inline, &links, lang);
-    let block_full = block_with(&made.table);
-    // Embeds and commentary show a table of fixed size where the full one lists every place.
-    let short = made.summary.as_ref().unwrap_or(&made.table);
-    let short_block = made.summary.as_ref().map(block_with);
+    let table = &made.table;
+    let block = block(id, made, table, &inline, &links, lang);
     // The embed page shows the standalone file, which carries its title and sources: one small
     // element instead of two inline drawings.
     let image = format!(
@@ -47,7 +44,7 @@ pub fn render(model: &Model, urls: &Urls, spec: &Spec, made: &Made, lang: Lang) 
         esc(&made.desc),
         made.svg.width
     );
-    let embed_block = block_embed(id, made, short, &image, &links, lang);
+    let embed_block = block_embed(id, made, table, &image, &links, lang);
     let embed_abs = urls.absolute(&urls.page_path(&Page::Embed(id.clone()), lang));
     let snippet = format!(
         "<iframe src=\"{}\" title=\"{}\" width=\"100%\" height=\"{}\" style=\"border:0;max-width:{}px\" loading=\"lazy\"></iframe>",
@@ -58,8 +55,7 @@ pub fn render(model: &Model, urls: &Urls, spec: &Spec, made: &Made, lang: Lang) 
     );
     Rendered {
         title: made.title.clone(),
-        block: block_full,
-        short_block,
+        block,
         embed_block,
         file,
         snippet,

@@ -2,9 +2,9 @@
 //! its CSV. Numbers are formatted by `render::view`, the same as everywhere else on the site.
 
 use super::draw::{self, Bar, Bars, LegendItem, Mark, Panel, Row, Seg, Shape, Style};
-use super::words::{self, w, W};
 use super::spread::{self, Group};
 use super::standing::{self, Groups};
+use super::words::{self, w, W};
 use super::{describe, Kind, Spec, MANY};
 use crate::downloads;
 use crate::model::*;
@@ -21,8 +21,6 @@ pub struct Made {
     pub svg: draw::Svg,
     pub narrow: draw::Svg,
     pub table: Table,
-    /// A table of fixed size for embeds and commentary, where `table` lists every place.
-    pub summary: Option<Table>,
     pub sources: Vec<Cite>,
 }
 
@@ -351,10 +349,7 @@ fn comparable_groups<'a>(model: &Model, figs: &[Fig<'a>], lang: Lang) -> Vec<Gro
     let mut groups: Vec<(Option<Unit>, FigureKind, Per, Group)> = Vec::new();
     let mut add = |f: &Fig<'a>, unit: Option<Unit>, v: f64| {
         let key = (unit, f.t.kind, f.t.per);
-        match groups
-            .iter_mut()
-            .find(|(u, k, p, _)| (*u, *k, *p) == key)
-        {
+        match groups.iter_mut().find(|(u, k, p, _)| (*u, *k, *p) == key) {
             Some(g) => g.3.figs.push((*f, v)),
             None => groups.push((
                 unit,
@@ -381,7 +376,6 @@ fn comparable_groups<'a>(model: &Model, figs: &[Fig<'a>], lang: Lang) -> Vec<Gro
 
 /// A comparison across many places: the spread of each group instead of a bar per figure.
 fn many_places(
-    model: &Model,
     urls: &Urls,
     figs: &[Fig],
     groups: Vec<Group>,
@@ -395,8 +389,8 @@ fn many_places(
         desc: spread::desc(&groups, places(figs), lang),
         svg: draw::strips(&chart, draw::WIDTH),
         narrow: draw::strips(&chart, draw::NARROW),
-        table: figure_table(model, urls, figs, false, lang),
-        summary: Some(spread::summary_table(&groups, lang)),
+        // A summary of fixed size: the comparison page's own table lists every figure.
+        table: spread::summary_table(&groups, lang),
         sources: vec![Cite {
             text: match lang {
                 Lang::En => "Every programme's source documents".into(),
@@ -413,7 +407,7 @@ fn metric_chart(model: &Model, urls: &Urls, spec: &Spec, metric: &str, lang: Lan
     if places(&figs) > MANY {
         let groups = comparable_groups(model, &figs, lang);
         let title = describe::metric_title(m, lang);
-        return many_places(model, urls, &figs, groups, false, title, lang);
+        return many_places(urls, &figs, groups, false, title, lang);
     }
     let mut units: Vec<Unit> = Vec::new();
     for f in &figs {
@@ -504,7 +498,6 @@ fn metric_chart(model: &Model, urls: &Urls, spec: &Spec, metric: &str, lang: Lan
         svg,
         narrow,
         table: figure_table(model, urls, &figs, false, lang),
-        summary: None,
         sources: figure_sources(
             model,
             urls,
@@ -772,7 +765,6 @@ fn programme_chart(model: &Model, urls: &Urls, id: &str, lang: Lang) -> Made {
         svg,
         narrow,
         table: Table { head, rows },
-        summary: None,
         sources: programme_sources(urls, p, lang),
     }
 }
@@ -795,7 +787,6 @@ pub fn empty(id: &str) -> Made {
             head: Vec::new(),
             rows: Vec::new(),
         },
-        summary: None,
         sources: Vec::new(),
     }
 }
@@ -832,7 +823,11 @@ pub fn dated_counts(p: &Programme) -> Vec<(FigureKind, Option<PartialDate>, usiz
 }
 
 /// Per year: programmes in force, targets due and current figures dated that year.
-pub fn year_counts(model: &Model) -> (BTreeMap<i32, (usize, usize, usize)>, (usize, usize)) {
+/// Year → (programmes in force, targets due, current figures); and the undated (targets,
+/// current figures).
+type YearCounts = (BTreeMap<i32, (usize, usize, usize)>, (usize, usize));
+
+pub fn year_counts(model: &Model) -> YearCounts {
     let mut years: BTreeMap<i32, (usize, usize, usize)> = BTreeMap::new();
     let mut undated = (0, 0);
     for p in &model.programmes {
@@ -913,7 +908,12 @@ fn timeline_by_year(model: &Model, urls: &Urls, lang: Lang) -> Made {
     let fmt = tick_format(None, lang);
     let head = vec![
         if lang == Lang::Zh { "年份" } else { "Year" }.to_string(),
-        if lang == Lang::Zh { "实施中的计划" } else { "Programmes in force" }.to_string(),
+        if lang == Lang::Zh {
+            "实施中的计划"
+        } else {
+            "Programmes in force"
+        }
+        .to_string(),
         w(W::Targets, lang).to_string(),
         w(W::CurrentFigures, lang).to_string(),
     ];
@@ -930,10 +930,22 @@ fn timeline_by_year(model: &Model, urls: &Urls, lang: Lang) -> Made {
         .collect();
     if undated != (0, 0) {
         table_rows.push(vec![
-            Cell::head(if lang == Lang::Zh { "无日期" } else { "No date" }, None),
+            Cell::head(
+                if lang == Lang::Zh {
+                    "无日期"
+                } else {
+                    "No date"
+                },
+                None,
+            ),
             Cell::text(""),
             Cell::num(undated.0.to_string(), "targets", undated.0 as f64, None),
-            Cell::num(undated.1.to_string(), "current-figures", undated.1 as f64, None),
+            Cell::num(
+                undated.1.to_string(),
+                "current-figures",
+                undated.1 as f64,
+                None,
+            ),
         ]);
     }
     let items: Vec<String> = years
@@ -954,7 +966,11 @@ fn timeline_by_year(model: &Model, urls: &Urls, lang: Lang) -> Made {
             model.programmes.len(),
             items.join("; ")
         ),
-        Lang::Zh => format!("{}个计划逐年情况：{}。", model.programmes.len(), items.join("；")),
+        Lang::Zh => format!(
+            "{}个计划逐年情况：{}。",
+            model.programmes.len(),
+            items.join("；")
+        ),
     };
     Made {
         title: describe::timeline_title(lang),
@@ -965,7 +981,6 @@ fn timeline_by_year(model: &Model, urls: &Urls, lang: Lang) -> Made {
             head,
             rows: table_rows,
         },
-        summary: None,
         sources: vec![Cite {
             text: match lang {
                 Lang::En => "Every programme's source documents".into(),
@@ -1087,7 +1102,6 @@ fn timeline_chart(model: &Model, urls: &Urls, lang: Lang) -> Made {
         svg,
         narrow,
         table: Table { head, rows },
-        summary: None,
         sources,
     }
 }
@@ -1115,11 +1129,7 @@ fn tiers_chart(model: &Model, urls: &Urls, spec: &Spec, lang: Lang) -> Made {
             }
         }
         let groups = groups.into_iter().map(|g| g.2).collect();
-        let made = many_places(model, urls, &figs, groups, true, describe::tiers_title(lang), lang);
-        return Made {
-            table: figure_table(model, urls, &figs, true, lang),
-            ..made
-        };
+        return many_places(urls, &figs, groups, true, describe::tiers_title(lang), lang);
     }
     let mut rows = Vec::new();
     let mut last_tier = None;
@@ -1165,7 +1175,6 @@ fn tiers_chart(model: &Model, urls: &Urls, spec: &Spec, lang: Lang) -> Made {
         svg,
         narrow,
         table: figure_table(model, urls, &figs, true, lang),
-        summary: None,
         sources: figure_sources(model, urls, &figs, false, lang),
     }
 }

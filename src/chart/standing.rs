@@ -13,8 +13,12 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 /// Every place's values, sorted, for each group of comparable figures.
+/// Comparable figures: the same metric, unit and kind.
+type GroupKey = (String, Unit, FigureKind);
+
 pub struct Groups {
-    map: HashMap<(String, Unit, FigureKind), Vec<f64>>,
+    /// Sorted values and their five numbers, computed once for all programmes.
+    map: HashMap<GroupKey, (Vec<f64>, [f64; 5])>,
 }
 
 /// Where one figure stands in its group.
@@ -28,7 +32,7 @@ pub struct Standing<'a> {
 
 impl Groups {
     pub fn of(model: &Model) -> Groups {
-        let mut map: HashMap<(String, Unit, FigureKind), Vec<f64>> = HashMap::new();
+        let mut map: HashMap<GroupKey, Vec<f64>> = HashMap::new();
         for (_, t) in model.targets() {
             if t.value.is_finite() {
                 map.entry((t.metric.clone(), t.unit, t.kind))
@@ -36,9 +40,14 @@ impl Groups {
                     .push(t.value);
             }
         }
-        for v in map.values_mut() {
-            v.sort_by(f64::total_cmp);
-        }
+        let map = map
+            .into_iter()
+            .map(|(k, mut v)| {
+                v.sort_by(f64::total_cmp);
+                let five = five_numbers(&v);
+                (k, (v, five))
+            })
+            .collect();
         Groups { map }
     }
 
@@ -47,7 +56,7 @@ impl Groups {
         p.targets
             .iter()
             .filter_map(|t| {
-                let values = self.map.get(&(t.metric.clone(), t.unit, t.kind))?;
+                let (values, five) = self.map.get(&(t.metric.clone(), t.unit, t.kind))?;
                 if values.len() < 2 || !t.value.is_finite() {
                     return None;
                 }
@@ -57,7 +66,7 @@ impl Groups {
                     t,
                     rank: values.len() - not_above + 1,
                     of: values.len(),
-                    five: five_numbers(values),
+                    five: *five,
                 })
             })
             .collect()
@@ -169,10 +178,22 @@ pub fn make(model: &Model, urls: &Urls, groups: &Groups, id: &str, lang: Lang) -
         w(W::Figure, lang),
         w(W::Value, lang),
         if lang == Lang::Zh { "排名" } else { "Rank" },
-        if lang == Lang::Zh { "数字个数" } else { "Of" },
+        if lang == Lang::Zh {
+            "数字个数"
+        } else {
+            "Of"
+        },
         if lang == Lang::Zh { "最低" } else { "Lowest" },
-        if lang == Lang::Zh { "中位数" } else { "Median" },
-        if lang == Lang::Zh { "最高" } else { "Highest" },
+        if lang == Lang::Zh {
+            "中位数"
+        } else {
+            "Median"
+        },
+        if lang == Lang::Zh {
+            "最高"
+        } else {
+            "Highest"
+        },
     ]
     .iter()
     .map(|s| s.to_string())
@@ -208,7 +229,6 @@ pub fn make(model: &Model, urls: &Urls, groups: &Groups, id: &str, lang: Lang) -
             head,
             rows: table_rows,
         },
-        summary: None,
         sources: vec![Cite {
             text: match lang {
                 Lang::En => "Every programme's source documents".into(),

@@ -180,6 +180,7 @@ impl Loader {
                 context_note,
                 changelog,
                 metric_programmes: Default::default(),
+                lookup: Default::default(),
             }
             .index(),
         )

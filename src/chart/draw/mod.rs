@@ -7,6 +7,8 @@
 //! per-year quotas striped bars, current figures hollow bars; in time charts targets are
 //! diamonds and current figures circles.
 
+#[cfg(test)]
+mod bounded;
 mod strips;
 
 pub use strips::{strips, Strip, Strips};
@@ -67,10 +69,9 @@ impl Svg {
     /// wide and narrow variants, share one page).
     pub fn body_for(&self, id: &str) -> String {
         if self.body.contains(HATCH_ID) {
-            self.body.replace(
-                &format!("\"{HATCH_ID}\""),
-                &format!("\"{id}-hatch\""),
-            ).replace(&format!("url(#{HATCH_ID})"), &format!("url(#{id}-hatch)"))
+            self.body
+                .replace(&format!("\"{HATCH_ID}\""), &format!("\"{id}-hatch\""))
+                .replace(&format!("url(#{HATCH_ID})"), &format!("url(#{id}-hatch)"))
         } else {
             self.body.clone()
         }
@@ -363,6 +364,16 @@ fn round_font_sizes(s: &str) -> String {
     out
 }
 
+/// A pixel coordinate from any number: within a band around the canvas (far outside it still
+/// draws nothing visible), so that no arithmetic on it can overflow, and 0 for NaN.
+pub fn px(v: f64) -> i32 {
+    if v.is_nan() {
+        0
+    } else {
+        v.round().clamp(-100_000.0, 100_000.0) as i32
+    }
+}
+
 /// A value axis mapping values to pixels between x0 and x1.
 #[derive(Clone, Copy)]
 struct Scale {
@@ -380,7 +391,7 @@ impl Scale {
         } else {
             (v - self.lo) / (self.hi - self.lo)
         };
-        (self.x0 + f * (self.x1 - self.x0)).round() as i32
+        px(self.x0 + f * (self.x1 - self.x0))
     }
     fn ticks(&self) -> Vec<f64> {
         if self.log {
@@ -694,6 +705,9 @@ fn log_words(label: &str) -> String {
     }
 }
 
+/// The longest span a time axis draws, whatever the dates it is given.
+const MAX_YEARS: i32 = 200;
+
 const ZEBRA: RGBColor = RGBColor(0xf3, 0xf3, 0xf0);
 
 /// Year bands behind a time chart: every other year shaded, grid lines at year boundaries.
@@ -752,10 +766,12 @@ pub fn timeline(chart: &Timeline, width: u32) -> Svg {
         .iter()
         .map(|r| (r.marks.iter().map(|m| m.at).fold(r.end, f64::max) - 0.001).ceil() as i32)
         .max()
-        .unwrap_or(from + 1)
-        .max(from + 1);
+        .unwrap_or(from.saturating_add(1))
+        .max(from.saturating_add(1))
+        // The year grid draws a band per year: never more than two centuries of them.
+        .min(from.saturating_add(MAX_YEARS));
     let (x0, x1) = (PAD as f64 + 4.0, (width as i32 - PAD - 28) as f64);
-    let x = move |v: f64| (x0 + (v - from as f64) / (to - from) as f64 * (x1 - x0)).round() as i32;
+    let x = move |v: f64| px(x0 + (v - from as f64) / (to - from) as f64 * (x1 - x0));
     render(width, move |pen| {
         let mut y = pen.legend(&chart.legend, 4);
         let top = y + 6;

@@ -75,7 +75,12 @@ impl Axis {
 
 /// Draws the strips, one row each.
 pub fn strips(chart: &Strips, width: u32) -> Svg {
-    let all = Axis::of(chart.rows.iter().flat_map(|r| r.five.into_iter().chain(r.mark)));
+    let all = Axis::of(
+        chart
+            .rows
+            .iter()
+            .flat_map(|r| r.five.into_iter().chain(r.mark)),
+    );
     render(width, |pen: &Pen| {
         let mut y = pen.legend(&chart.legend, 4) + 6;
         let (x0, x1) = (PAD as f64 + 8.0, (pen.w - PAD) as f64 - 8.0);
@@ -86,7 +91,7 @@ pub fn strips(chart: &Strips, width: u32) -> Svg {
             } else {
                 Axis::of(row.five.into_iter().chain(row.mark))
             };
-            let x = |v: f64| (x0 + axis.at(v) * (x1 - x0)).round() as i32;
+            let x = |v: f64| super::px(x0 + axis.at(v) * (x1 - x0));
             for line in text::wrap(&row.label, LABEL * 1.1, max).into_iter().take(2) {
                 pen.text(&line, (PAD, y + 9), LABEL, HPos::Left, true, &INK);
                 y += 18;
@@ -138,7 +143,10 @@ mod tests {
 
     #[test]
     fn five_numbers_of_a_list() {
-        assert_eq!(five_numbers(&[1.0, 2.0, 3.0, 4.0, 5.0]), [1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(
+            five_numbers(&[1.0, 2.0, 3.0, 4.0, 5.0]),
+            [1.0, 2.0, 3.0, 4.0, 5.0]
+        );
         assert_eq!(five_numbers(&[f64::NAN, 7.0]), [7.0; 5]);
         assert_eq!(five_numbers(&[]), [0.0; 5]);
     }
