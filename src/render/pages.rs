@@ -233,6 +233,7 @@ impl PageRenderer<'_> {
                     .map(|(p, t)| v.target(p, t))
                     .collect();
                 ctx.insert("has_per_100k", &rows.iter().any(|r| r.per_100k.is_some()));
+                ctx.insert("compare_js", &urls.href("static/compare.js"));
                 // Across many places the table stays compact: each figure links to its clause
                 // on the programme page instead of quoting it here.
                 ctx.insert(
