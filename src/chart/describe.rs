@@ -1,7 +1,9 @@
 //! Titles and descriptions generated from the data. The description is what a screen reader
 //! announces for the chart (`<desc>`), so it states every number the chart shows.
 
-use super::kinds::{self, count_words, dated_counts, Fig};
+use super::made::{self, Fig};
+use super::programme::count_words;
+use super::timeline::dated_counts;
 use super::words::{self, w, W};
 use crate::model::*;
 use crate::render::view;
@@ -164,7 +166,7 @@ pub fn metric_desc(model: &Model, figs: &[Fig], per_100k: bool, log: bool, lang:
             .iter()
             .filter_map(|f| {
                 let v = f.per_100k(model)?;
-                let n = kinds::per_100k_number(v, lang);
+                let n = made::per_100k_number(v, lang);
                 let several = figs.iter().filter(|g| g.p.id == f.p.id).count() > 1;
                 let phrase = with_label(amount_phrase(f.t, &n, lang), f.t, several, lang);
                 Some(match lang {

@@ -2,7 +2,7 @@
 //! block pages show (figure, caption, table, source line, links).
 
 use super::draw::Svg;
-use super::kinds::{Cell, Made, Table};
+use super::made::{Cell, Made, Table};
 use super::text::wrap;
 use super::words::{w, W};
 use super::{csv_path, svg_path, Rendered, Spec};

@@ -16,13 +16,19 @@
 //! of the same numbers, a source line, its data as CSV, a standalone SVG file per language and
 //! an embed page. Everything is rendered once, in parallel, in `Charts::build`.
 
+mod csv;
 mod describe;
 mod draw;
 mod html;
 mod kinds;
+mod made;
+mod metric;
+mod programme;
 mod spread;
 mod standing;
 pub mod text;
+mod tiers;
+mod timeline;
 mod words;
 
 /// Above this many places, comparisons switch to their compact forms.
@@ -194,7 +200,7 @@ impl Charts {
                 if drawn_on_demand(&s.kind) {
                     Vec::new()
                 } else {
-                    kinds::csv(model, urls, &groups, s)
+                    csv::csv(model, urls, &groups, s)
                 }
             })
             .collect();
@@ -348,7 +354,7 @@ impl Charts {
         let mut out = Vec::new();
         if csv {
             let bytes = if drawn_on_demand(&c.spec.kind) {
-                kinds::csv(model, &self.urls, &self.groups, &c.spec)
+                csv::csv(model, &self.urls, &self.groups, &c.spec)
             } else {
                 c.csv.clone()
             };

@@ -4,7 +4,7 @@
 //! figure stays beside the chart on the comparison page.
 
 use super::draw::{five_numbers, LegendItem, Mark, Shape, Strip, Strips};
-use super::kinds::{Cell, Fig, Table};
+use super::made::{Cell, Fig, Table};
 use super::words::w;
 use super::words::W;
 use crate::model::*;
@@ -32,7 +32,7 @@ impl Group<'_> {
     fn amount(&self, v: f64, lang: Lang) -> String {
         match self.unit {
             Some(u) => view::amount(v, None, u, lang),
-            None => super::kinds::per_100k_number(v, lang),
+            None => super::made::per_100k_number(v, lang),
         }
     }
     fn five(&self) -> [f64; 5] {

@@ -4,7 +4,7 @@
 //! never on the number of places.
 
 use super::draw::{self, five_numbers, LegendItem, Mark, Shape, Strip, Strips};
-use super::kinds::{colour_of, figure_text, Cell, Cite, Made, Table};
+use super::made::{colour_of, figure_text, Cell, Cite, Made, Table};
 use super::words::{self, w, W};
 use crate::model::*;
 use crate::render::view;
@@ -111,7 +111,7 @@ pub fn title(p: &Programme, lang: Lang) -> String {
 
 pub fn make(model: &Model, urls: &Urls, groups: &Groups, id: &str, lang: Lang) -> Made {
     let Some(p) = model.programme(id) else {
-        return super::kinds::empty(id);
+        return super::made::empty(id);
     };
     let colour = colour_of(model, p);
     let list = groups.standings(p);
