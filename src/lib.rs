@@ -197,6 +197,16 @@ pub fn build(opts: &BuildOptions) -> Result<Built, Failure> {
 /// `data/targets.json`) instead of the output folder's: how a CI build with a fresh output
 /// folder reports what it changes on the live site.
 pub fn build_comparing(opts: &BuildOptions, previous: Option<&Path>) -> Result<Built, Failure> {
+    build_reporting(opts, previous, &|_| {})
+}
+
+/// `build_comparing`, calling `progress` with the number of files written so far as each file
+/// reaches the staging folder (the command line shows it on a terminal).
+pub fn build_reporting(
+    opts: &BuildOptions,
+    previous: Option<&Path>,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Built, Failure> {
     let checked = check(opts)?;
     let Checked {
         mut timings,
@@ -252,8 +262,13 @@ pub fn build_comparing(opts: &BuildOptions, previous: Option<&Path>) -> Result<B
     let render_errors: std::sync::Mutex<Option<Diagnostics>> = std::sync::Mutex::new(None);
     let pages_time = std::sync::Mutex::new(std::time::Duration::ZERO);
     let written = write::write_site_with(&opts.root, &output, |stage| {
-        let sink =
-            |f: output::OutputFile| stage.put(&f).map_err(|e| Diagnostic::error(e.to_string()));
+        let sink = |f: output::OutputFile| {
+            stage
+                .put(&f)
+                .map_err(|e| Diagnostic::error(e.to_string()))?;
+            progress(stage.files());
+            Ok(())
+        };
         let mut result = render::render_site(&model, &urls, &theme, &extras, &sink);
         if let Ok(mut t) = pages_time.lock() {
             *t = clock.elapsed();

@@ -80,7 +80,32 @@ fn report_failure(f: &Failure) {
 /// Builds and reports; returns the build when it succeeded.
 fn build(opts: &BuildOptions, previous: Option<&std::path::Path>) -> Option<policydash::Built> {
     let started = std::time::Instant::now();
-    match policydash::build_comparing(opts, previous) {
+    // On a terminal, a build that takes more than a second shows the files it has written;
+    // piped or redirected output gets nothing extra.
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let bar: std::sync::OnceLock<indicatif::ProgressBar> = std::sync::OnceLock::new();
+    let progress = |files: usize| {
+        if !terminal || started.elapsed() < std::time::Duration::from_secs(1) {
+            return;
+        }
+        let pb = bar.get_or_init(|| {
+            let pb = indicatif::ProgressBar::new_spinner();
+            pb.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} {pos} files written ({elapsed})",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            pb.enable_steady_tick(std::time::Duration::from_millis(120));
+            pb
+        });
+        pb.set_position(files as u64);
+    };
+    let result = policydash::build_reporting(opts, previous, &progress);
+    if let Some(pb) = bar.get() {
+        pb.finish_and_clear();
+    }
+    match result {
         Ok(built) => {
             if !built.warnings.is_empty() {
                 eprint!("{}", built.warnings.render(&built.sources));
