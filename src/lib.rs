@@ -17,6 +17,8 @@ pub mod escape;
 pub mod load;
 pub mod model;
 pub mod output;
+pub mod progress;
+pub mod provenance;
 pub mod publish;
 pub mod render;
 pub mod serve;
@@ -156,6 +158,11 @@ pub fn check(opts: &BuildOptions) -> Result<Checked, Failure> {
         &loaded.sources,
         &links,
         charts.ids(),
+    ));
+    diags.extend(progress::check::check(
+        &model,
+        &loaded.sources,
+        progress::today(),
     ));
     timings.since("validate", &mut clock);
     let theme = match render::theme::load(&opts.root, &model.site.theme, &model.site.languages) {

@@ -26,9 +26,13 @@ pub fn site_files(model: &Model, urls: &Urls, extras: &Extras, theme: &Theme) ->
         OutputFile::new("sitemap.xml", sitemap::sitemap(model, urls)),
         OutputFile::new(
             datapackage::PATH,
-            datapackage::datapackage(model, urls, &extras.downloads),
+            datapackage::datapackage(model, urls, &extras.downloads, &chart_csvs(model, extras)),
         ),
         OutputFile::new(datapackage::SCHEMA_PATH, datapackage::schema_file()),
+        OutputFile::new(
+            datapackage::OBSERVATIONS_SCHEMA_PATH,
+            datapackage::observations_schema_file(),
+        ),
     ];
     for lang in &model.site.languages {
         files.push(OutputFile::new(
@@ -40,6 +44,11 @@ pub fn site_files(model: &Model, urls: &Urls, extras: &Extras, theme: &Theme) ->
         files.push(OutputFile::new("CNAME", format!("{cname}\n")));
     }
     files
+}
+
+/// The charts' CSV files, as (path, bytes), for the data package.
+fn chart_csvs(model: &Model, extras: &Extras) -> Vec<(String, Vec<u8>)> {
+    extras.charts.csvs(model)
 }
 
 /// An interface string of the theme, or its key when the theme lacks it.

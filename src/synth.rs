@@ -74,6 +74,14 @@ fn scaled(v: f64, f: f64, percent: bool) -> f64 {
     out
 }
 
+fn plain(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
 fn number(v: f64) -> serde_yaml::Value {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         serde_yaml::Value::from(v as i64)
@@ -96,9 +104,15 @@ fn perturb(doc: &mut serde_yaml::Value, id: &str) {
         };
         let nv = scaled(v, f, percent);
         t["value"] = number(nv);
+        let mut said = vec![plain(nv)];
         if let Some(max) = t["value_max"].as_f64() {
-            t["value_max"] = number(scaled(max, f, percent).max(nv));
+            let nm = scaled(max, f, percent).max(nv);
+            t["value_max"] = number(nm);
+            said.push(plain(nm));
         }
+        // The quote must give the figure: a synthetic one says its own numbers.
+        let quote = t["quote"].as_str().unwrap_or("").to_string();
+        t["quote"] = format!("{quote}（合成数据：{}）", said.join("至")).into();
     }
 }
 
@@ -182,8 +196,9 @@ pub fn generate(from: &Path, to: &Path, n: usize) -> io::Result<usize> {
         for lang in ["en", "zh"] {
             let from_file = src.join(format!("commentary/{base}.{lang}.md"));
             if let Ok(c) = fs::read_to_string(&from_file) {
-                let c = c
-                    .replace(&format!("target:{base}-"), &format!("target:{new}-"))
+                // The copy's values differ from the original's, so links to its figures
+                // would name the wrong numbers: they become plain text.
+                let c = unlink_figures(&c)
                     .replace(
                         &format!("/programmes/{base}/"),
                         &format!("/programmes/{new}/"),
@@ -218,8 +233,32 @@ pub fn generate(from: &Path, to: &Path, n: usize) -> io::Result<usize> {
     Ok(total)
 }
 
+/// `[40%](target:id)` → `40%`: commentary text without links to figures.
+fn unlink_figures(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("](target:") {
+        let (Some(open), Some(close)) = (rest[..i].rfind('['), rest[i..].find(')')) else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        out.push_str(&rest[open + 1..i]);
+        rest = &rest[i + close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn links_to_figures_become_text() {
+        assert_eq!(
+            super::unlink_figures("a [40%](target:x-1) b [5](target:y) c [p](/programmes/x/)"),
+            "a 40% b 5 c [p](/programmes/x/)"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -41,6 +41,7 @@ struct TimelineRow<'a> {
 pub fn csv(model: &Model, urls: &Urls, groups: &Groups, spec: &Spec) -> Vec<u8> {
     match &spec.kind {
         Kind::Standing(id) => standing::csv(model, groups, id),
+        Kind::Progress(t) => super::progress::csv(model, t),
         Kind::Metric(_) | Kind::Tiers => {
             let rows: Vec<downloads::Row> = figures(model, &spec.kind)
                 .iter()

@@ -14,5 +14,6 @@ pub fn make(model: &Model, urls: &Urls, groups: &Groups, spec: &Spec, lang: Lang
         Kind::Timeline => timeline::timeline_chart(model, urls, lang),
         Kind::Tiers => tiers::tiers_chart(model, urls, spec, lang),
         Kind::Standing(p) => standing::make(model, urls, groups, p, lang),
+        Kind::Progress(t) => super::progress::make(model, urls, t, lang),
     }
 }

@@ -134,7 +134,7 @@ pub fn figures<'a>(model: &'a Model, kind: &Kind) -> Vec<Fig<'a>> {
             f.sort_by_key(|f| f.t.tier);
             f
         }
-        Kind::Programme(_) | Kind::Timeline | Kind::Standing(_) => Vec::new(),
+        Kind::Programme(_) | Kind::Timeline | Kind::Standing(_) | Kind::Progress(_) => Vec::new(),
     }
 }
 

@@ -11,6 +11,7 @@
 //! Readable at 5 places and at 300: where more than `MANY` places are compared, comparisons
 //! show the spread (`spread.rs`) with the full table beside, the timeline counts by year, and a
 //! programme page never shows another place's bars. Hatching is one SVG `<pattern>`.
+//! * `progress-<target>`: a target's observations, the path needed and the target.
 //!
 //! Each chart comes with a generated title and description (read by screen readers), a table
 //! of the same numbers, a source line, its data as CSV, a standalone SVG file per language and
@@ -24,6 +25,7 @@ mod kinds;
 mod made;
 mod metric;
 mod programme;
+mod progress;
 mod spread;
 mod standing;
 pub mod text;
@@ -50,6 +52,8 @@ pub enum Kind {
     Timeline,
     Tiers,
     Standing(String),
+    /// One target's observations, the path needed and the target (`progress.rs`).
+    Progress(String),
 }
 
 impl Kind {
@@ -59,6 +63,7 @@ impl Kind {
             Kind::Programme(_) => 0,
             Kind::Standing(_) => 1,
             Kind::Metric(_) => 2,
+            Kind::Progress(_) => 3,
             Kind::Tiers => 3,
             Kind::Timeline => 4,
         }
@@ -141,6 +146,13 @@ pub fn catalogue(model: &Model) -> Vec<Spec> {
                 pages: vec![Page::Programme(p.id.clone())],
             });
         }
+    }
+    for (p, t) in progress::charted(model) {
+        out.push(Spec {
+            id: format!("progress-{}", t.id),
+            kind: Kind::Progress(t.id.clone()),
+            pages: vec![Page::Programme(p.id.clone())],
+        });
     }
     let tiered: Vec<_> = model.targets().filter(|(_, t)| t.tier.is_some()).collect();
     if !tiered.is_empty() {
@@ -364,6 +376,21 @@ impl Charts {
             out.push(OutputFile::new(svg_path(&self.urls, lang, id), file));
         }
         out
+    }
+
+    /// Every chart's CSV file as (path, bytes), those drawn on demand included.
+    pub fn csvs(&self, model: &Model) -> Vec<(String, Vec<u8>)> {
+        self.charts
+            .par_iter()
+            .map(|c| {
+                let bytes = if drawn_on_demand(&c.spec.kind) {
+                    csv::csv(model, &self.urls, &self.groups, &c.spec)
+                } else {
+                    c.csv.clone()
+                };
+                (csv_path(&c.spec.id), bytes)
+            })
+            .collect()
     }
 
     /// The ids of the charts drawn up front (those comparing places).

@@ -2,6 +2,7 @@
 //! is handed to a sink (the writer's staging folder) as soon as it is made, so the site is
 //! never held in memory whole.
 
+pub mod embed;
 pub mod langmark;
 pub mod markdown;
 pub mod pages;

@@ -90,10 +90,9 @@ impl PageRenderer<'_> {
             ))
             .help("fix the template, or the data it names")
         })?;
-        Ok(match lang {
-            Lang::Zh => html,
-            _ => super::langmark::mark_chinese(&html, Lang::Zh.tag()),
-        })
+        // English pages: every Chinese phrase marked; Chinese pages: words quoted from a
+        // Traditional document marked zh-Hant.
+        Ok(super::langmark::mark_chinese(&html, Lang::Zh.tag()))
     }
 
     fn common(&self, ctx: &mut Context, page: &Page, lang: Lang) {
@@ -205,6 +204,7 @@ impl PageRenderer<'_> {
                     &format!("{} — {}", p.place.name(lang), p.title.get(lang)),
                 );
                 ctx.insert("programme", &self.programme_view(p, lang));
+                ctx.insert("rule_href", &view::rule_href(self.model, self.urls, lang));
                 let targets: Vec<TargetView> = p.targets.iter().map(|t| v.target(p, t)).collect();
                 ctx.insert("targets", &targets);
                 ctx.insert("commitments", &self.commitments(p, lang));
@@ -346,7 +346,11 @@ impl PageRenderer<'_> {
                 "changes.html"
             }
             Page::Embed(chart) => {
-                ctx.insert("chart", &self.extras.chart(self.model, chart, lang));
+                let mut view = self.extras.chart(self.model, chart, lang);
+                if let Some(v) = view.as_mut() {
+                    super::embed::fit(v, model.site.title.get(lang));
+                }
+                ctx.insert("chart", &view);
                 "embed.html"
             }
             Page::NotFound => {
@@ -430,6 +434,7 @@ impl PageRenderer<'_> {
             "id": p.id,
             "place": p.place.name(lang),
             "province": match lang { Lang::En => &p.place.province_en, Lang::Zh => &p.place.province_zh },
+            "place_full": view::place_with_province(&p.place, lang),
             "title": p.title.get(lang),
             "title_zh": p.title.zh,
             "issuer": p.issuer.get(lang),
@@ -442,6 +447,10 @@ impl PageRenderer<'_> {
             "target_count": p.targets.len() - status,
             "status_count": status,
             "commitment_count": p.commitments.len(),
+            "progress": crate::progress::summary(self.model, p)
+                .into_iter()
+                .map(|(s, n)| serde_json::json!({"status": s.id(), "count": n}))
+                .collect::<Vec<_>>(),
             "href": self.urls.page(&Page::Programme(p.id.clone()), lang),
         })
     }
@@ -580,7 +589,7 @@ impl PageRenderer<'_> {
             .map(|c| {
                 serde_json::json!({
                     "id": c.id, "anchor": format!("c-{}", c.id), "text": c.text.get(lang),
-                    "quote": c.quote, "quote_en": c.quote_en,
+                    "quote": c.quote, "quote_lang": c.script.tag(), "quote_en": c.quote_en,
                     "deadline": c.deadline.as_ref().map(|d| view::date_text(d, lang)),
                     "note": c.note.as_ref().map(|n| n.get(lang)),
                     "source": {"text": p.source(&c.source).map(|s| s.title.get(lang)), "href": format!("{}#s-{}", self.urls.page(&Page::Sources, lang), c.source)},
@@ -605,11 +614,16 @@ impl PageRenderer<'_> {
                             .iter()
                             .filter(|t| t.source == s.id)
                             .map(|t| Link {
-                                text: format!(
-                                    "{} ({})",
-                                    t.label.get(lang),
-                                    view::amount(t.value, t.value_max, t.unit, lang)
-                                ),
+                                text: match lang {
+                                    Lang::En => {
+                                        format!("{} ({})", t.label.en, view::target_amount(t, lang))
+                                    }
+                                    Lang::Zh => format!(
+                                        "{}（{}）",
+                                        t.label.zh,
+                                        view::target_amount(t, lang)
+                                    ),
+                                },
                                 href: format!(
                                     "{}#t-{}",
                                     self.urls.page(&Page::Programme(p.id.clone()), lang),
