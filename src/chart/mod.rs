@@ -107,7 +107,11 @@ pub struct Charts {
     by_page: HashMap<Page, Vec<usize>>,
     groups: standing::Groups,
     urls: Urls,
+    /// Unique to this `Charts`: two builds in one process never share a cached chart.
+    serial: u64,
 }
+
+static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// Every chart the data calls for, in a stable order.
 pub fn catalogue(model: &Model) -> Vec<Spec> {
@@ -182,10 +186,13 @@ fn drawn_on_demand(kind: &Kind) -> bool {
     matches!(kind, Kind::Programme(_) | Kind::Standing(_))
 }
 
+/// A chart drawn on demand: (the `Charts` it belongs to, chart id, language, the drawing).
+type Recent = (u64, String, Lang, Rc<Rendered>);
+
 thread_local! {
     /// The last few charts drawn on demand on this thread: a programme's page, its embed pages
     /// and its files are rendered one after another on one thread, and draw each chart once.
-    static RECENT: RefCell<Vec<(String, Lang, Rc<Rendered>)>> = const { RefCell::new(Vec::new()) };
+    static RECENT: RefCell<Vec<Recent>> = const { RefCell::new(Vec::new()) };
 }
 
 impl Charts {
@@ -248,6 +255,7 @@ impl Charts {
             charts,
             groups,
             urls: urls.clone(),
+            serial: SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 
@@ -271,8 +279,8 @@ impl Charts {
         let hit = RECENT.with(|r| {
             r.borrow()
                 .iter()
-                .find(|(id, l, _)| *id == c.spec.id && *l == lang)
-                .map(|(_, _, x)| x.clone())
+                .find(|(s, id, l, _)| *s == self.serial && *id == c.spec.id && *l == lang)
+                .map(|(_, _, _, x)| x.clone())
         });
         if let Some(x) = hit {
             return Some(x);
@@ -284,7 +292,7 @@ impl Charts {
             if recent.len() >= 8 {
                 recent.remove(0);
             }
-            recent.push((c.spec.id.clone(), lang, r.clone()));
+            recent.push((self.serial, c.spec.id.clone(), lang, r.clone()));
         });
         Some(r)
     }
