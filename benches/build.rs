@@ -1,80 +1,62 @@
-//! `cargo bench`: how fast a build is, and how much memory it takes, for the real site and for
-//! a synthetic site many times larger. Prints figures; asserts nothing (machines are noisy).
+//! `cargo bench`: builds generated sites of N programmes (`policydash::synth`) and prints, for
+//! each N, the build time, files, megabytes, peak memory and the time of each stage. Where
+//! `hugo` is installed it also builds N plain Markdown pages with Hugo in the same run and
+//! prints the ratio. Prints figures; asserts nothing (machines are noisy).
+//!
+//! `cargo bench` runs N = 5 (the real site), 100, 1,000 and 10,000. Choose others with
+//! `BENCH_SIZES=5,300 cargo bench`. Each build runs in a child process, so its peak memory
+//! (VmHWM) is its own.
 
 use policydash::BuildOptions;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::Instant;
 
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from).into_iter().flatten() {
-        let rel = entry.path().strip_prefix(from).unwrap();
-        let dest = to.join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
+const CHILD: &str = "POLICYDASH_BENCH_CHILD";
+
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?.to_string();
+            line.split_whitespace().nth(1)?.parse().ok()
+        })
+        .unwrap_or(0)
+}
+
+fn dir_size(dir: &Path) -> (usize, u64) {
+    let mut files = 0;
+    let mut bytes = 0;
+    for e in walkdir::WalkDir::new(dir).into_iter().flatten() {
+        if e.file_type().is_file() {
+            files += 1;
+            bytes += e.metadata().map(|m| m.len()).unwrap_or(0);
         }
     }
+    (files, bytes)
 }
 
-/// The real content with every programme repeated `copies` times under new ids.
-fn synthetic(root: &Path, copies: usize) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&root.join("content"), &dir.path().join("content"));
-    let programmes = dir.path().join("content/programmes");
-    for entry in std::fs::read_dir(&programmes).unwrap().flatten() {
-        let text = std::fs::read_to_string(entry.path()).unwrap();
-        let doc: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
-        let id = doc["id"].as_str().unwrap().to_string();
-        for n in 1..copies {
-            let mut copy = doc.clone();
-            let new_id = format!("{id}-copy{n}");
-            copy["id"] = new_id.clone().into();
-            for list in ["targets", "commitments"] {
-                if let Some(items) = copy[list].as_sequence_mut() {
-                    for item in items {
-                        let old = item["id"].as_str().unwrap().to_string();
-                        item["id"] = format!("{old}-copy{n}").into();
-                    }
-                }
-            }
-            std::fs::write(
-                programmes.join(format!("{new_id}.yaml")),
-                serde_yaml::to_string(&copy).unwrap(),
-            )
-            .unwrap();
-        }
-    }
-    dir
-}
-
-fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-fn bench(name: &str, root: PathBuf, runs: usize) {
-    let out = tempfile::tempdir().unwrap();
+/// In the child: one build of the site at `root`; prints one line of results.
+fn child(root: &Path, out: &Path) {
     let opts = BuildOptions {
-        root,
-        output: Some(out.path().join("output")),
+        root: root.to_path_buf(),
+        output: Some(out.to_path_buf()),
         base_url: None,
     };
-    let mut times = Vec::new();
-    let mut files = 0;
-    for _ in 0..runs {
-        let start = Instant::now();
-        let built = policydash::build(&opts).unwrap_or_else(|f| panic!("{}", f.render()));
-        times.push(start.elapsed().as_secs_f64());
-        files = built.files;
-    }
-    times.sort_by(f64::total_cmp);
-    let median = times[times.len() / 2];
+    let start = Instant::now();
+    let built = policydash::build(&opts).unwrap_or_else(|f| panic!("{}", f.render()));
+    let secs = start.elapsed().as_secs_f64();
+    let stages: Vec<String> = built
+        .timings
+        .0
+        .iter()
+        .map(|(s, d)| format!("{s} {:.3}", d.as_secs_f64()))
+        .collect();
     println!(
-        "{name:<28} {files:>6} files   median {median:>7.3} s   min {:>7.3} s   {:>8.0} files/s",
-        times[0],
-        files as f64 / median
+        "RESULT {secs:.4} {} {} | {}",
+        built.files,
+        peak_rss_kib(),
+        stages.join(", ")
     );
     search_share(&opts);
 }
@@ -102,16 +84,115 @@ fn search_share(opts: &BuildOptions) {
     );
 }
 
+/// Runs one build in a child process: (seconds, files, peak KiB, stages).
+fn measure(root: &Path, out: &Path) -> (f64, usize, u64, String) {
+    let exe = std::env::current_exe().unwrap();
+    let o = Command::new(exe)
+        .env(CHILD, format!("{}\n{}", root.display(), out.display()))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    let line = text
+        .lines()
+        .find_map(|l| l.strip_prefix("RESULT "))
+        .unwrap_or_else(|| panic!("{text}{}", String::from_utf8_lossy(&o.stderr)));
+    let (nums, stages) = line.split_once(" | ").unwrap();
+    let n: Vec<&str> = nums.split_whitespace().collect();
+    (
+        n[0].parse().unwrap(),
+        n[1].parse().unwrap(),
+        n[2].parse().unwrap(),
+        stages.to_string(),
+    )
+}
+
+/// N plain Markdown pages of about the length of a programme page's text, for Hugo.
+fn hugo_site(dir: &Path, n: usize) {
+    let content = dir.join("content/posts");
+    std::fs::create_dir_all(&content).unwrap();
+    std::fs::create_dir_all(dir.join("layouts/_default")).unwrap();
+    std::fs::write(
+        dir.join("hugo.toml"),
+        "baseURL = 'https://example.org/'\ntitle = 'bench'\ndisableKinds = ['taxonomy', 'term', 'RSS', 'sitemap']\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("layouts/_default/single.html"),
+        "<!DOCTYPE html><html><head><title>{{ .Title }}</title></head><body><h1>{{ .Title }}</h1>{{ .Content }}</body></html>\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("layouts/_default/list.html"),
+        "<!DOCTYPE html><html><head><title>{{ .Title }}</title></head><body><ul>{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul></body></html>\n",
+    )
+    .unwrap();
+    let para = "The plan sets targets for schools, training, recruitment and a four-tier craftsman ladder, mostly to 2025. **Skilled talent** is to make up 40% of employed persons. ";
+    for i in 0..n {
+        let mut body = format!("---\ntitle: \"Programme {i}\"\ndate: 2026-11-22\n---\n\n");
+        for s in 0..30 {
+            body.push_str(&format!(
+                "## Figure {s}\n\n{para}{para}\n\n- one\n- two\n\n"
+            ));
+        }
+        std::fs::write(content.join(format!("p{i}.md")), body).unwrap();
+    }
+}
+
+fn hugo_seconds(n: usize) -> Option<f64> {
+    Command::new("hugo").arg("version").output().ok()?;
+    let dir = tempfile::tempdir().ok()?;
+    hugo_site(dir.path(), n);
+    let start = Instant::now();
+    let ok = Command::new("hugo")
+        .args(["--quiet", "-d", "public", "-s"])
+        .arg(dir.path())
+        .status()
+        .ok()?
+        .success();
+    ok.then(|| start.elapsed().as_secs_f64())
+}
+
 fn main() {
+    if let Ok(args) = std::env::var(CHILD) {
+        let (root, out) = args.split_once('\n').unwrap();
+        child(Path::new(root), Path::new(out));
+        return;
+    }
+    let sizes: Vec<usize> = std::env::var("BENCH_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![5, 100, 1_000, 10_000]);
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     println!(
-        "policydash build benchmark ({} threads)",
+        "policydash build benchmark: {} threads (RAYON_NUM_THREADS to change)",
         rayon::current_num_threads()
     );
-    bench("real site (5 programmes)", root.clone(), 7);
-    let big = synthetic(&root, 20);
-    bench("synthetic (100 programmes)", big.path().to_path_buf(), 3);
-    if let Some(kib) = peak_rss_kib() {
-        println!("peak resident memory: {:.1} MiB", kib as f64 / 1024.0);
+    println!(
+        "{:>7} {:>9} {:>8} {:>10} {:>9} {:>9} {:>7}  stages (s)",
+        "N", "time (s)", "files", "output MB", "peak MB", "hugo (s)", "ratio"
+    );
+    for n in sizes {
+        let dir = tempfile::tempdir().unwrap();
+        let site = if n <= 5 {
+            root.clone()
+        } else {
+            policydash::synth::generate(&root, dir.path(), n).unwrap();
+            dir.path().to_path_buf()
+        };
+        let out = dir.path().join("bench-output");
+        // A first build warms the file cache; the second is measured.
+        measure(&site, &out);
+        let (secs, files, peak_kib, stages) = measure(&site, &out);
+        let (_, bytes) = dir_size(&out);
+        let hugo = hugo_seconds(n);
+        println!(
+            "{n:>7} {secs:>9.3} {files:>8} {:>10.1} {:>9.1} {:>9} {:>7}  {stages}",
+            bytes as f64 / 1e6,
+            peak_kib as f64 / 1024.0,
+            hugo.map(|h| format!("{h:.3}"))
+                .unwrap_or_else(|| "-".into()),
+            hugo.map(|h| format!("{:.2}", secs / h))
+                .unwrap_or_else(|| "-".into()),
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! read Chinese correctly) and JSON, for the whole site, each programme and each shared metric.
 
 use crate::model::*;
-use crate::render::OutputFile;
+use crate::output::OutputFile;
 use crate::urls::{Page, Urls};
 use serde::Serialize;
 

@@ -16,12 +16,14 @@ pub mod downloads;
 pub mod escape;
 pub mod load;
 pub mod model;
+pub mod output;
 pub mod progress;
 pub mod provenance;
 pub mod publish;
 pub mod render;
 pub mod search;
 pub mod serve;
+pub mod synth;
 pub mod urls;
 pub mod validate;
 pub mod write;
@@ -73,6 +75,7 @@ impl Failure {
 #[derive(Debug)]
 pub struct Built {
     pub files: usize,
+    pub timings: Timings,
     pub output: PathBuf,
     /// The path the site's links start with (`/repo/`), decoded (`/政策/`, not
     /// `/%E6%94%BF%E7%AD%96/`), for serving it where it expects to be.
@@ -82,8 +85,31 @@ pub struct Built {
     pub changes: changes::ChangeReport,
 }
 
+/// How long each stage of a build took, in order: what `build --timings` and the benchmark
+/// print.
+#[derive(Debug, Clone, Default)]
+pub struct Timings(pub Vec<(&'static str, std::time::Duration)>);
+
+impl Timings {
+    /// One line per stage: `  pages      1.234 s`. `pages` includes writing each page into the
+    /// staging folder as it is made; `write` is what remains (site files, the swap).
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for (stage, d) in &self.0 {
+            out.push_str(&format!("  {stage:<10} {:>8.3} s\n", d.as_secs_f64()));
+        }
+        out
+    }
+    fn since(&mut self, stage: &'static str, start: &mut std::time::Instant) {
+        let now = std::time::Instant::now();
+        self.0.push((stage, now - *start));
+        *start = now;
+    }
+}
+
 /// Everything that `check` establishes and `build` renders from.
 pub struct Checked {
+    pub timings: Timings,
     pub model: model::Model,
     pub urls: urls::Urls,
     pub charts: chart::Charts,
@@ -95,7 +121,10 @@ pub struct Checked {
 
 /// Loads and validates; writes nothing.
 pub fn check(opts: &BuildOptions) -> Result<Checked, Failure> {
+    let mut timings = Timings::default();
+    let mut clock = std::time::Instant::now();
     let loaded = load::load(&opts.root);
+    timings.since("load", &mut clock);
     let mut diags = loaded.diagnostics;
     let fail = |diagnostics: Diagnostics, sources: &load::SourceMap| Failure {
         diagnostics,
@@ -123,6 +152,7 @@ pub fn check(opts: &BuildOptions) -> Result<Checked, Failure> {
         }
     };
     let charts = chart::Charts::build(&model, &urls);
+    timings.since("charts", &mut clock);
     let links = render::known_links(&model, &charts);
     diags.extend(validate::validate(
         &model,
@@ -135,6 +165,7 @@ pub fn check(opts: &BuildOptions) -> Result<Checked, Failure> {
         &loaded.sources,
         progress::today(),
     ));
+    timings.since("validate", &mut clock);
     let theme = match render::theme::load(&opts.root, &model.site.theme, &model.site.languages) {
         Ok(theme) => Some(theme),
         Err(errors) => {
@@ -152,7 +183,9 @@ pub fn check(opts: &BuildOptions) -> Result<Checked, Failure> {
     let Some(theme) = theme.filter(|_| !diags.has_errors()) else {
         return Err(fail(diags, &loaded.sources));
     };
+    timings.since("theme", &mut clock);
     Ok(Checked {
+        timings,
         model,
         urls,
         charts,
@@ -172,8 +205,19 @@ pub fn build(opts: &BuildOptions) -> Result<Built, Failure> {
 /// `data/targets.json`) instead of the output folder's: how a CI build with a fresh output
 /// folder reports what it changes on the live site.
 pub fn build_comparing(opts: &BuildOptions, previous: Option<&Path>) -> Result<Built, Failure> {
+    build_reporting(opts, previous, &|_| {})
+}
+
+/// `build_comparing`, calling `progress` with the number of files written so far as each file
+/// reaches the staging folder (the command line shows it on a terminal).
+pub fn build_reporting(
+    opts: &BuildOptions,
+    previous: Option<&Path>,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Built, Failure> {
     let checked = check(opts)?;
     let Checked {
+        mut timings,
         model,
         urls,
         charts,
@@ -191,6 +235,7 @@ pub fn build_comparing(opts: &BuildOptions, previous: Option<&Path>) -> Result<B
             Diagnostic::error(e.to_string()).field("--output").into(),
         ));
     }
+    let mut clock = std::time::Instant::now();
     let downloads = downloads::Downloads::build(&model, &urls);
     let report = match previous {
         None => changes::ChangeReport::against(&output, downloads.all_rows()).unwrap_or_else(|e| {
@@ -214,24 +259,74 @@ pub fn build_comparing(opts: &BuildOptions, previous: Option<&Path>) -> Result<B
                 )
             })?,
     };
+    timings.since("downloads", &mut clock);
     let extras = render::Extras {
         charts,
         downloads,
         changes: Some(report.clone()),
     };
-    let mut files = render::render_site(&model, &urls, &theme, &extras).map_err(&failure)?;
-    files.extend(publish::site_files(&model, &urls, &extras, &theme));
-    files.extend(search::index(&model, &urls).map_err(|e| failure(Diagnostic::error(e).into()))?);
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    write::write_site(&opts.root, &output, &files).map_err(|e| {
-        failure(
-            Diagnostic::error(e.to_string())
-                .help("the previous output was left as it was")
-                .into(),
-        )
-    })?;
+    // Files go to the staging folder as they are rendered; rendering errors stop the write,
+    // and the previous output stays as it was.
+    let render_errors: std::sync::Mutex<Option<Diagnostics>> = std::sync::Mutex::new(None);
+    let pages_time = std::sync::Mutex::new(std::time::Duration::ZERO);
+    let written = write::write_site_with(&opts.root, &output, |stage| {
+        let sink = |f: output::OutputFile| {
+            stage
+                .put(&f)
+                .map_err(|e| Diagnostic::error(e.to_string()))?;
+            progress(stage.files());
+            Ok(())
+        };
+        let mut result = render::render_site(&model, &urls, &theme, &extras, &sink);
+        if let Ok(mut t) = pages_time.lock() {
+            *t = clock.elapsed();
+        }
+        // Site files and the search index go through the same sink after the pages.
+        let mut late = Diagnostics::new();
+        let mut put = |f: output::OutputFile| {
+            if let Err(d) = sink(f) {
+                late.push(d);
+            }
+        };
+        publish::site_files(&model, &urls, &extras, &theme)
+            .into_iter()
+            .for_each(&mut put);
+        match search::index(&model, &urls) {
+            Ok(files) => files.into_iter().for_each(&mut put),
+            Err(e) => late.push(Diagnostic::error(e)),
+        }
+        if !late.is_empty() {
+            let mut errs = result.err().unwrap_or_default();
+            errs.extend(late);
+            result = Err(errs);
+        }
+        result.map_err(|errs| {
+            if let Ok(mut slot) = render_errors.lock() {
+                *slot = Some(errs);
+            }
+            write::WriteError::Stopped
+        })
+    });
+    let total = clock.elapsed();
+    let pages = pages_time.into_inner().unwrap_or_default();
+    timings.0.push(("pages", pages));
+    timings.0.push(("write", total.saturating_sub(pages)));
+    let files = match written {
+        Ok(n) => n,
+        Err(e) => {
+            if let Some(errs) = render_errors.into_inner().ok().flatten() {
+                return Err(failure(errs));
+            }
+            return Err(failure(
+                Diagnostic::error(e.to_string())
+                    .help("the previous output was left as it was")
+                    .into(),
+            ));
+        }
+    };
     Ok(Built {
-        files: files.len(),
+        files,
+        timings,
         output,
         // `serve` matches it against decoded request paths; links carry it percent-encoded.
         prefix: percent_encoding::percent_decode_str(urls.prefix())

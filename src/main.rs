@@ -45,6 +45,10 @@ enum Command {
         /// site publishes) instead of the one in the output folder.
         #[arg(long, value_name = "FILE")]
         previous: Option<PathBuf>,
+        /// Print how long each stage took (load, charts, validate, theme, downloads, pages,
+        /// write).
+        #[arg(long)]
+        timings: bool,
     },
     /// Check content/ for errors and warnings; write nothing. Exits 1 if there is an error.
     Check {
@@ -79,7 +83,32 @@ fn build(
     previous: Option<&std::path::Path>,
 ) -> Result<policydash::Built, Failure> {
     let started = std::time::Instant::now();
-    match policydash::build_comparing(opts, previous) {
+    // On a terminal, a build that takes more than a second shows the files it has written;
+    // piped or redirected output gets nothing extra.
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let bar: std::sync::OnceLock<indicatif::ProgressBar> = std::sync::OnceLock::new();
+    let progress = |files: usize| {
+        if !terminal || started.elapsed() < std::time::Duration::from_secs(1) {
+            return;
+        }
+        let pb = bar.get_or_init(|| {
+            let pb = indicatif::ProgressBar::new_spinner();
+            pb.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} {pos} files written ({elapsed})",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            pb.enable_steady_tick(std::time::Duration::from_millis(120));
+            pb
+        });
+        pb.set_position(files as u64);
+    };
+    let result = policydash::build_reporting(opts, previous, &progress);
+    if let Some(pb) = bar.get() {
+        pb.finish_and_clear();
+    }
+    match result {
         Ok(built) => {
             if !built.warnings.is_empty() {
                 eprint!("{}", built.warnings.render(&built.sources));
@@ -109,13 +138,17 @@ fn main() -> ExitCode {
             output,
             base_url,
             previous,
+            timings,
         } => {
             let opts = BuildOptions {
                 root: site.root,
                 output,
                 base_url,
             };
-            if build(&opts, previous.as_deref()).is_ok() {
+            if let Ok(built) = build(&opts, previous.as_deref()) {
+                if timings {
+                    print!("{}", built.timings.text());
+                }
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE

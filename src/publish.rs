@@ -7,8 +7,9 @@ pub mod feed;
 pub mod sitemap;
 
 use crate::model::{Lang, Model};
+use crate::output::OutputFile;
 use crate::render::theme::Theme;
-use crate::render::{Extras, OutputFile};
+use crate::render::Extras;
 use crate::urls::Urls;
 
 pub fn site_files(model: &Model, urls: &Urls, extras: &Extras, theme: &Theme) -> Vec<OutputFile> {
@@ -25,7 +26,7 @@ pub fn site_files(model: &Model, urls: &Urls, extras: &Extras, theme: &Theme) ->
         OutputFile::new("sitemap.xml", sitemap::sitemap(model, urls)),
         OutputFile::new(
             datapackage::PATH,
-            datapackage::datapackage(model, urls, &extras.downloads, &chart_csvs(extras)),
+            datapackage::datapackage(model, urls, &extras.downloads, &chart_csvs(model, extras)),
         ),
         OutputFile::new(datapackage::SCHEMA_PATH, datapackage::schema_file()),
         OutputFile::new(
@@ -46,14 +47,8 @@ pub fn site_files(model: &Model, urls: &Urls, extras: &Extras, theme: &Theme) ->
 }
 
 /// The charts' CSV files, as (path, bytes), for the data package.
-fn chart_csvs(extras: &Extras) -> Vec<(String, Vec<u8>)> {
-    extras
-        .charts
-        .files()
-        .into_iter()
-        .filter(|f| f.path.ends_with(".csv"))
-        .map(|f| (f.path, f.bytes))
-        .collect()
+fn chart_csvs(model: &Model, extras: &Extras) -> Vec<(String, Vec<u8>)> {
+    extras.charts.csvs(model)
 }
 
 /// An interface string of the theme, or its key when the theme lacks it.

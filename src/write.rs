@@ -10,11 +10,13 @@
 //! output; the next build into the same output removes them, whatever their PID, while holding
 //! a lock on the folder around the output so that it never removes a running build's folder.
 
-use crate::render::OutputFile;
-use std::collections::BTreeSet;
+use crate::output::OutputFile;
+use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 /// Written into every output folder, so policydash never replaces a folder it did not make.
 /// It is the first file written into a staging folder and the last one removed from a folder
@@ -34,6 +36,8 @@ pub enum WriteError {
     Duplicate(String),
     #[error("another policydash build has been writing beside {0} for ten minutes; try again when it has finished")]
     Busy(PathBuf),
+    #[error("the build stopped before the site was complete")]
+    Stopped,
     #[error("could not write {path}: {source}")]
     Io { path: PathBuf, source: io::Error },
 }
@@ -175,6 +179,63 @@ pub fn write_site(root: &Path, output: &Path, files: &[OutputFile]) -> Result<()
         staging.write(f)?;
     }
     staging.finish()
+}
+
+/// Makes the new content of `output` with `fill`, which puts each file into the staging folder
+/// as soon as it is rendered, from any thread, so the site is never held in memory whole. The
+/// staging folder is swapped in only if `fill` succeeds. Returns the number of files written.
+pub fn write_site_with(
+    root: &Path,
+    output: &Path,
+    fill: impl FnOnce(&Stage) -> Result<(), WriteError>,
+) -> Result<usize, WriteError> {
+    let staging = Staging::begin(root, output)?;
+    let stage = Stage {
+        dir: staging.dir.clone(),
+        seen: Mutex::new(HashSet::from([MARKER.to_string()])),
+        files: AtomicUsize::new(0),
+    };
+    fill(&stage)?;
+    let files = stage.files();
+    staging.finish()?;
+    Ok(files)
+}
+
+/// The staging folder as many threads write into it (see `write_site_with`).
+pub struct Stage {
+    dir: PathBuf,
+    seen: Mutex<HashSet<String>>,
+    files: AtomicUsize,
+}
+
+impl Stage {
+    /// Writes one file into the staging folder.
+    pub fn put(&self, f: &OutputFile) -> Result<(), WriteError> {
+        let rel = safe_relative(&f.path)?;
+        let fresh = self
+            .seen
+            .lock()
+            .map(|mut s| s.insert(f.path.clone()))
+            .unwrap_or(false);
+        if !fresh {
+            return Err(WriteError::Duplicate(f.path.clone()));
+        }
+        let dest = self.dir.join(&rel);
+        if let Some(dir) = dest.parent() {
+            fs::create_dir_all(dir).map_err(io_err(dir))?;
+        }
+        fs::write(&dest, &f.bytes).map_err(io_err(&dest))?;
+        // A point where tests kill the build: part of the site written.
+        if self.files.fetch_add(1, Ordering::Relaxed) == 20 {
+            pause("writing");
+        }
+        Ok(())
+    }
+
+    /// How many files were written.
+    pub fn files(&self) -> usize {
+        self.files.load(Ordering::Relaxed)
+    }
 }
 
 /// A build's staging folder, beside the output: files are written into it one by one, and

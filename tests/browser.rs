@@ -270,3 +270,51 @@ fn the_browser_check_catches_each_kind_of_fault() {
     assert!(!stdout.contains("\ngood/index.html"), "{stdout}");
     assert!(stdout.contains("\nindex.html"), "{stdout}");
 }
+
+/// A site of 300 places: the home page, comparison pages and a programme page pass the browser
+/// check at 1280 and 390 px, and choosing two places on a comparison page shows just those in
+/// the chart and the table, also after a reload of the address.
+#[test]
+fn three_hundred_places_and_the_place_picker() {
+    let Some(harness) = harness() else { return };
+    let tmp = tempfile::tempdir().expect("temp folder");
+    policydash::synth::generate(&root(), tmp.path(), 300).expect("generate 300 programmes");
+    let out = tmp.path().join("site");
+    let opts = BuildOptions {
+        root: tmp.path().to_path_buf(),
+        output: Some(out.clone()),
+        base_url: Some(BASE_URL.into()),
+    };
+    if let Err(f) = policydash::build(&opts) {
+        panic!("300 programmes do not build:\n{}", f.render());
+    }
+    let server = Server::start(out.clone(), PREFIX.into(), "127.0.0.1:0").expect("start server");
+    let url = format!("http://{}{PREFIX}", server.addr);
+    let run = |args: &[&str]| {
+        let r = Command::new("node")
+            .args(args)
+            .current_dir(&harness)
+            .output()
+            .expect("run node");
+        let stdout = String::from_utf8_lossy(&r.stdout).to_string();
+        println!("{stdout}");
+        eprintln!("{}", String::from_utf8_lossy(&r.stderr));
+        (r.status.success(), stdout)
+    };
+    let (ok, stdout) = run(&["picker.mjs", &format!("{url}metrics/skilled-share/")]);
+    assert!(ok && stdout.contains("picker: passed"), "{stdout}");
+    drop(server);
+    // The check serves the folder itself.
+    let out_str = out.to_string_lossy().to_string();
+    let (ok, stdout) = run(&[
+        "check.mjs",
+        &out_str,
+        PREFIX,
+        "--only",
+        r"^(zh/)?(index\.html|metrics/(skilled-share|craftsman-tiers)/index\.html|programmes/suqian-16/index\.html|embed/metric-skilled-share/index\.html)$",
+    ]);
+    assert!(
+        ok && stdout.contains("browser check: all pages passed"),
+        "{stdout}"
+    );
+}

@@ -275,7 +275,6 @@ fn every_svg_parses_and_is_accessible() {
 fn expected_targets<'a>(model: &'a Model, kind: &Kind) -> Vec<&'a Target> {
     let keep = |t: &Target| match kind {
         Kind::Metric(m) => &t.metric == m,
-        Kind::StatusVsTarget(m) => &t.metric == m,
         Kind::Tiers => t.tier.is_some(),
         _ => false,
     };
@@ -340,7 +339,44 @@ fn tables_and_csv_hold_the_numbers_of_the_data() {
         let csv_path = out.join(format!("data/charts/{}.csv", spec.id));
         let page = spec.pages[0].clone();
         match &spec.kind {
-            Kind::Metric(_) | Kind::Tiers | Kind::StatusVsTarget(_) => {
+            Kind::Standing(id) => {
+                // Each figure's rank, computed here from the model: 1 + the figures of the
+                // same metric, unit and kind with a higher value.
+                #[derive(serde::Deserialize)]
+                struct R {
+                    programme: String,
+                    target_id: String,
+                    value: f64,
+                    rank: usize,
+                    places: usize,
+                }
+                let rows: Vec<R> = read_csv(&csv_path);
+                assert!(!rows.is_empty(), "{}: no rows", spec.id);
+                let all: Vec<&Target> = model.targets().map(|(_, t)| t).collect();
+                for r in &rows {
+                    assert_eq!(&r.programme, id);
+                    let t = all.iter().find(|t| t.id == r.target_id).unwrap();
+                    let peers: Vec<&&Target> = all
+                        .iter()
+                        .filter(|x| x.metric == t.metric && x.unit == t.unit && x.kind == t.kind)
+                        .collect();
+                    assert_eq!(r.value, t.value);
+                    assert_eq!(r.places, peers.len(), "{}: {}", spec.id, t.id);
+                    let higher = peers.iter().filter(|x| x.value > t.value).count();
+                    assert_eq!(r.rank, higher + 1, "{}: {}", spec.id, t.id);
+                }
+                for lang in [Lang::En, Lang::Zh] {
+                    let html = page_html(&out, &page, lang, &model);
+                    let table = table_rows(&html, &spec.id);
+                    assert_eq!(table.len(), rows.len(), "{}: table rows", spec.id);
+                    for (row, r) in table.iter().zip(&rows) {
+                        assert_eq!(row["rank"], r.rank as f64);
+                        assert_eq!(row["value"], r.value);
+                        assert_eq!(row["places"], r.places as f64);
+                    }
+                }
+            }
+            Kind::Metric(_) | Kind::Tiers => {
                 let want = expected_targets(&model, &spec.kind);
                 let rows: Vec<Row> = read_csv(&csv_path);
                 let got: BTreeSet<&str> = rows.iter().map(|r| r.target_id.as_str()).collect();
@@ -676,4 +712,72 @@ fn the_binary_builds_with_no_fonts() {
     );
     let svg = fs::read_to_string(out.join("zh/charts/craftsman-tiers.svg")).unwrap();
     assert!(svg.contains("特级工匠"));
+}
+
+#[test]
+fn hatching_is_one_pattern_not_a_line_per_stripe() {
+    let (_dir, out) = built(|_| {});
+    let mut patterned = 0;
+    for f in files(&out.join("charts"), "svg") {
+        let svg = fs::read_to_string(&f).unwrap();
+        let patterns = svg.matches("<pattern ").count();
+        assert!(patterns <= 1, "{}: {patterns} patterns", f.display());
+        if patterns == 1 {
+            patterned += 1;
+            assert!(svg.contains("fill=\"url(#"), "{}", f.display());
+        }
+        // No run of white diagonal lines: stripes come from the pattern.
+        assert!(
+            svg.matches("stroke=\"#FFFFFF\"").count() < 5,
+            "{}: white strokes drawn one by one",
+            f.display()
+        );
+    }
+    assert!(patterned > 0, "no chart with per-year (striped) bars");
+}
+
+/// Across many places a comparison shows the spread: its table holds the lowest, median and
+/// highest of each group, computed here from the model, and its description says them.
+#[test]
+fn many_places_show_the_spread_with_the_numbers_of_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    // 60 programmes: 24 of them (the copies of Zhuhai and Tianjin) share skilled-share.
+    policydash::synth::generate(Path::new(env!("CARGO_MANIFEST_DIR")), dir.path(), 60).unwrap();
+    let out = dir.path().join("out");
+    build(&opts(dir.path(), &out)).unwrap_or_else(|f| panic!("{}", f.render()));
+    let (model, _) = model_of(dir.path());
+    let html = fs::read_to_string(out.join("metrics/skilled-share/index.html")).unwrap();
+    let rows = table_rows(&html, "metric-skilled-share");
+    let mut values: Vec<f64> = model
+        .targets_of_metric("skilled-share")
+        .filter(|(_, t)| t.kind == FigureKind::Target)
+        .map(|(_, t)| t.value)
+        .collect();
+    values.sort_by(f64::total_cmp);
+    // The first group is the targets in percent: its lowest and highest are the data's.
+    assert_eq!(rows[0]["lowest"], values[0]);
+    assert_eq!(rows[0]["highest"], values[values.len() - 1]);
+    assert_eq!(rows[0]["figures"], values.len() as f64);
+    let svg = fs::read_to_string(out.join("charts/metric-skilled-share.svg")).unwrap();
+    let facts = parse_svg(&svg, "metric-skilled-share");
+    check_accessible(&facts, "metric-skilled-share");
+    let desc = &facts.texts[facts.desc_id.as_ref().unwrap()];
+    let places = format!(
+        "{} places",
+        model.programmes_with_metric("skilled-share").len()
+    );
+    assert!(places != "0 places");
+    for word in ["lowest", "median", "highest", places.as_str()] {
+        assert!(desc.contains(word), "no {word:?} in {desc}");
+    }
+    // The timeline counts by year; the programme pages show where each place stands.
+    let home = fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(home.contains("data-key=\"programmes\""), "timeline by year");
+    assert!(
+        home.contains("class=\"province-group\""),
+        "places by province"
+    );
+    let page = fs::read_to_string(out.join("programmes/zhuhai-1/index.html")).unwrap();
+    assert!(page.contains("id=\"chart-standing-zhuhai-1\""));
+    assert!(!page.contains("id=\"chart-craftsman-tiers\""));
 }

@@ -1,7 +1,9 @@
 //! Titles and descriptions generated from the data. The description is what a screen reader
 //! announces for the chart (`<desc>`), so it states every number the chart shows.
 
-use super::kinds::{self, count_words, dated_counts, Fig};
+use super::made::{self, Fig};
+use super::programme::count_words;
+use super::timeline::dated_counts;
 use super::words::{self, w, W};
 use crate::model::*;
 use crate::render::view;
@@ -11,14 +13,6 @@ pub fn metric_title(m: Option<&Metric>, lang: Lang) -> String {
     match lang {
         Lang::En => format!("{name}: the programmes side by side"),
         Lang::Zh => format!("{name}：各地并列比较"),
-    }
-}
-
-pub fn status_title(m: Option<&Metric>, lang: Lang) -> String {
-    let name = m.map(|m| m.name.get(lang)).unwrap_or_default();
-    match lang {
-        Lang::En => format!("{name}: current figures against targets"),
-        Lang::Zh => format!("{name}：现状与目标"),
     }
 }
 
@@ -175,7 +169,7 @@ pub fn metric_desc(model: &Model, figs: &[Fig], per_100k: bool, log: bool, lang:
             .iter()
             .filter_map(|f| {
                 let v = f.per_100k(model)?;
-                let n = kinds::per_100k_number(v, lang);
+                let n = made::per_100k_number(v, lang);
                 let several = figs.iter().filter(|g| g.p.id == f.p.id).count() > 1;
                 let phrase = with_label(amount_phrase(f.t, &n, lang), f.t, several, lang);
                 Some(match lang {
@@ -348,83 +342,4 @@ pub fn tiers_note(figs: &[Fig], lang: Lang) -> String {
         })
         .collect();
     end_sentence(parts.join(words::clause_sep(lang)), lang)
-}
-
-pub fn status_desc(model: &Model, figs: &[Fig], per_100k: bool, lang: Lang) -> String {
-    let value = |f: &Fig| {
-        if per_100k {
-            f.per_100k(model).unwrap_or(0.0)
-        } else {
-            f.t.value
-        }
-    };
-    let shown = |f: &Fig| {
-        if per_100k {
-            amount_phrase(f.t, &kinds::per_100k_number(value(f), lang), lang)
-        } else {
-            phrase(f.t, lang)
-        }
-    };
-    let status: Vec<&Fig> = figs
-        .iter()
-        .filter(|f| f.t.kind == FigureKind::Status)
-        .collect();
-    let targets: Vec<&Fig> = figs
-        .iter()
-        .filter(|f| f.t.kind == FigureKind::Target)
-        .collect();
-    let mut out = String::new();
-    if per_100k {
-        out.push_str(match lang {
-            Lang::En => "Per 100,000 residents (derived). ",
-            Lang::Zh => "按每10万常住人口（推算）。",
-        });
-    }
-    for s in &status {
-        out.push_str(&match lang {
-            Lang::En => format!("{}'s current figure: {}. ", s.p.place.en, shown(s)),
-            Lang::Zh => format!("{}现状：{}。", s.p.place.zh, shown(s)),
-        });
-    }
-    let only = (status.len() == 1).then(|| status[0]);
-    let unit = figs.first().map(|f| f.t.unit).unwrap_or(Unit::Persons);
-    let items: Vec<String> = targets
-        .iter()
-        .map(|t| {
-            let mut item = match lang {
-                Lang::En => format!("{} {}", t.p.place.en, shown(t)),
-                Lang::Zh => format!("{}{}", t.p.place.zh, shown(t)),
-            };
-            if let Some(s) = only {
-                let d = value(t) - value(s);
-                let size = if per_100k {
-                    kinds::per_100k_number(d.abs(), lang)
-                } else if unit == Unit::Percent {
-                    let n = view::number((d.abs() * 10.0).round() / 10.0, lang);
-                    match lang {
-                        Lang::En => format!("{n} percentage points"),
-                        Lang::Zh => format!("{n}个百分点"),
-                    }
-                } else {
-                    view::amount((d.abs() * 10.0).round() / 10.0, None, unit, lang)
-                };
-                item.push_str(&match (lang, d >= 0.0) {
-                    (Lang::En, true) => format!(", {size} above {}'s current figure", s.p.place.en),
-                    (Lang::En, false) => {
-                        format!(", {size} below {}'s current figure", s.p.place.en)
-                    }
-                    (Lang::Zh, true) => format!("，比{}现状高{size}", s.p.place.zh),
-                    (Lang::Zh, false) => format!("，比{}现状低{size}", s.p.place.zh),
-                });
-            }
-            item
-        })
-        .collect();
-    if !items.is_empty() {
-        out.push_str(&match lang {
-            Lang::En => format!("Targets: {}.", items.join("; ")),
-            Lang::Zh => format!("目标：{}。", items.join("；")),
-        });
-    }
-    out.trim().to_string()
 }

@@ -2,7 +2,7 @@
 //! block pages show (figure, caption, table, source line, links).
 
 use super::draw::Svg;
-use super::kinds::{Cell, Made, Table};
+use super::made::{Cell, Made, Table};
 use super::text::wrap;
 use super::words::{w, W};
 use super::{csv_path, svg_path, Rendered, Spec};
@@ -27,15 +27,24 @@ pub fn render(model: &Model, urls: &Urls, spec: &Spec, made: &Made, lang: Lang) 
         inline_svg(id, made, &made.svg, "chart-wide"),
         inline_svg(&format!("{id}-narrow"), made, &made.narrow, "chart-narrow")
     );
-    let file = file_svg(model, id, made, lang, &page_abs);
+    let (file, file_height) = file_svg(model, id, made, lang, &page_abs);
     let links = Links {
         csv: urls.href(&csv_path(id)),
         svg: urls.href(&svg_path(urls, lang, id)),
         embed: urls.page(&Page::Embed(id.clone()), lang),
         page: urls.page(&page, lang),
     };
-    let block = block(id, made, &inline, &links, lang);
-    let embed_block = block_embed(id, made, &inline, &links, lang);
+    let table = &made.table;
+    let block = block(id, made, table, &inline, &links, lang);
+    // The embed page shows the standalone file, which carries its title and sources: one small
+    // element instead of two inline drawings.
+    let image = format!(
+        "<img class=\"chart-img\" src=\"{}\" alt=\"{}\" width=\"{}\" height=\"{file_height}\">",
+        esc(&links.svg),
+        esc(&made.desc),
+        made.svg.width
+    );
+    let embed_block = block_embed(id, made, table, &image, &links, lang);
     let embed_abs = urls.absolute(&urls.page_path(&Page::Embed(id.clone()), lang));
     let snippet = format!(
         "<iframe src=\"{}\" title=\"{}\" width=\"100%\" height=\"{}\" style=\"border:0;max-width:{}px\" loading=\"lazy\"></iframe>",
@@ -52,6 +61,10 @@ pub fn render(model: &Model, urls: &Urls, spec: &Spec, made: &Made, lang: Lang) 
         snippet,
     }
 }
+
+/// A white halo keeps labels legible where they cross grid lines and bars' ends: one rule per
+/// file here, and in the theme's style.css for inline charts, never an attribute per label.
+const HALO: &str = "<style>text{stroke:#FFFFFF;stroke-width:3px;stroke-linejoin:round;paint-order:stroke}</style>\n";
 
 fn svg_open(id: &str, svg: &Svg, height: u32, extra: &str) -> String {
     format!(
@@ -77,14 +90,14 @@ fn inline_svg(id: &str, made: &Made, svg: &Svg, class: &str) -> String {
         &format!(" class=\"chart-svg {class}\""),
     );
     s.push_str(&title_desc(id, made));
-    s.push_str(&svg.body);
+    s.push_str(&svg.body_for(id));
     s.push_str("</svg>");
     s
 }
 
 /// The downloadable SVG: the same drawing with its title above and its sources below, so it
 /// still says what it is and where the numbers come from once it leaves the site.
-fn file_svg(model: &Model, id: &str, made: &Made, lang: Lang, page_abs: &str) -> String {
+fn file_svg(model: &Model, id: &str, made: &Made, lang: Lang, page_abs: &str) -> (String, u32) {
     let svg = &made.svg;
     let max = svg.width as f64 - 24.0;
     let title_lines = wrap(&made.title, 16.0 * 1.1, max);
@@ -104,6 +117,7 @@ fn file_svg(model: &Model, id: &str, made: &Made, lang: Lang, page_abs: &str) ->
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     s.push_str(&svg_open(id, svg, height, &lang_attr));
     s.push_str(&title_desc(id, made));
+    s.push_str(HALO);
     s.push_str(&format!(
         "<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{height}\" fill=\"#FFFFFF\"/>\n",
         svg.width
@@ -116,7 +130,7 @@ fn file_svg(model: &Model, id: &str, made: &Made, lang: Lang, page_abs: &str) ->
         ));
     }
     s.push_str(&format!("<g transform=\"translate(0,{header})\">\n"));
-    s.push_str(&svg.body);
+    s.push_str(&svg.body_for(id));
     s.push_str("</g>\n");
     for (i, line) in foot_lines.iter().enumerate() {
         s.push_str(&format!(
@@ -126,7 +140,7 @@ fn file_svg(model: &Model, id: &str, made: &Made, lang: Lang, page_abs: &str) ->
         ));
     }
     s.push_str("</svg>\n");
-    s
+    (s, height)
 }
 
 struct Links {
@@ -206,7 +220,7 @@ fn source_line(made: &Made, lang: Lang) -> String {
     )
 }
 
-fn block(id: &str, made: &Made, inline: &str, links: &Links, lang: Lang) -> String {
+fn block(id: &str, made: &Made, table: &Table, inline: &str, links: &Links, lang: Lang) -> String {
     format!(
         "<figure class=\"chart\" id=\"chart-{id}\">\n\
          <figcaption class=\"chart-title\">{title}</figcaption>\n\
@@ -218,7 +232,7 @@ fn block(id: &str, made: &Made, inline: &str, links: &Links, lang: Lang) -> Stri
         id = esc(id),
         title = esc(&made.title),
         region = esc(&format!("{}: {}", w(W::ShowNumbers, lang), made.title)),
-        table = table_html(id, &made.table, lang),
+        table = table_html(id, table, lang),
         source = source_line(made, lang),
         csv = esc(&links.csv),
         svg = esc(&links.svg),
@@ -230,7 +244,14 @@ fn block(id: &str, made: &Made, inline: &str, links: &Links, lang: Lang) -> Stri
 }
 
 /// For the embed page: just the chart, its sources and links out; the table folded away.
-fn block_embed(id: &str, made: &Made, inline: &str, links: &Links, lang: Lang) -> String {
+fn block_embed(
+    id: &str,
+    made: &Made,
+    table: &Table,
+    inline: &str,
+    links: &Links,
+    lang: Lang,
+) -> String {
     format!(
         "<figure class=\"chart chart-embed\" id=\"chart-{id}\">\n\
          <figcaption class=\"chart-title\">{title}</figcaption>\n\
@@ -242,7 +263,7 @@ fn block_embed(id: &str, made: &Made, inline: &str, links: &Links, lang: Lang) -
         id = esc(id),
         title = esc(&made.title),
         numbers = esc(w(W::ShowNumbers, lang)),
-        table = table_html(id, &made.table, lang),
+        table = table_html(id, table, lang),
         source = source_line(made, lang),
         page = esc(&links.page),
         csv = esc(&links.csv),

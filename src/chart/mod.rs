@@ -5,26 +5,44 @@
 //! * `programme-<id>`: each programme's figures by category;
 //! * `timeline`: the programmes' periods and the dates of their figures (home page);
 //! * `craftsman-tiers`: the tiered honour ladders (figures with a `tier`), on a log scale;
-//! * `status-vs-target-<metric>`: current figures against targets, where a metric has both;
+//! * `standing-<id>`: "this place among all", each of a programme's figures against every
+//!   place's (`standing.rs`).
+//!
+//! Readable at 5 places and at 300: where more than `MANY` places are compared, comparisons
+//! show the spread (`spread.rs`) with the full table beside, the timeline counts by year, and a
+//! programme page never shows another place's bars. Hatching is one SVG `<pattern>`.
 //! * `progress-<target>`: a target's observations, the path needed and the target.
 //!
 //! Each chart comes with a generated title and description (read by screen readers), a table
 //! of the same numbers, a source line, its data as CSV, a standalone SVG file per language and
 //! an embed page. Everything is rendered once, in parallel, in `Charts::build`.
 
+mod csv;
 mod describe;
 mod draw;
 mod html;
 mod kinds;
+mod made;
+mod metric;
+mod programme;
 mod progress;
+mod spread;
+mod standing;
 pub mod text;
+mod tiers;
+mod timeline;
 mod words;
 
-use crate::model::{FigureKind, Lang, Model};
-use crate::render::OutputFile;
+/// Above this many places, comparisons switch to their compact forms.
+pub const MANY: usize = 20;
+
+use crate::model::{Lang, Model};
+use crate::output::OutputFile;
 use crate::urls::{Page, Urls};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
 
 /// What a chart shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +51,7 @@ pub enum Kind {
     Programme(String),
     Timeline,
     Tiers,
-    StatusVsTarget(String),
+    Standing(String),
     /// One target's observations, the path needed and the target (`progress.rs`).
     Progress(String),
 }
@@ -43,8 +61,9 @@ impl Kind {
     fn rank(&self) -> u8 {
         match self {
             Kind::Programme(_) => 0,
-            Kind::Metric(_) => 1,
-            Kind::StatusVsTarget(_) | Kind::Progress(_) => 2,
+            Kind::Standing(_) => 1,
+            Kind::Metric(_) => 2,
+            Kind::Progress(_) => 3,
             Kind::Tiers => 3,
             Kind::Timeline => 4,
         }
@@ -73,15 +92,26 @@ struct Rendered {
 
 struct Chart {
     spec: Spec,
+    /// Empty for a programme's own charts, which are drawn when their page is rendered.
     csv: Vec<u8>,
     langs: BTreeMap<Lang, Rendered>,
 }
 
+/// Every chart of the site. The charts that compare places are drawn once, up front (pages and
+/// commentary share them); a programme's own charts are drawn when its pages are rendered and
+/// then dropped, so memory does not grow with the number of programmes.
 pub struct Charts {
     ids: BTreeSet<String>,
     charts: Vec<Chart>,
+    by_id: HashMap<String, usize>,
+    by_page: HashMap<Page, Vec<usize>>,
+    groups: standing::Groups,
     urls: Urls,
+    /// Unique to this `Charts`: two builds in one process never share a cached chart.
+    serial: u64,
 }
+
+static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// Every chart the data calls for, in a stable order.
 pub fn catalogue(model: &Model) -> Vec<Spec> {
@@ -111,27 +141,13 @@ pub fn catalogue(model: &Model) -> Vec<Spec> {
             });
         }
     }
-    for m in &model.metrics {
-        let dated: Vec<_> = model
-            .targets_of_metric(&m.id)
-            .filter(|(_, t)| t.date().is_some())
-            .collect();
-        let has = |k: FigureKind| dated.iter().any(|(_, t)| t.kind == k);
-        if has(FigureKind::Status) && has(FigureKind::Target) {
-            let mut pages = Vec::new();
-            if shared.contains(m.id.as_str()) {
-                pages.push(Page::Metric(m.id.clone()));
-            }
-            for (p, _) in &dated {
-                let page = Page::Programme(p.id.clone());
-                if !pages.contains(&page) {
-                    pages.push(page);
-                }
-            }
+    let groups = standing::Groups::of(model);
+    for p in &model.programmes {
+        if !groups.standings(p).is_empty() {
             out.push(Spec {
-                id: format!("status-vs-target-{}", m.id),
-                kind: Kind::StatusVsTarget(m.id.clone()),
-                pages,
+                id: format!("standing-{}", p.id),
+                kind: Kind::Standing(p.id.clone()),
+                pages: vec![Page::Programme(p.id.clone())],
             });
         }
     }
@@ -144,8 +160,9 @@ pub fn catalogue(model: &Model) -> Vec<Spec> {
     }
     let tiered: Vec<_> = model.targets().filter(|(_, t)| t.tier.is_some()).collect();
     if !tiered.is_empty() {
-        // On the pages of metrics made only of tier figures, and of the programmes with tiers.
-        let mut pages: Vec<Page> = model
+        // On the pages of metrics made only of tier figures; a programme page shows where its
+        // tiers stand in its `standing-` chart instead, whatever the number of places.
+        let pages: Vec<Page> = model
             .shared_metrics()
             .iter()
             .filter(|m| {
@@ -155,12 +172,6 @@ pub fn catalogue(model: &Model) -> Vec<Spec> {
             })
             .map(|m| Page::Metric(m.id.clone()))
             .collect();
-        for (p, _) in &tiered {
-            let page = Page::Programme(p.id.clone());
-            if !pages.contains(&page) {
-                pages.push(page);
-            }
-        }
         out.push(Spec {
             id: "craftsman-tiers".into(),
             kind: Kind::Tiers,
@@ -170,25 +181,47 @@ pub fn catalogue(model: &Model) -> Vec<Spec> {
     out
 }
 
+/// A programme's own charts: drawn on demand.
+fn drawn_on_demand(kind: &Kind) -> bool {
+    matches!(kind, Kind::Programme(_) | Kind::Standing(_))
+}
+
+/// A chart drawn on demand: (the `Charts` it belongs to, chart id, language, the drawing).
+type Recent = (u64, String, Lang, Rc<Rendered>);
+
+thread_local! {
+    /// The last few charts drawn on demand on this thread: a programme's page, its embed pages
+    /// and its files are rendered one after another on one thread, and draw each chart once.
+    static RECENT: RefCell<Vec<Recent>> = const { RefCell::new(Vec::new()) };
+}
+
 impl Charts {
     pub fn build(model: &Model, urls: &Urls) -> Charts {
         let specs = catalogue(model);
+        let groups = standing::Groups::of(model);
         let langs = model.site.languages.clone();
         let jobs: Vec<(usize, Lang)> = (0..specs.len())
+            .filter(|i| !drawn_on_demand(&specs[*i].kind))
             .flat_map(|i| langs.iter().map(move |l| (i, *l)))
             .collect();
         let rendered: Vec<(usize, Lang, Rendered)> = jobs
             .par_iter()
             .map(|(i, lang)| {
                 let spec = &specs[*i];
-                let made = kinds::make(model, urls, spec, *lang);
+                let made = kinds::make(model, urls, &groups, spec, *lang);
                 let r = html::render(model, urls, spec, &made, *lang);
                 (*i, *lang, r)
             })
             .collect();
         let csvs: Vec<Vec<u8>> = specs
             .par_iter()
-            .map(|s| kinds::csv(model, urls, s))
+            .map(|s| {
+                if drawn_on_demand(&s.kind) {
+                    Vec::new()
+                } else {
+                    csv::csv(model, urls, &groups, s)
+                }
+            })
             .collect();
         let mut charts: Vec<Chart> = specs
             .into_iter()
@@ -202,10 +235,27 @@ impl Charts {
         for (i, lang, r) in rendered {
             charts[i].langs.insert(lang, r);
         }
+        let mut by_page: HashMap<Page, Vec<usize>> = HashMap::new();
+        for (i, c) in charts.iter().enumerate() {
+            for p in &c.spec.pages {
+                by_page.entry(p.clone()).or_default().push(i);
+            }
+        }
+        for list in by_page.values_mut() {
+            list.sort_by_key(|i| charts[*i].spec.kind.rank());
+        }
         Charts {
             ids: charts.iter().map(|c| c.spec.id.clone()).collect(),
+            by_id: charts
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.spec.id.clone(), i))
+                .collect(),
+            by_page,
             charts,
+            groups,
             urls: urls.clone(),
+            serial: SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 
@@ -218,62 +268,146 @@ impl Charts {
     }
 
     fn get(&self, id: &str) -> Option<&Chart> {
-        self.charts.iter().find(|c| c.spec.id == id)
+        self.by_id.get(id).map(|i| &self.charts[*i])
+    }
+
+    /// The chart drawn in `lang`: kept from `build`, or drawn now.
+    fn rendered(&self, model: &Model, c: &Chart, lang: Lang) -> Option<Rc<Rendered>> {
+        if !drawn_on_demand(&c.spec.kind) {
+            return None;
+        }
+        let hit = RECENT.with(|r| {
+            r.borrow()
+                .iter()
+                .find(|(s, id, l, _)| *s == self.serial && *id == c.spec.id && *l == lang)
+                .map(|(_, _, _, x)| x.clone())
+        });
+        if let Some(x) = hit {
+            return Some(x);
+        }
+        let made = kinds::make(model, &self.urls, &self.groups, &c.spec, lang);
+        let r = Rc::new(html::render(model, &self.urls, &c.spec, &made, lang));
+        RECENT.with(|recent| {
+            let mut recent = recent.borrow_mut();
+            if recent.len() >= 8 {
+                recent.remove(0);
+            }
+            recent.push((self.serial, c.spec.id.clone(), lang, r.clone()));
+        });
+        Some(r)
+    }
+
+    /// Calls `f` with the chart in `lang`, however it is kept.
+    fn with<T>(
+        &self,
+        model: &Model,
+        c: &Chart,
+        lang: Lang,
+        f: impl FnOnce(&Rendered) -> T,
+    ) -> Option<T> {
+        match c.langs.get(&lang) {
+            Some(r) => Some(f(r)),
+            None => self.rendered(model, c, lang).map(|r| f(&r)),
+        }
     }
 
     /// The charts a page shows, each as `{id, title, html}`.
-    pub fn on_page(&self, page: &Page, lang: Lang) -> Vec<serde_json::Value> {
-        let mut list: Vec<&Chart> = self
-            .charts
-            .iter()
-            .filter(|c| c.spec.pages.contains(page))
-            .collect();
-        list.sort_by_key(|c| c.spec.kind.rank());
-        list.into_iter()
-            .filter_map(|c| {
-                let r = c.langs.get(&lang)?;
-                Some(serde_json::json!({
-                    "id": c.spec.id, "title": r.title, "html": r.block,
-                }))
+    pub fn on_page(&self, model: &Model, page: &Page, lang: Lang) -> Vec<serde_json::Value> {
+        let Some(list) = self.by_page.get(page) else {
+            return Vec::new();
+        };
+        list.iter()
+            .filter_map(|i| {
+                let c = &self.charts[*i];
+                self.with(model, c, lang, |r| {
+                    serde_json::json!({
+                        "id": c.spec.id, "title": r.title, "html": r.block,
+                    })
+                })
             })
             .collect()
     }
 
     /// What the embed page of a chart shows.
-    pub fn view(&self, id: &str, lang: Lang) -> Option<serde_json::Value> {
+    pub fn view(&self, model: &Model, id: &str, lang: Lang) -> Option<serde_json::Value> {
         let c = self.get(id)?;
-        let r = c.langs.get(&lang)?;
         let page = c.spec.pages.first().cloned().unwrap_or(Page::Home);
-        Some(serde_json::json!({
-            "id": id,
-            "title": r.title,
-            "html": r.embed_block,
-            "snippet": r.snippet,
-            "embed_label": words::w(words::W::EmbedCode, lang),
-            "embed_help": words::w(words::W::EmbedHelp, lang),
-            "page_href": self.urls.page(&page, lang),
-            "page_absolute": self.urls.absolute(&self.urls.page_path(&page, lang)),
-        }))
+        self.with(model, c, lang, |r| {
+            serde_json::json!({
+                "id": id,
+                "title": r.title,
+                "html": r.embed_block,
+                "snippet": r.snippet,
+                "embed_label": words::w(words::W::EmbedCode, lang),
+                "embed_help": words::w(words::W::EmbedHelp, lang),
+                "page_href": self.urls.page(&page, lang),
+                "page_absolute": self.urls.absolute(&self.urls.page_path(&page, lang)),
+            })
+        })
     }
 
     /// The block a Markdown shortcode is replaced with.
-    pub fn block_html(&self, id: &str, lang: Lang) -> Option<String> {
-        Some(self.get(id)?.langs.get(&lang)?.block.clone())
+    pub fn block_html(&self, model: &Model, id: &str, lang: Lang) -> Option<String> {
+        let c = self.get(id)?;
+        self.with(model, c, lang, |r| r.block.clone())
     }
 
-    /// The standalone SVG files (per language) and the CSV of each chart.
-    pub fn files(&self) -> Vec<OutputFile> {
+    /// The charts drawn for one programme's pages, by id: what `files_of` writes with them.
+    pub fn of_programme(&self, id: &str) -> Vec<String> {
+        self.by_page
+            .get(&Page::Programme(id.to_string()))
+            .map(|list| {
+                list.iter()
+                    .map(|i| &self.charts[*i])
+                    .filter(|c| drawn_on_demand(&c.spec.kind))
+                    .map(|c| c.spec.id.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The standalone SVG file of a chart in one language, and, with `csv`, its CSV.
+    pub fn files_of(&self, model: &Model, id: &str, lang: Lang, csv: bool) -> Vec<OutputFile> {
+        let Some(c) = self.get(id) else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
-        for c in &self.charts {
-            out.push(OutputFile::new(csv_path(&c.spec.id), c.csv.clone()));
-            for (lang, r) in &c.langs {
-                out.push(OutputFile::new(
-                    svg_path(&self.urls, *lang, &c.spec.id),
-                    r.file.clone(),
-                ));
-            }
+        if csv {
+            let bytes = if drawn_on_demand(&c.spec.kind) {
+                csv::csv(model, &self.urls, &self.groups, &c.spec)
+            } else {
+                c.csv.clone()
+            };
+            out.push(OutputFile::new(csv_path(id), bytes));
+        }
+        if let Some(file) = self.with(model, c, lang, |r| r.file.clone()) {
+            out.push(OutputFile::new(svg_path(&self.urls, lang, id), file));
         }
         out
+    }
+
+    /// Every chart's CSV file as (path, bytes), those drawn on demand included.
+    pub fn csvs(&self, model: &Model) -> Vec<(String, Vec<u8>)> {
+        self.charts
+            .par_iter()
+            .map(|c| {
+                let bytes = if drawn_on_demand(&c.spec.kind) {
+                    csv::csv(model, &self.urls, &self.groups, &c.spec)
+                } else {
+                    c.csv.clone()
+                };
+                (csv_path(&c.spec.id), bytes)
+            })
+            .collect()
+    }
+
+    /// The ids of the charts drawn up front (those comparing places).
+    pub fn shared_ids(&self) -> Vec<String> {
+        self.charts
+            .iter()
+            .filter(|c| !drawn_on_demand(&c.spec.kind))
+            .map(|c| c.spec.id.clone())
+            .collect()
     }
 }
 

@@ -5,7 +5,7 @@
 //! place's own numbers are drawn: never another place's figure.
 
 use super::draw::Svg;
-use super::kinds::{Cell, Cite, Made, Table};
+use super::made::{Cell, Cite, Made, Table};
 use crate::downloads;
 use crate::model::*;
 use crate::progress::{self, status::Rule, status::Status};

@@ -195,6 +195,7 @@ impl Loader {
                 context_note,
                 changelog,
                 metric_programmes: Default::default(),
+                lookup: Default::default(),
             }
             .index(),
         )

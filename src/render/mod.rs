@@ -1,5 +1,6 @@
-//! Stage 3: turn the model into files, in parallel. Nothing here touches the disk: every
-//! renderer returns `OutputFile`s and `write` puts them in place.
+//! Stage 3: turn the model into files, in parallel. Nothing here touches the disk: every file
+//! is handed to a sink (the writer's staging folder) as soon as it is made, so the site is
+//! never held in memory whole.
 
 pub mod embed;
 pub mod langmark;
@@ -16,21 +17,7 @@ use crate::urls::{Page, Urls};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
 
-/// One file of the site, relative to the output folder (forward slashes).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    pub path: String,
-    pub bytes: Vec<u8>,
-}
-
-impl OutputFile {
-    pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
-        OutputFile {
-            path: path.into(),
-            bytes: bytes.into(),
-        }
-    }
-}
+pub use crate::output::OutputFile;
 
 /// What pages show beside the model: charts, downloads and the change report.
 pub struct Extras {
@@ -40,14 +27,14 @@ pub struct Extras {
 }
 
 impl Extras {
-    pub fn charts_on(&self, page: &Page, lang: Lang) -> Vec<serde_json::Value> {
-        self.charts.on_page(page, lang)
+    pub fn charts_on(&self, model: &Model, page: &Page, lang: Lang) -> Vec<serde_json::Value> {
+        self.charts.on_page(model, page, lang)
     }
-    pub fn chart(&self, id: &str, lang: Lang) -> Option<serde_json::Value> {
-        self.charts.view(id, lang)
+    pub fn chart(&self, model: &Model, id: &str, lang: Lang) -> Option<serde_json::Value> {
+        self.charts.view(model, id, lang)
     }
-    pub fn chart_block(&self, id: &str, lang: Lang) -> Option<String> {
-        self.charts.block_html(id, lang)
+    pub fn chart_block(&self, model: &Model, id: &str, lang: Lang) -> Option<String> {
+        self.charts.block_html(model, id, lang)
     }
     pub fn downloads_for(&self, page: &Page) -> Vec<serde_json::Value> {
         self.downloads.for_page(page)
@@ -66,87 +53,140 @@ pub fn known_links(model: &Model, charts: &Charts) -> BTreeSet<String> {
     links
 }
 
-/// Renders the whole site. Jobs run in parallel; their outputs are sorted by path so the
-/// result never depends on scheduling.
-pub fn render_site(
-    model: &Model,
-    urls: &Urls,
-    theme: &theme::Theme,
-    extras: &Extras,
-) -> Result<Vec<OutputFile>, Diagnostics> {
-    let mut files = render_pages(
-        model,
-        urls,
-        theme,
-        extras,
-        &page_jobs(model, &extras.charts),
-    )?;
-    files.extend(asset_files(theme, extras));
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(files)
+/// Where rendered files go; it may fail (a full disk), which stops the build.
+pub type Sink<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 'a;
+
+/// A unit of parallel work: a page, or everything of one programme in one language (its page,
+/// its charts' embed pages and files, drawn once on one thread), or a chart's files.
+enum Job {
+    Page(Page, Lang),
+    Programme(String, Lang),
+    ChartFiles(String, Lang),
 }
 
-/// Every page of the site in every language it is published in.
-pub fn page_jobs(model: &Model, charts: &Charts) -> Vec<(Page, Lang)> {
-    let mut jobs: Vec<(Page, Lang)> = Vec::new();
+fn jobs(model: &Model, charts: &Charts) -> Vec<Job> {
+    let default = model.site.default_lang();
+    let mut jobs: Vec<Job> = Vec::new();
     for page in pages::all_pages(model) {
         for lang in pages::languages_of(model, &page) {
-            if page == Page::NotFound && lang != model.site.default_lang() {
+            if page == Page::NotFound && lang != default {
                 continue;
             }
-            jobs.push((page.clone(), lang));
+            match &page {
+                Page::Programme(id) => jobs.push(Job::Programme(id.clone(), lang)),
+                _ => jobs.push(Job::Page(page.clone(), lang)),
+            }
         }
     }
-    for id in charts.ids() {
+    for id in charts.shared_ids() {
         for lang in &model.site.languages {
-            jobs.push((Page::Embed(id.clone()), *lang));
+            jobs.push(Job::Page(Page::Embed(id.clone()), *lang));
+            jobs.push(Job::ChartFiles(id.clone(), *lang));
         }
     }
     jobs
 }
 
-/// Renders the pages `jobs` names, in parallel, in the order given (the live preview renders
-/// only the pages an edit affects).
-pub fn render_pages(
+/// Every page of the site in every language it is published in, chart embeds included.
+pub fn page_list(model: &Model, charts: &Charts) -> Vec<(Page, Lang)> {
+    let mut list = Vec::new();
+    for job in jobs(model, charts) {
+        match job {
+            Job::Page(p, lang) => list.push((p, lang)),
+            Job::Programme(id, lang) => {
+                for chart in charts.of_programme(&id) {
+                    list.push((Page::Embed(chart), lang));
+                }
+                list.push((Page::Programme(id), lang));
+            }
+            Job::ChartFiles(..) => {}
+        }
+    }
+    list
+}
+
+/// Renders the whole site, handing each file to `sink` as soon as it is made. Jobs run in
+/// parallel; what a file holds never depends on scheduling. Every error is collected.
+pub fn render_site(
     model: &Model,
     urls: &Urls,
     theme: &theme::Theme,
     extras: &Extras,
-    jobs: &[(Page, Lang)],
-) -> Result<Vec<OutputFile>, Diagnostics> {
+    sink: &Sink,
+) -> Result<(), Diagnostics> {
+    render_some(model, urls, theme, extras, sink, &|_| true)
+}
+
+/// `render_site`, rendering only the pages `wanted` picks (the live preview renders the pages
+/// an edit affects); chart files, downloads and static files are always made.
+pub fn render_some(
+    model: &Model,
+    urls: &Urls,
+    theme: &theme::Theme,
+    extras: &Extras,
+    sink: &Sink,
+    wanted: &(dyn Fn(&Page) -> bool + Sync),
+) -> Result<(), Diagnostics> {
     let renderer = pages::PageRenderer {
         model,
         urls,
         theme,
         extras,
     };
-    let page_results: Vec<Result<OutputFile, Diagnostic>> = jobs
-        .par_iter()
-        .map(|(page, lang)| {
-            let html = renderer.render(page, *lang)?;
-            Ok(OutputFile::new(urls.page_file(page, *lang), html))
-        })
-        .collect();
-    let mut files = Vec::new();
+    let default = model.site.default_lang();
+    let page = |page: &Page, lang: Lang| -> Result<(), Diagnostic> {
+        if !wanted(page) {
+            return Ok(());
+        }
+        let html = renderer.render(page, lang)?;
+        sink(OutputFile::new(urls.page_file(page, lang), html))
+    };
+    let run = |job: &Job| -> Vec<Diagnostic> {
+        let mut errors = Vec::new();
+        let mut keep = |r: Result<(), Diagnostic>| {
+            if let Err(d) = r {
+                errors.push(d);
+            }
+        };
+        match job {
+            Job::Page(p, lang) => keep(page(p, *lang)),
+            Job::Programme(id, lang) => {
+                keep(page(&Page::Programme(id.clone()), *lang));
+                for chart in extras.charts.of_programme(id) {
+                    keep(page(&Page::Embed(chart.clone()), *lang));
+                    for f in extras
+                        .charts
+                        .files_of(model, &chart, *lang, *lang == default)
+                    {
+                        keep(sink(f));
+                    }
+                }
+            }
+            Job::ChartFiles(id, lang) => {
+                for f in extras.charts.files_of(model, id, *lang, *lang == default) {
+                    keep(sink(f));
+                }
+            }
+        }
+        errors
+    };
     let mut errors = Diagnostics::new();
-    for r in page_results {
-        match r {
-            Ok(f) => files.push(f),
-            Err(d) => errors.push(d),
+    let jobs = jobs(model, &extras.charts);
+    for d in jobs.par_iter().flat_map_iter(run).collect::<Vec<_>>() {
+        errors.push(d);
+    }
+    for f in extras.downloads.files() {
+        if let Err(d) = sink(f) {
+            errors.push(d);
+        }
+    }
+    for (name, bytes) in &theme.statics {
+        if let Err(d) = sink(OutputFile::new(format!("static/{name}"), bytes.clone())) {
+            errors.push(d);
         }
     }
     if errors.has_errors() {
         return Err(errors);
     }
-    Ok(files)
-}
-
-/// The files that are not pages: chart images, downloads and the theme's static files.
-pub fn asset_files(theme: &theme::Theme, extras: &Extras) -> Vec<OutputFile> {
-    let mut files = extras.charts.files();
-    files.extend(extras.downloads.files());
-    for (name, bytes) in &theme.statics {
-        files.push(OutputFile::new(format!("static/{name}"), bytes.clone()));
-    }
-    files
+    Ok(())
 }

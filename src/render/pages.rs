@@ -180,10 +180,17 @@ impl PageRenderer<'_> {
         let mut ctx = Context::new();
         let template = match page {
             Page::Home => {
-                ctx.insert("programmes", &self.programme_cards(lang));
+                // Across many places: places by province, a line each, instead of cards.
+                if model.programmes.len() > crate::chart::MANY {
+                    ctx.insert("provinces", &self.places_by_province(lang));
+                    ctx.insert("programmes", &Vec::<serde_json::Value>::new());
+                    ctx.insert("filter_js", &urls.href("static/filter.js"));
+                } else {
+                    ctx.insert("programmes", &self.programme_cards(lang));
+                }
                 ctx.insert("comparisons", &self.comparisons(lang));
                 ctx.insert("commentary", &self.commentary_links(lang, |_| true));
-                ctx.insert("charts", &self.extras.charts_on(page, lang));
+                ctx.insert("charts", &self.extras.charts_on(self.model, page, lang));
                 "home.html"
             }
             Page::Programme(id) => {
@@ -207,7 +214,7 @@ impl PageRenderer<'_> {
                     "commentary",
                     &self.commentary_links(lang, |c| c.programmes.contains(id) || c.key == *id),
                 );
-                ctx.insert("charts", &self.extras.charts_on(page, lang));
+                ctx.insert("charts", &self.extras.charts_on(self.model, page, lang));
                 ctx.insert("downloads", &self.extras.downloads_for(page));
                 "programme.html"
             }
@@ -228,13 +235,20 @@ impl PageRenderer<'_> {
                     .map(|(p, t)| v.target(p, t))
                     .collect();
                 ctx.insert("has_per_100k", &rows.iter().any(|r| r.per_100k.is_some()));
+                ctx.insert("compare_js", &urls.href("static/compare.js"));
+                // Across many places the table stays compact: each figure links to its clause
+                // on the programme page instead of quoting it here.
+                ctx.insert(
+                    "compact",
+                    &(model.programmes_with_metric(id).len() > crate::chart::MANY),
+                );
                 ctx.insert("rows", &rows);
                 ctx.insert("caveats", &view::caveats(model, m, lang));
                 ctx.insert(
                     "context_note",
                     &model.context_note.as_ref().map(|n| n.get(lang)),
                 );
-                ctx.insert("charts", &self.extras.charts_on(page, lang));
+                ctx.insert("charts", &self.extras.charts_on(self.model, page, lang));
                 ctx.insert("downloads", &self.extras.downloads_for(page));
                 ctx.insert(
                     "commentary",
@@ -354,7 +368,7 @@ impl PageRenderer<'_> {
                 "search.html"
             }
             Page::Embed(chart) => {
-                let mut view = self.extras.chart(chart, lang);
+                let mut view = self.extras.chart(self.model, chart, lang);
                 if let Some(v) = view.as_mut() {
                     super::embed::fit(v, model.site.title.get(lang));
                 }
@@ -408,7 +422,7 @@ impl PageRenderer<'_> {
                 )
             })
         };
-        let chart = |id: &str| self.extras.chart_block(id, lang);
+        let chart = |id: &str| self.extras.chart_block(self.model, id, lang);
         markdown::to_html(
             body,
             model.site.allow_raw_html,
@@ -477,7 +491,7 @@ impl PageRenderer<'_> {
                 // Headline figures: the ones that can be compared across programmes first.
                 let mut ranked: Vec<&Target> = p.targets.iter().collect();
                 ranked.sort_by_key(|t| {
-                    std::cmp::Reverse(self.model.programmes_with_metric(&t.metric).len())
+                    std::cmp::Reverse(self.model.programme_count_with_metric(&t.metric))
                 });
                 let headline: Vec<TargetView> =
                     ranked.into_iter().take(3).map(|t| v.target(p, t)).collect();
@@ -487,22 +501,63 @@ impl PageRenderer<'_> {
             .collect()
     }
 
+    /// Every place, grouped by province (provinces and places in name order): what the home
+    /// page lists when there are too many places for cards.
+    fn places_by_province(&self, lang: Lang) -> Vec<serde_json::Value> {
+        let mut groups: std::collections::BTreeMap<&str, Vec<&Programme>> = Default::default();
+        for p in &self.model.programmes {
+            let province = match lang {
+                Lang::En => p.place.province_en.as_str(),
+                Lang::Zh => p.place.province_zh.as_str(),
+            };
+            groups.entry(province).or_default().push(p);
+        }
+        groups
+            .into_iter()
+            .map(|(province, mut list)| {
+                list.sort_by(|a, b| a.place.name(lang).cmp(b.place.name(lang)));
+                let places: Vec<serde_json::Value> = list
+                    .iter()
+                    .map(|p| {
+                        serde_json::json!({
+                            "place": p.place.name(lang),
+                            "href": self.urls.page(&Page::Programme(p.id.clone()), lang),
+                            "period": view::period_text(&p.period, lang),
+                            "figures": p.targets.len(),
+                        })
+                    })
+                    .collect();
+                serde_json::json!({
+                    "province": province,
+                    "slug": crate::validate::is_slug(province).then_some(province),
+                    "count": places.len(),
+                    "places": places,
+                })
+            })
+            .collect()
+    }
+
     fn comparisons(&self, lang: Lang) -> Vec<serde_json::Value> {
+        let many = self.model.programmes.len() > crate::chart::MANY;
         self.model
             .shared_metrics()
             .into_iter()
             .map(|m| {
-                let places: Vec<&str> = self
-                    .model
-                    .programmes_with_metric(&m.id)
-                    .iter()
-                    .map(|p| p.place.name(lang))
-                    .collect();
+                // Across many places, the count stands for the list.
+                let places: Vec<&str> = if many {
+                    Vec::new()
+                } else {
+                    self.model
+                        .programmes_with_metric(&m.id)
+                        .iter()
+                        .map(|p| p.place.name(lang))
+                        .collect()
+                };
                 serde_json::json!({
                     "id": m.id, "name": m.name.get(lang),
                     "href": self.urls.page(&Page::Metric(m.id.clone()), lang),
                     "places": places.join(if lang == Lang::Zh { "、" } else { ", " }),
-                    "count": places.len(),
+                    "count": self.model.programme_count_with_metric(&m.id),
                 })
             })
             .collect()

