@@ -24,7 +24,7 @@ pub mod validate;
 pub mod write;
 
 use diagnostics::{Diagnostic, Diagnostics};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// What `build` and `check` are asked to do.
@@ -118,14 +118,18 @@ pub fn check(opts: &BuildOptions) -> Result<Checked, Failure> {
             return Err(fail(diags, &loaded.sources));
         }
     };
-    let charts = chart::Charts::build(&model, &urls);
-    let links = render::known_links(&model, &charts);
-    diags.extend(validate::validate(
-        &model,
-        &loaded.sources,
-        &links,
-        charts.ids(),
-    ));
+    // Every check runs on the chart catalogue (ids only); charts are drawn only from a model
+    // that passed every check, numbers included.
+    let chart_ids: BTreeSet<String> = chart::catalogue(&model).into_iter().map(|s| s.id).collect();
+    let links = render::known_links(&model, &chart_ids);
+    let found = validate::validate(&model, &loaded.sources, &links, &chart_ids, loaded.complete);
+    // Fields that had a shape error hold stand-ins: what the checks say of them is noise.
+    diags.extend(
+        found
+            .into_iter()
+            .filter(|d| !loaded.sources.is_repaired(d))
+            .collect(),
+    );
     let theme = match render::theme::load(&opts.root, &model.site.theme, &model.site.languages) {
         Ok(theme) => Some(theme),
         Err(errors) => {
@@ -143,6 +147,7 @@ pub fn check(opts: &BuildOptions) -> Result<Checked, Failure> {
     let Some(theme) = theme.filter(|_| !diags.has_errors()) else {
         return Err(fail(diags, &loaded.sources));
     };
+    let charts = chart::Charts::build(&model, &urls);
     Ok(Checked {
         model,
         urls,

@@ -465,8 +465,107 @@ fn cases() -> Vec<Case> {
         case(
             "broken template override",
             Edit::Write("templates/home.html", b"<h1>{{ site_title }}</h1>\n{% if %}\n".to_vec()),
-            File("home.html:2:"),
+            File("templates/home.html:2:"),
             &["a template does not parse"],
+        ),
+        // ---- Numbers that would break the charts (refused before anything draws with them).
+        case(
+            "infinite value",
+            replace(TIANJIN, "    value: 40\n", "    value: .inf\n"),
+            EditLine(0),
+            &["targets[0].value", "inf is not a usable figure"],
+        ),
+        case(
+            "infinite value_max",
+            replace(TIANJIN, "    value: 40\n", "    value: 40\n    value_max: .inf\n"),
+            EditLine(1),
+            &["targets[0].value_max", "inf is not a usable figure"],
+        ),
+        case(
+            "value that is not a number",
+            replace(TIANJIN, "    value: 40\n", "    value: .nan\n"),
+            EditLine(0),
+            &["targets[0].value", "NaN is not a usable figure"],
+        ),
+        case(
+            "1e308 as a percentage",
+            replace(TIANJIN, "    value: 40\n", "    value: 1e308\n"),
+            EditLine(0),
+            &["targets[0].value", "1e308 is not a percentage between 0 and 100"],
+        ),
+        case(
+            "1.7e308 as a count is shown short",
+            replace(TIANJIN, "    value: 8\n", "    value: 1.7e308\n"),
+            EditLine(0),
+            &["targets[2].value", "1.7e308 is implausibly large"],
+        ),
+        case(
+            "population of a half",
+            replace(CONTEXT, "    value: 2439585\n", "    value: 0.5\n"),
+            EditLine(0),
+            &["figures[0].value", "0.5 is not a plausible population"],
+        ),
+        case(
+            "population of 1e-300",
+            replace(CONTEXT, "    value: 2439585\n", "    value: 1e-300\n"),
+            EditLine(0),
+            &["figures[0].value", "1e-300 is not a plausible population"],
+        ),
+        // ---- Control characters and YAML that says more than it seems.
+        case(
+            "NUL from a YAML escape",
+            replace(
+                TIANJIN,
+                "    quote_en: \"skilled talent will make up",
+                "    quote_en: \"skilled\\0 talent will make up",
+            ),
+            EditLine(0),
+            &["control character U+0000"],
+        ),
+        case(
+            "ESC from a YAML escape in front matter",
+            replace(NOTE, "title: \"A short note\"\n", "title: \"A \\e[31mshort note\"\n"),
+            EditLine(0),
+            &["control character U+001B"],
+        ),
+        case(
+            "NEL does not shift the line",
+            replace(TIANJIN, "    value: 40\n", "    value: 40\u{85}\n"),
+            EditLine(0),
+            &["U+0085", "YAML reads as a line break"],
+        ),
+        case(
+            "second YAML document",
+            replace(TIANJIN, "targets:\n", "---\ntargets:\n"),
+            EditLine(0),
+            &["a second YAML document starts here"],
+        ),
+        case(
+            "junk after the end of the document",
+            replace(TIANJIN, "targets:\n", "...\njunk\ntargets:\n"),
+            EditLine(1),
+            &["a second YAML document starts here"],
+        ),
+        case(
+            "custom YAML tag",
+            replace(TIANJIN, "    unit: percent\n", "    unit: !percent x\n"),
+            EditLine(0),
+            &["the YAML tag !percent is not used"],
+        ),
+        case(
+            "file name with a newline",
+            Edit::Write("content/programmes/bad\nname.yaml", b"id: bad\n".to_vec()),
+            File("content/programmes/bad\\nname.yaml:1:1:"),
+            &[],
+        ),
+        case(
+            "nested range loops in a template",
+            Edit::Write(
+                "templates/home.html",
+                b"{% for i in range(end=100000) %}{% for j in range(end=100000) %}{% endfor %}{% endfor %}\n".to_vec(),
+            ),
+            File("templates/home.html"),
+            &["more than 1000000 steps"],
         ),
         // Passes `check`, fails while rendering: the output must still be untouched.
         case(
@@ -475,7 +574,7 @@ fn cases() -> Vec<Case> {
                 "templates/home.html",
                 b"<h1>{{ site_title }}</h1>\n{{ nope.field }}\n".to_vec(),
             ),
-            File("home.html:2:"),
+            File("templates/home.html:2:"),
             &["Variable `nope` is not defined"],
         ),
     ]
@@ -690,6 +789,63 @@ fn all_errors_of_a_run_are_reported_sorted_and_counted() {
     }
     assert!(err.contains(" 3 errors, 0 warnings"), "{err}");
     assert!(!site.join("output").exists());
+}
+
+/// Every shape error of every file (not only the first of each), with the checks of the files
+/// that did parse, in one run; and no check repeats a shape error.
+#[test]
+fn every_shape_error_is_reported_with_the_other_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = make_site(dir.path());
+    apply(
+        &site,
+        &[
+            // Three shape errors in one file: two unknown fields and a wrong type.
+            replace(TIANJIN, "    unit: percent\n", "    untis: percent\n"),
+            replace(TIANJIN, "published: \"2023\"\n", "publshed: \"2023\"\n"),
+            replace(TIANJIN, "    value: 8\n", "    value: eight\n"),
+            // A check of a field that did parse, in the same file.
+            replace(
+                TIANJIN,
+                "    deadline: \"2025\"\n",
+                "    deadline: \"2015\"\n",
+            ),
+            // A shape error and a check in a second file.
+            replace(
+                ZHUHAI,
+                "    comparator: \">=\"\n",
+                "    comparator: \"=>\"\n",
+            ),
+            replace(
+                ZHUHAI,
+                "    metric: high-skilled-share\n",
+                "    metric: high-skiled-share\n",
+            ),
+            // A check in a file with no shape error.
+            replace(
+                CONTEXT,
+                "    programme: zhuhai\n",
+                "    programme: atlantis\n",
+            ),
+        ],
+    );
+    let out = run(&["check", "--root", site.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    for want in [
+        "targets[0].untis: unknown field `untis`",
+        "publshed: unknown field `publshed`",
+        "targets[2].value: expected a number, found the text \"eight\"",
+        "targets[0].deadline: the deadline 2015 is before",
+        "unknown variant `=>`",
+        "targets[1].metric: there is no metric",
+        "figures[0].programme: there is no programme \"atlantis\"",
+    ] {
+        assert!(err.contains(want), "no {want:?} in\n{err}");
+    }
+    // The misspelt unit is not also reported missing.
+    assert!(!err.contains("targets[0].unit"), "{err}");
+    assert!(err.contains(" 7 errors, "), "{err}");
 }
 
 /// `check` exits 1 on an error, 0 on valid content, and writes nothing either way.

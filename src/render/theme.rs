@@ -1,14 +1,38 @@
 //! A theme: tera templates, interface strings per language, and static assets. The site's
 //! own `templates/` folder overrides a theme template of the same name.
+//!
+//! Rendering is bounded, so a template cannot hang a build or fill the memory: tera has no step
+//! or time limit of its own, so `range` is replaced by one that counts the loop steps of each
+//! page against `MAX_RANGE_STEPS` (nested `range` loops are the way a template loops without
+//! end: every other loop walks the site's data, which is bounded), and each page is written
+//! into a buffer that refuses more than `MAX_PAGE_BYTES` or output after `MAX_RENDER_TIME`.
+//! Any of these fails the build with the template named.
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::Lang;
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use tera::Tera;
+use std::time::{Duration, Instant};
+use tera::{Context, Kwargs, State, Tera, TeraResult};
+
+/// Elements `range` may produce while rendering one page, over all its calls.
+pub const MAX_RANGE_STEPS: u64 = 1_000_000;
+/// The largest page a template may produce.
+pub const MAX_PAGE_BYTES: usize = 64 * 1024 * 1024;
+/// How long one page may take to render.
+pub const MAX_RENDER_TIME: Duration = Duration::from_secs(30);
+
+thread_local! {
+    /// `range` steps left for the page being rendered on this thread.
+    static RANGE_STEPS_LEFT: Cell<u64> = const { Cell::new(MAX_RANGE_STEPS) };
+}
 
 pub struct Theme {
     pub tera: Tera,
+    /// Each template's file (relative to the site folder, or to policydash's folder for the
+    /// themes shipped with it), so errors can name it.
+    pub paths: BTreeMap<String, PathBuf>,
     /// Interface strings: language code → key → text.
     pub strings: BTreeMap<String, BTreeMap<String, String>>,
     /// Static files: path below `static/` → bytes.
@@ -73,13 +97,22 @@ pub fn load(root: &Path, name: &str, languages: &[Lang]) -> Result<Theme, Diagno
     }
     let mut tera = Tera::default();
     tera.autoescape_on([".html", ".xml", ".svg"]);
+    tera.register_function("range", bounded_range);
+    let paths: BTreeMap<String, PathBuf> = templates
+        .iter()
+        .map(|(name, (path, _))| (name.clone(), shown(root, path)))
+        .collect();
     // Parse all templates once; add them together so `extends` resolves across files.
     if let Err(e) =
         tera.add_raw_templates(templates.iter().map(|(n, (_, t))| (n.clone(), t.clone())))
     {
         errors.push(
-            Diagnostic::error(format!("a template does not parse: {}", error_chain(&e)))
-                .help("fix the template named in the message"),
+            locate(
+                Diagnostic::error(format!("a template does not parse: {}", error_chain(&e))),
+                &e,
+                &paths,
+            )
+            .help("fix the template named in the message"),
         );
     }
 
@@ -140,9 +173,145 @@ pub fn load(root: &Path, name: &str, languages: &[Lang]) -> Result<Theme, Diagno
     }
     Ok(Theme {
         tera,
+        paths,
         strings,
         statics,
     })
+}
+
+impl Theme {
+    /// Renders `template`, within the limits described at the top of this module. The error
+    /// is a diagnostic in the template's file (at its line when tera gives one).
+    pub fn render(&self, template: &str, ctx: &Context) -> Result<String, Diagnostic> {
+        RANGE_STEPS_LEFT.with(|c| c.set(MAX_RANGE_STEPS));
+        let mut out = Bounded {
+            bytes: Vec::new(),
+            deadline: Instant::now() + MAX_RENDER_TIME,
+            stopped: None,
+        };
+        let result = self.tera.render_to(template, ctx, &mut out);
+        let file = self
+            .paths
+            .get(template)
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from(template));
+        if let Some(why) = out.stopped {
+            return Err(Diagnostic::error(format!("the template {template} {why}"))
+                .in_file(file)
+                .help(
+                    "check the template's loops: a page should take a moment and a few megabytes",
+                ));
+        }
+        match result {
+            Ok(()) => String::from_utf8(out.bytes).map_err(|_| {
+                Diagnostic::error(format!(
+                    "the template {template} produced text that is not UTF-8"
+                ))
+                .in_file(&file)
+            }),
+            Err(e) => {
+                Err(locate(Diagnostic::error(error_chain(&e)), &e, &self.paths)
+                    .in_file_if_none(file))
+            }
+        }
+    }
+}
+
+/// The output of one page: refuses more than `MAX_PAGE_BYTES`, and any output after the
+/// deadline, saying why in `stopped`.
+struct Bounded {
+    bytes: Vec<u8>,
+    deadline: Instant,
+    stopped: Option<String>,
+}
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > MAX_PAGE_BYTES {
+            self.stopped = Some(format!(
+                "produced a page of more than {} MiB",
+                MAX_PAGE_BYTES / (1024 * 1024)
+            ));
+        } else if Instant::now() > self.deadline {
+            self.stopped = Some(format!(
+                "took more than {} seconds to render one page",
+                MAX_RENDER_TIME.as_secs()
+            ));
+        }
+        if self.stopped.is_some() {
+            return Err(std::io::Error::other("page limit reached"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// tera's `range`, counting its elements against the page's `MAX_RANGE_STEPS`.
+fn bounded_range(kwargs: Kwargs, _: &State) -> TeraResult<Vec<i128>> {
+    let start = kwargs.get::<i128>("start")?.unwrap_or_default();
+    let end = kwargs.must_get::<i128>("end")?;
+    let step = kwargs.get::<i128>("step_by")?.unwrap_or(1);
+    if step == 0 {
+        return Err(tera::Error::message(
+            "Function `range` was called with a `step_by` argument of 0",
+        ));
+    }
+    let span = if step > 0 {
+        end.saturating_sub(start)
+    } else {
+        start.saturating_sub(end)
+    };
+    let len = if span <= 0 {
+        0
+    } else {
+        let step = step.saturating_abs();
+        (span / step + i128::from(span % step != 0)).max(0)
+    };
+    let len = u64::try_from(len).unwrap_or(u64::MAX);
+    let left = RANGE_STEPS_LEFT.with(Cell::get);
+    if len > left {
+        return Err(tera::Error::message(format!(
+            "the loops of this page ask `range` for more than {MAX_RANGE_STEPS} steps in all"
+        )));
+    }
+    RANGE_STEPS_LEFT.with(|c| c.set(left - len));
+    let mut out = Vec::with_capacity(len as usize);
+    let mut v = start;
+    for _ in 0..len {
+        out.push(v);
+        v = v.saturating_add(step);
+    }
+    Ok(out)
+}
+
+/// A template's path as messages show it: relative to the site, or to policydash's folder.
+fn shown(root: &Path, path: &Path) -> PathBuf {
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    path.strip_prefix(root)
+        .or_else(|_| path.strip_prefix(crate_dir))
+        .unwrap_or(path)
+        .to_path_buf()
+}
+
+/// Puts `d` in the template file and at the line a tera error points to.
+fn locate(d: Diagnostic, e: &tera::Error, paths: &BTreeMap<String, PathBuf>) -> Diagnostic {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(te) = err.downcast_ref::<tera::Error>() {
+            if let tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) = te.kind()
+            {
+                if let Some(path) = paths.get(r.filename()) {
+                    let span = r.span();
+                    return d.in_file(path).at(span.start_line, span.start_col + 1);
+                }
+            }
+        }
+        source = err.source();
+    }
+    d
 }
 
 /// Tera nests the cause of an error; editors need all of it.
