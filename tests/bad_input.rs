@@ -1040,6 +1040,60 @@ fn suspicious_data_builds_with_located_warnings() {
     assert!(!page.contains("javascript:"), "the unsafe link is dropped");
 }
 
+/// Text that a spreadsheet would run as a formula is neutralised in every CSV (a leading `'`),
+/// kept exact in JSON, and the data package says so.
+#[test]
+fn formula_text_is_neutralised_in_csv_and_exact_in_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = make_site(dir.path());
+    let evil = "=HYPERLINK(\"http://evil.example/\",\"click\")";
+    apply(
+        &site,
+        &[
+            replace(
+                TIANJIN,
+                "{en: \"Skilled talent as a share of employed persons\", zh: \"技能人才占就业人员比例\"}",
+                "{en: \"=HYPERLINK(\\\"http://evil.example/\\\",\\\"click\\\")\", zh: \"+cmd|calc\"}",
+            ),
+            replace(
+                TIANJIN,
+                "    quote_en: \"skilled talent will make up",
+                "    quote_en: \"@SUM(1) skilled talent will make up",
+            ),
+        ],
+    );
+    let out = run(&["build", "--root", site.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = std::fs::read_to_string(site.join("output/data/targets.csv")).unwrap();
+    let mut reader = ::csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let row = reader
+        .records()
+        .map(Result::unwrap)
+        .find(|r| &r[col("target_id")] == "tianjin-skilled-share-2025")
+        .unwrap();
+    assert_eq!(&row[col("label_en")], format!("'{evil}"));
+    assert_eq!(&row[col("label_zh")], "'+cmd|calc");
+    assert!(row[col("quote_en")].starts_with("'@SUM(1)"));
+    assert_eq!(&row[col("value")], "40", "numbers are not touched");
+    let json = std::fs::read_to_string(site.join("output/data/targets.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let label = json["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["target_id"] == "tianjin-skilled-share-2025")
+        .unwrap()["label_en"]
+        .clone();
+    assert_eq!(label, evil, "JSON keeps the text exact");
+    let package = std::fs::read_to_string(site.join("output/datapackage.json")).unwrap();
+    assert!(
+        package.contains("are written with an apostrophe (') in front"),
+        "{package}"
+    );
+}
+
 /// The example in docs/errors.md (and the README) is what policydash really prints.
 #[test]
 fn the_documented_example_is_real() {
