@@ -720,6 +720,12 @@ impl Validator<'_> {
                         ))
                         .help("link to a web page with https://")));
                     }
+                    crate::render::markdown::RefKind::ExternalImage(url) => {
+                        self.out.push(at(Diagnostic::warning(format!(
+                            "the image {url:?} is left out: pages load nothing from other sites"
+                        ))
+                        .help("put a copy of the image in the site and give its path, or link to it: [the map](https://...)")));
+                    }
                     crate::render::markdown::RefKind::BadShortcode(text) => {
                         self.out.push(at(Diagnostic::error(format!(
                             "{text:?} is not a shortcode policydash knows"

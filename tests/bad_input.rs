@@ -1040,6 +1040,44 @@ fn suspicious_data_builds_with_located_warnings() {
     assert!(!page.contains("javascript:"), "the unsafe link is dropped");
 }
 
+/// Markdown that would break a page or reach out of the site: explicit heading ids (which
+/// clash with the template's), an image from another site, a shortcode shown in a code block,
+/// and blockquotes nested thousands deep.
+#[test]
+fn markdown_stays_within_the_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = make_site(dir.path());
+    let depth = 20_000;
+    let deep = format!("{}deep 人才\n", "> ".repeat(depth));
+    let body = format!(
+        "## Other {{#main}}\n\n![the map](https://tracker.example/map.png)\n\n```\n{{{{ chart(id=\"timeline\") }}}}\n```\n\n{deep}\nSee [the sources]"
+    );
+    apply(&site, &[replace(NOTE, "See [the sources]", &body)]);
+    let out = run(&["build", "--root", site.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("⚠ content/commentary/note.en.md:16:1: the image \"https://tracker.example/map.png\" is left out"),
+        "{err}"
+    );
+    let page = std::fs::read_to_string(site.join("output/commentary/note/index.html")).unwrap();
+    // The template's own `id="main"` is the only one: the heading's is dropped.
+    assert_eq!(
+        page.matches("id=\"main\"").count(),
+        1,
+        "the explicit id is dropped"
+    );
+    assert!(page.contains("<h2 id=\"h-other\">"));
+    assert!(!page.contains("tracker.example"));
+    assert!(page.contains("the map"));
+    assert!(
+        page.contains("{{ chart(id=\"timeline\") }}"),
+        "the code keeps its text"
+    );
+    assert!(!page.contains('\u{E000}'));
+    assert_eq!(page.matches("<blockquote>").count(), depth);
+}
+
 /// Text that a spreadsheet would run as a formula is neutralised in every CSV (a leading `'`),
 /// kept exact in JSON, and the data package says so.
 #[test]

@@ -23,6 +23,39 @@ pub enum RefKind {
     /// A link or image whose scheme could run code (`javascript:`, `data:`…); it is rendered
     /// as `#`.
     Unsafe(String),
+    /// An image from another site: pages load nothing from other sites, so it is left out
+    /// (its alternative text is kept).
+    ExternalImage(String),
+}
+
+/// Whether an image address would make the page load something from another site.
+pub fn is_external(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("//")
+}
+
+/// Byte ranges of the code blocks of `body`: a shortcode written inside one is an example,
+/// shown as it is.
+fn code_blocks(body: &str) -> Vec<std::ops::Range<usize>> {
+    Parser::new_ext(body, options())
+        .into_offset_iter()
+        .filter_map(|(ev, range)| matches!(ev, Event::Start(Tag::CodeBlock(_))).then_some(range))
+        .collect()
+}
+
+/// Each line of `body` with its byte offset, and whether it lies in a code block.
+fn lines_outside_code(body: &str) -> impl Iterator<Item = (usize, &str, bool)> {
+    let code = code_blocks(body);
+    let mut offset = 0;
+    body.split_inclusive('\n')
+        .enumerate()
+        .map(move |(i, line)| {
+            let start = offset;
+            offset += line.len();
+            // An indented block starts after its indentation: any overlap counts.
+            let in_code = code.iter().any(|r| r.start < offset && start < r.end);
+            (i, line, !in_code)
+        })
 }
 
 fn options() -> Options {
@@ -64,7 +97,11 @@ pub fn references(body: &str) -> Vec<Reference> {
         let col = body[line_starts[line - 1]..offset].chars().count() + 1;
         (line, col)
     };
-    for (i, line) in body.lines().enumerate() {
+    for (i, line, outside_code) in lines_outside_code(body) {
+        let line = line.trim_end_matches(['\n', '\r']);
+        if !outside_code {
+            continue;
+        }
         if let Some(sc) = shortcode(line) {
             let kind = match sc {
                 Ok(id) => RefKind::Chart(id),
@@ -79,12 +116,19 @@ pub fn references(body: &str) -> Vec<Reference> {
         }
     }
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
-        let dest = match event {
-            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => dest_url,
+        let (dest, image) = match event {
+            Event::Start(Tag::Link { dest_url, .. }) => (dest_url, false),
+            Event::Start(Tag::Image { dest_url, .. }) => (dest_url, true),
             _ => continue,
         };
         let (line, column) = position(range.start);
-        if !is_safe_url(&dest) {
+        if image && is_external(&dest) {
+            out.push(Reference {
+                kind: RefKind::ExternalImage(dest.to_string()),
+                line,
+                column,
+            });
+        } else if !is_safe_url(&dest) {
             out.push(Reference {
                 kind: RefKind::Unsafe(dest.to_string()),
                 line,
@@ -161,8 +205,8 @@ pub fn to_html(body: &str, allow_raw_html: bool, links: &Links) -> String {
     // HTML where the marker's paragraph is, so Markdown never touches the chart markup.
     let mut charts = Vec::new();
     let mut source = String::with_capacity(body.len());
-    for line in body.split_inclusive('\n') {
-        match shortcode(line) {
+    for (_, line, outside_code) in lines_outside_code(body) {
+        match shortcode(line).filter(|_| outside_code) {
             Some(Ok(id)) => {
                 source.push_str(&format!("\n{MARK}{}\n\n", charts.len()));
                 charts.push((links.chart)(&id).unwrap_or_default());
@@ -171,7 +215,21 @@ pub fn to_html(body: &str, allow_raw_html: bool, links: &Links) -> String {
         }
     }
 
+    // Images from other sites are left out, their alternative text kept: the depth counts
+    // the images being left out (an image's text may hold another).
+    let mut dropped_images = 0usize;
     let events: Vec<Event> = Parser::new_ext(&source, options())
+        .filter(|ev| match ev {
+            Event::Start(Tag::Image { dest_url, .. }) if is_external(dest_url) => {
+                dropped_images += 1;
+                false
+            }
+            Event::End(pulldown_cmark::TagEnd::Image) if dropped_images > 0 => {
+                dropped_images -= 1;
+                false
+            }
+            _ => true,
+        })
         .map(|ev| match ev {
             Event::Html(h) | Event::InlineHtml(h) if !allow_raw_html => Event::Text(h),
             Event::Start(Tag::Link {
@@ -203,18 +261,17 @@ pub fn to_html(body: &str, allow_raw_html: bool, links: &Links) -> String {
                 title,
                 id,
             }),
-            // `# Title {onclick=...}` would write any attribute: that is raw HTML too.
-            Event::Start(Tag::Heading {
-                level,
-                id,
-                classes,
-                attrs,
-            }) if !allow_raw_html && !attrs.is_empty() => Event::Start(Tag::Heading {
-                level,
-                id,
-                classes,
-                attrs: Vec::new(),
-            }),
+            // `# Title {onclick=...}` would write any attribute: that is raw HTML too, and so
+            // are `{#id}` and `{.class}`, which would clash with the template's own ids and
+            // classes. Headings then get ids made from their text, unique on the page.
+            Event::Start(Tag::Heading { level, .. }) if !allow_raw_html => {
+                Event::Start(Tag::Heading {
+                    level,
+                    id: None,
+                    classes: Vec::new(),
+                    attrs: Vec::new(),
+                })
+            }
             other => other,
         })
         .collect();
@@ -356,6 +413,75 @@ mod tests {
         assert!(is_safe_url("mailto:a@b.org") && is_safe_url("#x") && is_safe_url("/sources/"));
         assert_eq!(first_raw_html("text\n\nsome <b>bold</b>\n"), Some((3, 6)));
         assert_eq!(first_raw_html("no html\n"), None);
+    }
+
+    #[test]
+    fn explicit_heading_ids_are_raw_html() {
+        let (page, target, chart) = links();
+        let l = Links {
+            page: &page,
+            target: &target,
+            chart: &chart,
+        };
+        let md = "## Other {#main}\n\n## Again {#main .wide}\n";
+        let html = to_html(md, false, &l);
+        assert!(!html.contains("id=\"main\""), "{html}");
+        assert!(!html.contains("wide"), "{html}");
+        assert!(html.contains("<h2 id=\"h-other\">"), "{html}");
+        assert!(html.contains("<h2 id=\"h-again\">"), "{html}");
+        // Allowed with raw HTML, as any markup is.
+        assert!(to_html(md, true, &l).contains("id=\"main\""));
+    }
+
+    #[test]
+    fn images_from_other_sites_are_left_out_with_a_warning() {
+        let (page, target, chart) = links();
+        let l = Links {
+            page: &page,
+            target: &target,
+            chart: &chart,
+        };
+        let md = "A map: ![the map](https://tracker.example/map.png) and ![local](/img/a.png) ![p](//cdn.example/x.png)\n";
+        let html = to_html(md, false, &l);
+        assert!(!html.contains("tracker.example"), "{html}");
+        assert!(!html.contains("cdn.example"), "{html}");
+        assert!(
+            html.contains("the map"),
+            "the alternative text is kept: {html}"
+        );
+        assert!(html.contains("<img src=\"/img/a.png\""), "{html}");
+        let external: Vec<_> = references(md)
+            .into_iter()
+            .filter(|r| matches!(r.kind, RefKind::ExternalImage(_)))
+            .collect();
+        assert_eq!(external.len(), 2, "{external:?}");
+        assert_eq!((external[0].line, external[0].column), (1, 8));
+    }
+
+    #[test]
+    fn shortcodes_in_code_blocks_are_shown_as_written() {
+        let (page, target, chart) = links();
+        let l = Links {
+            page: &page,
+            target: &target,
+            chart: &chart,
+        };
+        let md = "Write:\n\n```\n{{ chart(metric=\"m\") }}\n```\n\n    {{ chart(id=\"x\") }}\n\n{{ chart(metric=\"m\") }}\n";
+        let html = to_html(md, false, &l);
+        assert!(
+            html.contains("<code>{{ chart(metric=\"m\") }}\n</code>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<code>{{ chart(id=\"x\") }}\n</code>"),
+            "{html}"
+        );
+        assert!(!html.contains('\u{E000}'), "{html}");
+        assert_eq!(html.matches("<figure>chart</figure>").count(), 1, "{html}");
+        // Only the shortcode outside code is a reference.
+        let refs = references(md);
+        assert_eq!(refs.len(), 1, "{refs:?}");
+        assert_eq!(refs[0].line, 9);
     }
 
     #[test]
