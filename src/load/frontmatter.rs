@@ -73,6 +73,27 @@ fn split(file: &Path, text: &str) -> Result<Parsed<Commentary>, Diagnostic> {
             .at(2, 1)
             .help("give at least title: and language:"));
     }
+    // The body's control characters (other than tab and line breaks) would be published as
+    // they are: refused where they are.
+    let body = &text[consumed..];
+    if let Some((n, line)) = body
+        .split('\n')
+        .enumerate()
+        .find(|(_, l)| l.chars().any(is_bad_control))
+    {
+        let (col, c) = line
+            .chars()
+            .enumerate()
+            .find(|(_, c)| is_bad_control(*c))
+            .unwrap_or((0, '\0'));
+        return Err(Diagnostic::error(format!(
+            "this line holds the control character U+{:04X}, which would be published as it is",
+            c as u32
+        ))
+        .in_file(file)
+        .at(line_no + 1 + n, col + 1)
+        .help("delete it: text may hold tabs and line breaks, but no other control character"));
+    }
     let parsed: Parsed<FrontMatter> = yaml::parse_all(file, &yaml_text, 2);
     let Some(fm) = parsed.value else {
         return Ok(Parsed {
@@ -112,6 +133,10 @@ fn split(file: &Path, text: &str) -> Result<Parsed<Commentary>, Diagnostic> {
     })
 }
 
+fn is_bad_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +159,14 @@ mod tests {
         assert_eq!(c.lang, Lang::Zh);
         assert_eq!(c.body, "# 正文\r\n");
         assert_eq!(c.body_line, 5);
+    }
+
+    #[test]
+    fn control_characters_in_the_body_are_refused_at_their_line() {
+        let text = "---\ntitle: T\nlanguage: en\n---\nfine\r\nthen \u{1b}[31m red\n";
+        let d = err("c.md", text);
+        assert_eq!((d.line, d.column), (Some(6), Some(6)), "{d:?}");
+        assert!(d.message.contains("U+001B"), "{}", d.message);
     }
 
     #[test]
