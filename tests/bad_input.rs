@@ -846,6 +846,25 @@ fn every_shape_error_is_reported_with_the_other_checks() {
     // The misspelt unit is not also reported missing.
     assert!(!err.contains("targets[0].unit"), "{err}");
     assert!(err.contains(" 7 errors, "), "{err}");
+
+    // A file that does not parse at all hides only the checks that look into it.
+    let dir = tempfile::tempdir().unwrap();
+    let site = make_site(dir.path());
+    apply(
+        &site,
+        &[
+            replace(TIANJIN, "    value: 40\n", "    value: [40\n"),
+            replace(ZHUHAI, "    value: 40\n", "    value: 400\n"),
+        ],
+    );
+    let out = run(&["check", "--root", site.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("did not find expected ',' or ']'"), "{err}");
+    assert!(err.contains("400 is not a percentage"), "{err}");
+    // The commentary names tianjin, whose file did not parse: not reported as unknown.
+    assert!(!err.contains("there is no programme"), "{err}");
+    assert!(err.contains(" 2 errors, "), "{err}");
 }
 
 /// `check` exits 1 on an error, 0 on valid content, and writes nothing either way.
