@@ -791,6 +791,45 @@ fn all_errors_of_a_run_are_reported_sorted_and_counted() {
     assert!(!site.join("output").exists());
 }
 
+/// A template that loops without writing anything cannot be interrupted by tera: the watchdog
+/// ends the build with the template named, and the previous output is left as it was.
+#[test]
+fn a_template_that_loops_without_end_is_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = make_site(dir.path());
+    let root = site.to_str().unwrap();
+    let out = run(&["build", "--root", root]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let hash = tree_hash(&site.join("output"));
+    // 999,999 range steps (within the step limit) times the programmes, times again: hours.
+    apply(
+        &site,
+        &[Edit::Write(
+            "templates/home.html",
+            b"{% for i in range(end=999999) %}{% for p in programmes %}{% for q in programmes %}{% endfor %}{% endfor %}{% endfor %}\n".to_vec(),
+        )],
+    );
+    let started = std::time::Instant::now();
+    let out = std::process::Command::new(BIN)
+        .args(["build", "--root", root])
+        .env("NO_COLOR", "1")
+        .env("POLICYDASH_RENDER_SECONDS", "1")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("templates/home.html: the template home.html ran for more than 2 seconds"),
+        "{err}"
+    );
+    assert!(err.contains("The build failed; the previous output was left as it was."));
+    // Stopped by the watchdog, not by the loop ending (not a speed assertion: a bound on a
+    // hang, with room for a loaded machine).
+    assert!(started.elapsed() < std::time::Duration::from_secs(120));
+    assert_eq!(tree_hash(&site.join("output")), hash);
+    assert!(leftovers(&site).is_empty());
+}
+
 /// Every shape error of every file (not only the first of each), with the checks of the files
 /// that did parse, in one run; and no check repeats a shape error.
 #[test]

@@ -7,6 +7,13 @@
 //! end: every other loop walks the site's data, which is bounded), and each page is written
 //! into a buffer that refuses more than `MAX_PAGE_BYTES` or output after `MAX_RENDER_TIME`.
 //! Any of these fails the build with the template named.
+//!
+//! A loop that writes nothing (nested loops over the site's data, say) never reaches the
+//! buffer, and tera cannot be interrupted. For that case a watchdog thread looks at the pages
+//! being rendered; one that has taken more than twice `MAX_RENDER_TIME` ends the process with
+//! an error naming the template and exit status 1. Rendering comes before anything is
+//! written, so the previous output is left as it was. (`POLICYDASH_RENDER_SECONDS` sets
+//! `MAX_RENDER_TIME`, for tests.)
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::Lang;
@@ -22,6 +29,75 @@ pub const MAX_RANGE_STEPS: u64 = 1_000_000;
 pub const MAX_PAGE_BYTES: usize = 64 * 1024 * 1024;
 /// How long one page may take to render.
 pub const MAX_RENDER_TIME: Duration = Duration::from_secs(30);
+
+/// The pages being rendered: id → (template, its file, when it started).
+static IN_FLIGHT: std::sync::Mutex<BTreeMap<u64, (String, PathBuf, Instant)>> =
+    std::sync::Mutex::new(BTreeMap::new());
+static NEXT_RENDER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static WATCHDOG: std::sync::Once = std::sync::Once::new();
+
+/// `MAX_RENDER_TIME`, or `POLICYDASH_RENDER_SECONDS`.
+fn render_time() -> Duration {
+    std::env::var("POLICYDASH_RENDER_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map_or(MAX_RENDER_TIME, Duration::from_secs)
+}
+
+/// Starts, once per process, the thread that ends a render that runs too long.
+fn start_watchdog() {
+    WATCHDOG.call_once(|| {
+        let limit = render_time() * 2;
+        let spawned = std::thread::Builder::new()
+            .name("template-watchdog".into())
+            .spawn(move || loop {
+                std::thread::sleep(Duration::from_millis(250));
+                let stuck = IN_FLIGHT.lock().ok().and_then(|m| {
+                    m.values()
+                        .find(|(_, _, at)| at.elapsed() > limit)
+                        .map(|(t, f, _)| (t.clone(), f.clone()))
+                });
+                if let Some((template, file)) = stuck {
+                    let d = Diagnostic::error(format!(
+                        "the template {template} ran for more than {} seconds on one page",
+                        limit.as_secs()
+                    ))
+                    .in_file(file)
+                    .help("check the template's loops: a page should take a moment");
+                    eprint!("{}", Diagnostics::from(d).render(&BTreeMap::new()));
+                    eprintln!("The build failed; the previous output was left as it was.");
+                    std::process::exit(1);
+                }
+            });
+        // Without the thread, the other limits still hold.
+        drop(spawned);
+    });
+}
+
+/// Takes a render off the watchdog's list when it ends, however it ends.
+struct InFlight(u64);
+
+impl InFlight {
+    fn new(template: &str, file: &Path) -> InFlight {
+        start_watchdog();
+        let id = NEXT_RENDER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Ok(mut m) = IN_FLIGHT.lock() {
+            m.insert(
+                id,
+                (template.to_string(), file.to_path_buf(), Instant::now()),
+            );
+        }
+        InFlight(id)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if let Ok(mut m) = IN_FLIGHT.lock() {
+            m.remove(&self.0);
+        }
+    }
+}
 
 thread_local! {
     /// `range` steps left for the page being rendered on this thread.
@@ -184,17 +260,21 @@ impl Theme {
     /// is a diagnostic in the template's file (at its line when tera gives one).
     pub fn render(&self, template: &str, ctx: &Context) -> Result<String, Diagnostic> {
         RANGE_STEPS_LEFT.with(|c| c.set(MAX_RANGE_STEPS));
-        let mut out = Bounded {
-            bytes: Vec::new(),
-            deadline: Instant::now() + MAX_RENDER_TIME,
-            stopped: None,
-        };
-        let result = self.tera.render_to(template, ctx, &mut out);
         let file = self
             .paths
             .get(template)
             .cloned()
             .unwrap_or_else(|| PathBuf::from(template));
+        let limit = render_time();
+        let mut out = Bounded {
+            bytes: Vec::new(),
+            deadline: Instant::now() + limit,
+            limit,
+            stopped: None,
+        };
+        let watched = InFlight::new(template, &file);
+        let result = self.tera.render_to(template, ctx, &mut out);
+        drop(watched);
         if let Some(why) = out.stopped {
             return Err(Diagnostic::error(format!("the template {template} {why}"))
                 .in_file(file)
@@ -222,6 +302,7 @@ impl Theme {
 struct Bounded {
     bytes: Vec<u8>,
     deadline: Instant,
+    limit: Duration,
     stopped: Option<String>,
 }
 
@@ -235,7 +316,7 @@ impl std::io::Write for Bounded {
         } else if Instant::now() > self.deadline {
             self.stopped = Some(format!(
                 "took more than {} seconds to render one page",
-                MAX_RENDER_TIME.as_secs()
+                self.limit.as_secs()
             ));
         }
         if self.stopped.is_some() {
