@@ -406,3 +406,78 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn theme_with(template: &str) -> (tempfile::TempDir, Result<Theme, Diagnostics>) {
+        let dir = tempfile::tempdir().unwrap();
+        let t = dir.path().join("themes/t");
+        std::fs::create_dir_all(t.join("templates")).unwrap();
+        std::fs::write(t.join("templates/page.html"), template).unwrap();
+        std::fs::write(t.join("strings.yaml"), "en: {a: b}\n").unwrap();
+        let theme = load(dir.path(), "t", &[Lang::En]);
+        (dir, theme)
+    }
+
+    #[test]
+    fn template_errors_name_the_file_under_the_theme() {
+        let (_dir, theme) = theme_with("<p>\n{% if %}\n");
+        let errors: Vec<Diagnostic> = theme.err().unwrap().into_iter().collect();
+        assert_eq!(
+            errors[0].file.as_deref(),
+            Some(Path::new("themes/t/templates/page.html"))
+        );
+        assert_eq!(errors[0].line, Some(2), "{:?}", errors[0]);
+
+        let (_dir, theme) = theme_with("<p>\n{{ nope.x }}\n");
+        let d = theme
+            .unwrap()
+            .render("page.html", &Context::new())
+            .unwrap_err();
+        assert_eq!(
+            d.file.as_deref(),
+            Some(Path::new("themes/t/templates/page.html"))
+        );
+        assert_eq!(d.line, Some(2), "{d:?}");
+    }
+
+    #[test]
+    fn range_steps_are_counted_per_page() {
+        let (_dir, theme) = theme_with(
+            "{% for i in range(end=100000) %}{% for j in range(end=100000) %}{% endfor %}{% endfor %}",
+        );
+        let d = theme
+            .unwrap()
+            .render("page.html", &Context::new())
+            .unwrap_err();
+        assert!(
+            d.message.contains("more than 1000000 steps"),
+            "{}",
+            d.message
+        );
+        // Each page has its own budget; a modest loop renders.
+        let (_dir, theme) =
+            theme_with("{% for i in range(start=2, end=10, step_by=3) %}{{ i }},{% endfor %}");
+        let theme = theme.unwrap();
+        for _ in 0..3 {
+            assert_eq!(
+                theme.render("page.html", &Context::new()).unwrap(),
+                "2,5,8,"
+            );
+        }
+    }
+
+    #[test]
+    fn pages_are_capped_in_size() {
+        let (_dir, theme) = theme_with(
+            "{% for i in range(end=900000) %}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{% endfor %}",
+        );
+        let d = theme
+            .unwrap()
+            .render("page.html", &Context::new())
+            .unwrap_err();
+        assert!(d.message.contains("more than 64 MiB"), "{}", d.message);
+    }
+}
