@@ -17,6 +17,9 @@ use std::collections::{BTreeSet, HashMap};
 
 /// More shape errors than this in one file are not worth listing one by one.
 const MAX_REPAIRS: usize = 200;
+/// Each round parses the whole file again: the rounds stop once they have read this many bytes
+/// (a few for a file of megabytes, `MAX_REPAIRS` for a hand-written one).
+const MAX_BYTES_REPARSED: usize = 64 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Seg {
@@ -36,7 +39,8 @@ pub fn all_errors<T: DeserializeOwned>(
     let (mut path, mut message) = super::yaml::path_and_message(first);
     let mut seen = BTreeSet::new();
     seen.insert((path.clone(), message.clone()));
-    for _ in 0..MAX_REPAIRS {
+    let rounds = MAX_REPAIRS.min(MAX_BYTES_REPARSED / text.len().max(1));
+    for _ in 0..rounds {
         if !state.repair(&mut tree, &path, &message) {
             return None;
         }
