@@ -3,11 +3,13 @@
 //! an editor sees what a data update changed before publishing it.
 
 use crate::downloads::Row;
+use crate::load::read;
 use crate::model::Lang;
 use crate::urls::{Page, Urls};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeMap;
+use std::fs;
 use std::path::Path;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -37,6 +39,10 @@ pub struct ChangeReport {
     pub added: Vec<Row>,
     pub removed: Vec<Row>,
     pub changed: Vec<Changed>,
+    /// True when the previous output held a `data/targets.json` that could not be read: the
+    /// build warns, and the printed report does not call it a first build.
+    #[serde(skip)]
+    pub previous_unreadable: bool,
 }
 
 /// Where the site-wide data is published, relative to the output folder.
@@ -48,21 +54,39 @@ struct Published {
 }
 
 impl ChangeReport {
-    /// Compares `new` with the rows published in `previous_output/data/targets.json`; an
-    /// output without one (a first build) gives a report that compared nothing.
-    pub fn against(previous_output: &Path, new: &[Row]) -> ChangeReport {
-        Self::against_file(&previous_output.join(PUBLISHED), new).unwrap_or_default()
+    /// Compares `new` with the rows published in `previous_output/data/targets.json`. An
+    /// output without one (a first build) gives a report that compared nothing; one that
+    /// cannot be read or is not policydash's is an error, for the caller to warn about.
+    pub fn against(previous_output: &Path, new: &[Row]) -> Result<ChangeReport, String> {
+        let file = previous_output.join(PUBLISHED);
+        if fs::symlink_metadata(&file).is_err() {
+            return Ok(ChangeReport::default());
+        }
+        Self::against_file(&file, new)
     }
 
     /// Compares `new` with the rows of a published `data/targets.json` (for example the one
-    /// the live site serves, fetched before building). Unreadable files are an error.
+    /// the live site serves, fetched before building). Unreadable files are an error. The file
+    /// is read as any other (`load::read`: a regular file of bounded size), and the error
+    /// never quotes it: it may be any file on the machine.
     pub fn against_file(previous: &Path, new: &[Row]) -> Result<ChangeReport, String> {
-        let text = std::fs::read_to_string(previous)
+        let bytes = read::read_file(previous, read::MAX_PREVIOUS_BYTES, &[])
             .map_err(|e| format!("cannot read {}: {e}", previous.display()))?;
-        let old = serde_json::from_str::<Published>(&text).map_err(|e| {
+        let old = serde_json::from_slice::<Published>(&bytes).map_err(|e| {
+            // serde_json's own message may quote a value from the file: give only its kind.
+            let what = match e.classify() {
+                serde_json::error::Category::Syntax => "it is not valid JSON",
+                serde_json::error::Category::Eof => "it ends before the JSON does",
+                serde_json::error::Category::Data => {
+                    "it is JSON, but not the list of targets policydash publishes"
+                }
+                serde_json::error::Category::Io => "it could not be read",
+            };
             format!(
-                "{} is not a targets.json that policydash published: {e}",
-                previous.display()
+                "{} is not a targets.json that policydash published: {what} (line {}, column {})",
+                previous.display(),
+                e.line(),
+                e.column()
             )
         })?;
         Ok(Self::between(&old.targets, new))
@@ -124,6 +148,7 @@ impl ChangeReport {
             added,
             removed,
             changed,
+            previous_unreadable: false,
         }
     }
 
@@ -133,6 +158,9 @@ impl ChangeReport {
 
     /// The report as printed after a build.
     pub fn text(&self) -> String {
+        if self.previous_unreadable {
+            return "Change report: the previous output's data/targets.json could not be read, so nothing was compared.\n".into();
+        }
         if !self.compared {
             return "Change report: no previous output to compare with (first build).\n".into();
         }

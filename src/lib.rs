@@ -71,7 +71,8 @@ impl Failure {
 pub struct Built {
     pub files: usize,
     pub output: PathBuf,
-    /// The path the site's links start with (`/repo/`), for serving it where it expects to be.
+    /// The path the site's links start with (`/repo/`), decoded (`/政策/`, not
+    /// `/%E6%94%BF%E7%AD%96/`), for serving it where it expects to be.
     pub prefix: String,
     pub warnings: Diagnostics,
     pub sources: BTreeMap<PathBuf, String>,
@@ -174,7 +175,7 @@ pub fn build_comparing(opts: &BuildOptions, previous: Option<&Path>) -> Result<B
         urls,
         charts,
         theme,
-        warnings,
+        mut warnings,
         sources,
     } = checked;
     let failure = |diagnostics: Diagnostics| Failure {
@@ -189,7 +190,17 @@ pub fn build_comparing(opts: &BuildOptions, previous: Option<&Path>) -> Result<B
     }
     let downloads = downloads::Downloads::build(&model, &urls);
     let report = match previous {
-        None => changes::ChangeReport::against(&output, downloads.all_rows()),
+        None => changes::ChangeReport::against(&output, downloads.all_rows()).unwrap_or_else(|e| {
+            warnings.push(
+                Diagnostic::warning(e)
+                    .field("--output")
+                    .help("this build replaces it; the change report compares nothing this time"),
+            );
+            changes::ChangeReport {
+                previous_unreadable: true,
+                ..Default::default()
+            }
+        }),
         Some(file) => changes::ChangeReport::against_file(file, downloads.all_rows())
             .map_err(|e| {
                 failure(
@@ -218,7 +229,10 @@ pub fn build_comparing(opts: &BuildOptions, previous: Option<&Path>) -> Result<B
     Ok(Built {
         files: files.len(),
         output,
-        prefix: urls.prefix().to_string(),
+        // `serve` matches it against decoded request paths; links carry it percent-encoded.
+        prefix: percent_encoding::percent_decode_str(urls.prefix())
+            .decode_utf8_lossy()
+            .into_owned(),
         warnings,
         sources,
         changes: report,

@@ -40,6 +40,43 @@ impl Page {
     }
 }
 
+/// What `href` percent-encodes besides non-ASCII: what the URL standard encodes in a path.
+const PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
+/// A host name as DNS knows it: dot-separated labels of letters, digits and inner hyphens
+/// (after the `url` crate has lower-cased it and turned non-ASCII into punycode).
+fn check_domain(domain: &str) -> Result<(), String> {
+    if domain.len() > 253 {
+        return Err("it is longer than 253 characters".into());
+    }
+    for label in domain.split('.') {
+        if label.is_empty() {
+            return Err("it has an empty part between dots".into());
+        }
+        if label.len() > 63 {
+            return Err(format!("the part {label:?} is longer than 63 characters"));
+        }
+        if !label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            || label.starts_with('-')
+            || label.ends_with('-')
+        {
+            return Err(format!(
+                "the part {label:?} may hold only letters, digits and inner hyphens"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The base URL split into what pages need: the origin and the path prefix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Urls {
@@ -55,35 +92,77 @@ impl Urls {
         Self::with_lang(base_url, Lang::En)
     }
 
+    /// Parses and normalises the base URL with the `url` crate (the WHATWG URL standard, as
+    /// browsers read addresses), then refuses what the standard would silently repair but a
+    /// published site must not carry: control characters and spaces (a newline would reach
+    /// `robots.txt`), `.` and `..` segments, a user name, a query or fragment, port 0 and host
+    /// names that are not DNS names. A non-ASCII path comes out percent-encoded and a
+    /// non-ASCII host in punycode, so every absolute URL written is plain ASCII.
     pub fn with_lang(base_url: &str, default_lang: Lang) -> Result<Urls, String> {
-        let bad = || format!("{base_url:?} is not an absolute http(s) address");
-        let rest = base_url
-            .strip_prefix("https://")
-            .map(|r| ("https://", r))
-            .or_else(|| base_url.strip_prefix("http://").map(|r| ("http://", r)));
-        let (scheme, rest) = rest.ok_or_else(bad)?;
-        let (host, path) = match rest.find('/') {
-            Some(i) => (&rest[..i], &rest[i..]),
-            None => (rest, "/"),
-        };
-        if host.is_empty()
-            || !host
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        let shown = format!("{base_url:?}");
+        if let Some(c) = base_url
+            .chars()
+            .find(|c| c.is_control() || c.is_whitespace() || *c == '\\')
         {
-            return Err(bad());
+            let what = match c {
+                '\n' | '\r' => "a line break".to_string(),
+                '\\' => "a backslash".to_string(),
+                c if c.is_whitespace() => "a space".to_string(),
+                c => format!("the control character U+{:04X}", c as u32),
+            };
+            return Err(format!("{shown} contains {what}, which an address cannot"));
         }
-        if path.contains(['?', '#', '"', '<', '>', ' ', '\\']) || path.contains("/../") {
+        let url = url::Url::parse(base_url)
+            .map_err(|e| format!("{shown} is not an absolute http(s) address: {e}"))?;
+        if !matches!(url.scheme(), "http" | "https") {
             return Err(format!(
-                "{base_url:?} has a path policydash cannot publish under"
+                "{shown} is not an absolute http(s) address: it starts with {}:",
+                url.scheme()
             ));
         }
-        let mut prefix = path.to_string();
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(format!("{shown} contains a user name or password"));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(format!(
+                "{shown} has a ?query or #fragment; a base address is a folder"
+            ));
+        }
+        if url.port() == Some(0) {
+            return Err(format!("{shown} has port 0, which no server listens on"));
+        }
+        match url.host() {
+            Some(url::Host::Domain(domain)) => check_domain(domain)
+                .map_err(|why| format!("{shown} does not have a valid host name: {why}"))?,
+            Some(_) => {}
+            None => return Err(format!("{shown} has no host name")),
+        }
+        // The parser also repairs `https:host` and `https:///host`: refuse them.
+        let after_scheme = match base_url.split_once("://") {
+            Some((_, rest)) if !rest.starts_with('/') => rest,
+            _ => {
+                return Err(format!(
+                    "{shown} is not an absolute http(s) address: write it as https://host/path/"
+                ))
+            }
+        };
+        // The parser resolves `.` and `..` (also written %2e); refuse them instead, so the
+        // site is published where the address says.
+        let raw_path = after_scheme.find('/').map_or("", |i| &after_scheme[i..]);
+        for segment in raw_path.split('/') {
+            let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+            if decoded == "." || decoded == ".." {
+                return Err(format!(
+                    "{shown} has a {decoded:?} segment in its path; write the folder it means"
+                ));
+            }
+        }
+        let mut prefix = url.path().to_string();
         if !prefix.ends_with('/') {
             prefix.push('/');
         }
         Ok(Urls {
-            origin: format!("{scheme}{host}"),
+            origin: url.origin().ascii_serialization(),
             prefix,
             default_lang,
         })
@@ -99,8 +178,11 @@ impl Urls {
     }
 
     /// THE function: the link (origin-relative, with the base path) for a site-relative path.
+    /// Anything in the path that a URL may not carry as it is (non-ASCII, spaces, quotes) is
+    /// percent-encoded.
     pub fn href(&self, site_path: &str) -> String {
-        format!("{}{}", self.prefix, site_path.trim_start_matches('/'))
+        let path = percent_encoding::utf8_percent_encode(site_path.trim_start_matches('/'), PATH);
+        format!("{}{path}", self.prefix)
     }
 
     /// The absolute URL for a site-relative path (canonical links, feeds, sitemap).
@@ -171,5 +253,46 @@ mod tests {
         assert!(Urls::new("example.org/x").is_err());
         assert!(Urls::new("https://exa mple.org/").is_err());
         assert!(Urls::new("https://example.org/a/../b").is_err());
+    }
+
+    #[test]
+    fn refuses_what_a_parser_would_repair() {
+        for bad in [
+            "https://example.org/x\nDisallow:/",
+            "https://example.org/\t",
+            " https://example.org/",
+            "https://example.org/a/./b",
+            "https://example.org/a/%2e%2E/b",
+            "https://example.org/..",
+            "https://example.org:99999/",
+            "https://example.org:0/",
+            "https://example.org:port/",
+            "https://exa_mple.org/",
+            "https://a..b/",
+            "https://-a.org/",
+            "https://user:pw@example.org/",
+            "https://example.org/?q=1",
+            "https://example.org/#top",
+            "https:///repo/",
+            "https:example.org/",
+            "ftp://example.org/",
+            "https://example.org\\repo",
+        ] {
+            assert!(Urls::new(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn normalises_to_ascii() {
+        let u = Urls::new("https://Example.ORG:443/政策").unwrap();
+        assert_eq!(u.prefix(), "/%E6%94%BF%E7%AD%96/");
+        assert_eq!(
+            u.absolute("sitemap.xml"),
+            "https://example.org/%E6%94%BF%E7%AD%96/sitemap.xml"
+        );
+        let u = Urls::new("http://[::1]:8080/repo/").unwrap();
+        assert_eq!(u.absolute("a/"), "http://[::1]:8080/repo/a/");
+        let u = Urls::new("https://例子.中国/").unwrap();
+        assert!(u.absolute("").is_ascii());
     }
 }

@@ -2,14 +2,27 @@
 //! the output; only when every file is written is the staging folder swapped in. A failed
 //! build therefore leaves the previous output exactly as it was, and a good build leaves no
 //! stale file from removed content.
+//!
+//! The swap is one atomic exchange of the two folders on Linux (`renameat2` with
+//! `RENAME_EXCHANGE`), so there is no moment without a complete output; elsewhere, or on a
+//! file system without it, it is two renames with a brief moment between them. A build killed
+//! part-way leaves `.NAME.staging-PID` (or, in the two-rename way, `.NAME.old-PID`) beside the
+//! output; the next build into the same output removes them, whatever their PID, while holding
+//! a lock on the folder around the output so that it never removes a running build's folder.
 
 use crate::render::OutputFile;
+use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
 /// Written into every output folder, so policydash never replaces a folder it did not make.
+/// It is the first file written into a staging folder and the last one removed from a folder
+/// being deleted, so a leftover is recognisable as policydash's at any moment.
 pub const MARKER: &str = ".policydash-output";
+
+/// The folders of a site that a build reads; the output may be none of them nor inside one.
+const READ_FOLDERS: [&str; 4] = ["content", "templates", "themes", "static"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -19,6 +32,8 @@ pub enum WriteError {
     UnsafePath { path: String },
     #[error("two files would be written to {0}")]
     Duplicate(String),
+    #[error("another policydash build has been writing beside {0} for ten minutes; try again when it has finished")]
+    Busy(PathBuf),
     #[error("could not write {path}: {source}")]
     Io { path: PathBuf, source: io::Error },
 }
@@ -30,35 +45,56 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
     }
 }
 
-/// Refuses output folders whose replacement would destroy something that is not a built site:
-/// `/`, the site root, a folder holding `content/` or inside it, an ancestor of the root, or a non-empty
-/// folder policydash did not create.
-pub fn check_output(root: &Path, output: &Path) -> Result<(), WriteError> {
+/// Refuses output folders whose replacement would destroy something that is not a built site,
+/// or that the next build would read: `/`, the site folder or a folder above it, `content/`,
+/// `templates/`, `themes/` or `static/` (or a folder inside one, or one holding one), a folder
+/// holding a `content/` folder, or a non-empty folder policydash did not create. Links are
+/// resolved first, so `c2/out` with `c2` a link to `content` is refused too. Returns the
+/// output folder with every link resolved: where the site is written.
+pub fn check_output(root: &Path, output: &Path) -> Result<PathBuf, WriteError> {
     let unsafe_out = |why: &str| WriteError::UnsafeOutput {
         path: output.to_path_buf(),
         why: why.into(),
     };
-    let abs_out = absolute(output);
-    let abs_root = absolute(root);
-    if abs_out.parent().is_none() {
+    if fs::symlink_metadata(output).is_ok() && !output.exists() {
+        return Err(unsafe_out("it is a link to nothing"));
+    }
+    let out = resolve(output);
+    let site = resolve(root);
+    if out.parent().is_none() {
         return Err(unsafe_out("it is the file-system root"));
     }
-    if abs_out == abs_root || abs_root.starts_with(&abs_out) {
+    if out == site || site.starts_with(&out) {
         return Err(unsafe_out(
             "it is the site folder or contains it; use a folder of its own, such as output/",
         ));
     }
-    if abs_out.starts_with(abs_root.join("content")) {
-        return Err(unsafe_out(
-            "it is inside content/, where the next build would read it as content",
-        ));
+    let mut reads: Vec<(String, PathBuf)> = READ_FOLDERS
+        .iter()
+        .map(|name| (format!("{name}/"), resolve(&site.join(name))))
+        .collect();
+    reads.push((
+        "policydash's own themes/".into(),
+        resolve(&crate::render::theme::shipped_themes()),
+    ));
+    for (name, folder) in &reads {
+        if out.starts_with(folder) {
+            return Err(unsafe_out(&format!(
+                "it is {name} or inside {name}, which the site is built from: the next build would read the output as part of the site"
+            )));
+        }
+        if folder.starts_with(&out) && folder.exists() {
+            return Err(unsafe_out(&format!(
+                "it contains {name}, which the site is built from"
+            )));
+        }
     }
-    if abs_out.join("content").exists() {
+    if out.join("content").exists() {
         return Err(unsafe_out("it contains a content/ folder"));
     }
-    if abs_out.is_dir() {
-        let has_marker = abs_out.join(MARKER).is_file();
-        let empty = fs::read_dir(&abs_out)
+    if out.is_dir() {
+        let has_marker = out.join(MARKER).is_file();
+        let empty = fs::read_dir(&out)
             .map(|mut d| d.next().is_none())
             .unwrap_or(false);
         if !has_marker && !empty {
@@ -66,21 +102,43 @@ pub fn check_output(root: &Path, output: &Path) -> Result<(), WriteError> {
                 "it is not empty and was not made by policydash (no {MARKER} file); choose an empty or new folder"
             )));
         }
-    } else if abs_out.exists() {
+    } else if out.exists() {
         return Err(unsafe_out("it is a file, not a folder"));
     }
-    Ok(())
+    Ok(out)
 }
 
-/// Makes a path absolute and removes `.` and `..` without touching the disk.
-pub fn absolute(path: &Path) -> PathBuf {
+/// Makes a path absolute with every link resolved: the longest part that exists is resolved
+/// by the file system, the rest (which cannot hold links) is appended with `.` and `..` done.
+pub fn resolve(path: &Path) -> PathBuf {
     let joined = if path.is_absolute() {
         path.to_path_buf()
     } else {
         std::env::current_dir().unwrap_or_default().join(path)
     };
+    let parts: Vec<Component> = joined.components().collect();
+    for i in (1..=parts.len()).rev() {
+        let existing: PathBuf = parts[..i].iter().collect();
+        if let Ok(mut out) = fs::canonicalize(&existing) {
+            for c in &parts[i..] {
+                match c {
+                    Component::ParentDir => {
+                        out.pop();
+                    }
+                    Component::Normal(n) => out.push(n),
+                    _ => {}
+                }
+            }
+            return out;
+        }
+    }
+    lexical(&joined)
+}
+
+/// Removes `.` and `..` without touching the disk.
+fn lexical(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
-    for c in joined.components() {
+    for c in path.components() {
         match c {
             Component::ParentDir => {
                 out.pop();
@@ -109,69 +167,244 @@ fn safe_relative(path: &str) -> Result<PathBuf, WriteError> {
 
 /// Writes `files` as the new content of `output`, atomically as far as the file system allows.
 pub fn write_site(root: &Path, output: &Path, files: &[OutputFile]) -> Result<(), WriteError> {
-    check_output(root, output)?;
-    let output = absolute(output);
-    let parent = output.parent().map(Path::to_path_buf).unwrap_or_default();
-    let name = output
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    fs::create_dir_all(&parent).map_err(io_err(&parent))?;
-    let staging = parent.join(format!(".{name}.staging-{}", std::process::id()));
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+    let mut staging = Staging::begin(root, output)?;
+    for (i, f) in files.iter().enumerate() {
+        if i == files.len() / 2 {
+            pause("writing");
+        }
+        staging.write(f)?;
+    }
+    staging.finish()
+}
 
-    let result = (|| {
-        if staging.exists() {
-            fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
-        }
-        fs::create_dir_all(&staging).map_err(io_err(&staging))?;
-        let mut seen = std::collections::BTreeSet::new();
-        for f in files {
-            let rel = safe_relative(&f.path)?;
-            if !seen.insert(&f.path) {
-                return Err(WriteError::Duplicate(f.path.clone()));
-            }
-            let dest = staging.join(&rel);
-            if let Some(dir) = dest.parent() {
-                fs::create_dir_all(dir).map_err(io_err(dir))?;
-            }
-            fs::write(&dest, &f.bytes).map_err(io_err(&dest))?;
-        }
+/// A build's staging folder, beside the output: files are written into it one by one, and
+/// `finish` swaps it in. Dropped unfinished (an error, a panic), it is removed.
+pub struct Staging {
+    output: PathBuf,
+    dir: PathBuf,
+    old: PathBuf,
+    seen: BTreeSet<String>,
+    done: bool,
+    /// Held until the swap is done: no other build cleans up or swaps beside this output.
+    _lock: Option<lock::DirLock>,
+}
+
+impl Staging {
+    /// Checks the output folder, takes the lock beside it, removes what interrupted builds
+    /// left there and creates an empty staging folder (holding only the marker).
+    pub fn begin(root: &Path, output: &Path) -> Result<Staging, WriteError> {
+        let output = check_output(root, output)?;
+        let (Some(parent), Some(name)) = (output.parent(), output.file_name()) else {
+            return Err(WriteError::UnsafeOutput {
+                path: output.clone(),
+                why: "it has no folder name".into(),
+            });
+        };
+        let name = name.to_string_lossy().into_owned();
+        fs::create_dir_all(parent).map_err(io_err(parent))?;
+        let lock = lock::DirLock::acquire(parent)?;
+        clean_leftovers(parent, &name);
+        let pid = std::process::id();
+        let dir = parent.join(format!(".{name}.staging-{pid}"));
+        let old = parent.join(format!(".{name}.old-{pid}"));
+        fs::create_dir(&dir).map_err(io_err(&dir))?;
+        let staging = Staging {
+            output: output.clone(),
+            dir,
+            old,
+            seen: BTreeSet::from([MARKER.to_string()]),
+            done: false,
+            _lock: lock,
+        };
         fs::write(
-            staging.join(MARKER),
+            staging.dir.join(MARKER),
             b"This folder is generated by policydash; it is replaced on every build.\n",
         )
-        .map_err(io_err(&staging))?;
-        Ok(())
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(e);
+        .map_err(io_err(&staging.dir))?;
+        Ok(staging)
     }
 
-    // Swap: move the previous output aside, move the new one in, then delete the old one.
-    if output.exists() {
-        fs::rename(&output, &old).map_err(|e| {
-            let _ = fs::remove_dir_all(&staging);
-            WriteError::Io {
-                path: output.clone(),
-                source: e,
+    /// Writes one file into the staging folder.
+    pub fn write(&mut self, f: &OutputFile) -> Result<(), WriteError> {
+        let rel = safe_relative(&f.path)?;
+        if !self.seen.insert(f.path.clone()) {
+            return Err(WriteError::Duplicate(f.path.clone()));
+        }
+        let dest = self.dir.join(&rel);
+        if let Some(dir) = dest.parent() {
+            fs::create_dir_all(dir).map_err(io_err(dir))?;
+        }
+        fs::write(&dest, &f.bytes).map_err(io_err(&dest))
+    }
+
+    /// Swaps the staging folder in for the output and deletes the previous output.
+    pub fn finish(mut self) -> Result<(), WriteError> {
+        pause("staged");
+        let result = swap(&self.dir, &self.output, &self.old);
+        self.done = result.is_ok();
+        result
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = remove_tree(&self.dir, || {});
+        }
+    }
+}
+
+/// Puts `staging` in the place of `output`. The previous output, moved aside, is deleted; if
+/// deleting it fails, the next build removes what is left.
+fn swap(staging: &Path, output: &Path, old: &Path) -> Result<(), WriteError> {
+    if fs::symlink_metadata(output).is_err() {
+        return fs::rename(staging, output).map_err(io_err(output));
+    }
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        use rustix::fs::{renameat_with, RenameFlags, CWD};
+        use rustix::io::Errno;
+        match renameat_with(CWD, staging, CWD, output, RenameFlags::EXCHANGE) {
+            Ok(()) => {
+                // The staging folder's name now holds the previous output.
+                pause("swapped");
+                let _ = remove_tree(staging, || pause("removing"));
+                return Ok(());
             }
-        })?;
+            // Not supported by this kernel or file system: the two renames below.
+            Err(Errno::INVAL | Errno::NOSYS | Errno::NOTSUP) => {}
+            Err(e) => return Err(io_err(output)(e.into())),
+        }
     }
-    if let Err(e) = fs::rename(&staging, &output) {
+    swap_by_renames(staging, output, old)
+}
+
+/// The swap where folders cannot be exchanged: the output aside, the staging folder in (with
+/// a moment between the two when there is no output), then the old output deleted.
+fn swap_by_renames(staging: &Path, output: &Path, old: &Path) -> Result<(), WriteError> {
+    fs::rename(output, old).map_err(io_err(output))?;
+    if let Err(e) = fs::rename(staging, output) {
         // Put the previous site back so a failure never leaves nothing published.
-        let _ = fs::rename(&old, &output);
-        let _ = fs::remove_dir_all(&staging);
-        return Err(WriteError::Io {
-            path: output,
-            source: e,
-        });
+        let _ = fs::rename(old, output);
+        return Err(io_err(output)(e));
     }
-    if old.exists() {
-        fs::remove_dir_all(&old).map_err(io_err(&old))?;
-    }
+    pause("swapped");
+    let _ = remove_tree(old, || pause("removing"));
     Ok(())
+}
+
+/// Removes the staging and old folders that killed builds left beside `NAME` (any PID). Only
+/// real folders named `.NAME.staging-DIGITS` or `.NAME.old-DIGITS` that hold the marker, or
+/// nothing at all, are removed: nothing else can be mistaken for them.
+fn clean_leftovers(parent: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+            continue;
+        };
+        let Some(pid) = rest
+            .strip_prefix("staging-")
+            .or_else(|| rest.strip_prefix("old-"))
+        else {
+            continue;
+        };
+        if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let path = entry.path();
+        let is_dir = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_dir());
+        if is_dir && is_ours(&path) {
+            let _ = remove_tree(&path, || {});
+        }
+    }
+}
+
+/// A folder that holds the marker (as a regular file), or nothing.
+fn is_ours(dir: &Path) -> bool {
+    fs::symlink_metadata(dir.join(MARKER)).is_ok_and(|m| m.file_type().is_file())
+        || fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none())
+}
+
+/// Deletes a folder policydash made, the marker last, so that a deletion cut short leaves a
+/// folder still recognisable as policydash's. `after_first` runs once something is deleted.
+fn remove_tree(dir: &Path, mut after_first: impl FnMut()) -> io::Result<()> {
+    let mut first = true;
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_name() == MARKER {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            fs::remove_dir_all(entry.path())?;
+        } else {
+            fs::remove_file(entry.path())?;
+        }
+        if std::mem::take(&mut first) {
+            after_first();
+        }
+    }
+    match fs::remove_file(dir.join(MARKER)) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    fs::remove_dir(dir)
+}
+
+/// For the interruption tests (`tests/interrupt.rs`): with `POLICYDASH_TEST_PAUSE=POINT` in
+/// the environment, a build says so on stderr and sleeps at that point (`writing`, `staged`,
+/// `swapped` or `removing`), so that a test can kill it exactly there. The sleep ends by
+/// itself.
+fn pause(point: &str) {
+    if std::env::var_os("POLICYDASH_TEST_PAUSE").is_some_and(|p| p == point) {
+        eprintln!("policydash: paused at {point}");
+        std::thread::sleep(std::time::Duration::from_secs(20));
+    }
+}
+
+/// The lock beside the output: an advisory `flock` on the folder that holds it, so that one
+/// build at a time cleans up and swaps there. Where locks are unavailable, builds go on
+/// without one (do not then run two builds into the same output at once).
+mod lock {
+    use super::WriteError;
+    use std::path::Path;
+
+    pub struct DirLock {
+        #[cfg(unix)]
+        _file: std::fs::File,
+    }
+
+    impl DirLock {
+        #[cfg(unix)]
+        pub fn acquire(dir: &Path) -> Result<Option<DirLock>, WriteError> {
+            use rustix::fs::{flock, FlockOperation};
+            use rustix::io::Errno;
+            let Ok(file) = std::fs::File::open(dir) else {
+                return Ok(None);
+            };
+            let started = std::time::Instant::now();
+            loop {
+                match flock(&file, FlockOperation::NonBlockingLockExclusive) {
+                    Ok(()) => return Ok(Some(DirLock { _file: file })),
+                    Err(Errno::WOULDBLOCK) | Err(Errno::INTR) => {
+                        if started.elapsed() > std::time::Duration::from_secs(600) {
+                            return Err(WriteError::Busy(dir.to_path_buf()));
+                        }
+                        std::thread::sleep(std::time::Duration::from_millis(50));
+                    }
+                    Err(_) => return Ok(None),
+                }
+            }
+        }
+
+        #[cfg(not(unix))]
+        pub fn acquire(_dir: &Path) -> Result<Option<DirLock>, WriteError> {
+            Ok(None)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -229,6 +462,79 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+    }
+
+    fn marked(dir: &Path, files: &[&str]) {
+        fs::create_dir_all(dir).unwrap();
+        fs::write(dir.join(MARKER), "").unwrap();
+        for f in files {
+            fs::write(dir.join(f), "x").unwrap();
+        }
+    }
+
+    #[test]
+    fn the_two_rename_swap_replaces_the_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let (staging, output, old) = (
+            dir.path().join(".out.staging-1"),
+            dir.path().join("out"),
+            dir.path().join(".out.old-1"),
+        );
+        marked(&staging, &["new.html"]);
+        marked(&output, &["old.html"]);
+        swap_by_renames(&staging, &output, &old).unwrap();
+        assert!(output.join("new.html").is_file() && !output.join("old.html").exists());
+        assert!(!staging.exists() && !old.exists());
+    }
+
+    #[test]
+    fn cleans_only_its_own_leftovers() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path();
+        marked(&p.join(".out.staging-12"), &["a.html"]);
+        marked(&p.join(".out.old-345"), &[]);
+        fs::create_dir(p.join(".out.staging-6")).unwrap(); // killed before the marker
+                                                           // Not ours: no marker, another name, not a number, a link, another output's.
+        fs::create_dir(p.join(".out.old-7")).unwrap();
+        fs::write(p.join(".out.old-7/thesis.txt"), "mine").unwrap();
+        marked(&p.join(".out.staging-12x"), &[]);
+        marked(&p.join(".out.old-"), &[]);
+        marked(&p.join(".other.old-8"), &[]);
+        marked(&p.join("elsewhere"), &["keep.txt"]);
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(p.join("elsewhere"), p.join(".out.old-9")).unwrap();
+        clean_leftovers(p, "out");
+        let mut left: Vec<String> = fs::read_dir(p)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        let mut want = vec![
+            ".other.old-8",
+            ".out.old-",
+            ".out.old-7",
+            ".out.staging-12x",
+            "elsewhere",
+        ];
+        if cfg!(unix) {
+            want.push(".out.old-9");
+            want.sort();
+        }
+        assert_eq!(left, want);
+        assert!(p.join("elsewhere/keep.txt").is_file());
+    }
+
+    #[test]
+    fn a_deletion_cut_short_leaves_the_marker() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().join(".out.old-1");
+        marked(&d, &["a", "b", "c"]);
+        fs::create_dir(d.join("sub")).unwrap();
+        let mut seen_marker = false;
+        let _ = remove_tree(&d, || seen_marker = d.join(MARKER).is_file());
+        assert!(seen_marker);
+        assert!(!d.exists());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 mod frontmatter;
 mod locate;
+pub mod read;
 mod repair;
 mod yaml;
 
@@ -14,9 +15,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Content files larger than this are refused: no hand-edited data file is this big, and a
-/// cap keeps a mistaken paste (or a hostile file) from exhausting memory.
-pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+pub use read::MAX_FILE_BYTES;
 
 /// The text of every file read, with a locator for YAML files, keyed by path relative to the
 /// site root. Lets later stages name the line of a problem and show it.
@@ -89,6 +88,8 @@ struct ChangelogFile {
 pub fn load(root: &Path) -> Loaded {
     let mut loader = Loader {
         root: root.to_path_buf(),
+        // Files are read from the site folder; a content/ that is itself a link is allowed.
+        inside: read::within(&[root, &root.join("content")]),
         sources: SourceMap::default(),
         diagnostics: Diagnostics::new(),
         dropped: false,
@@ -104,6 +105,7 @@ pub fn load(root: &Path) -> Loaded {
 
 struct Loader {
     root: PathBuf,
+    inside: Vec<PathBuf>,
     sources: SourceMap,
     diagnostics: Diagnostics,
     /// Whether a content file was left out of the model because it could not be parsed.
@@ -209,7 +211,8 @@ impl Loader {
             .sort_by_file_name();
         for entry in walk {
             match entry {
-                Ok(e) if e.file_type().is_file() => {
+                // Special files (FIFOs, devices) are listed too: reading refuses them by name.
+                Ok(e) if !e.file_type().is_dir() => {
                     let name = e.file_name().to_string_lossy();
                     // Editors' swap and backup files are not content.
                     if name.starts_with('.') || name.ends_with('~') {
@@ -238,60 +241,31 @@ impl Loader {
         files
     }
 
-    /// Reads a file as UTF-8 text, without a byte-order mark, and remembers it.
+    /// Reads a file as UTF-8 text, without a byte-order mark (see `read`: only regular files
+    /// inside the site, at most `MAX_FILE_BYTES`).
     fn read_text(&mut self, path: &Path) -> Option<String> {
         let rel = self.rel(path);
-        let err = |msg: String| Diagnostic::error(msg).in_file(&rel);
-        match std::fs::metadata(path) {
-            Ok(m) if m.len() > MAX_FILE_BYTES => {
-                let mb = |n: u64| format!("{:.1} MB", n as f64 / (1024.0 * 1024.0));
-                self.diagnostics.push(
-                    err(format!(
-                        "the file is {}; content files may be at most {}",
-                        mb(m.len()),
-                        mb(MAX_FILE_BYTES)
-                    ))
-                    .help("split it into several files, or check that it is the file you meant to put here"),
-                );
-                return None;
-            }
-            Err(e) => {
-                self.diagnostics.push(
-                    err(format!("cannot read the file: {e}"))
-                        .help("check that it exists and that you may read it"),
-                );
-                return None;
-            }
-            _ => {}
-        }
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) => {
-                self.diagnostics
-                    .push(err(format!("cannot read the file: {e}")));
-                return None;
-            }
+        let e = match read::read_text(path, MAX_FILE_BYTES, &self.inside) {
+            Ok(text) => return Some(text),
+            Err(e) => e,
         };
-        let text = match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(e) => {
+        let d = Diagnostic::error(e.to_string()).in_file(&rel);
+        let d = match e {
+            read::TextError::Read(e) => d.help(e.help()),
+            read::TextError::NotUtf8(e) => {
                 let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
                 let line = good.iter().filter(|b| **b == b'\n').count() + 1;
                 let last_line = good.rsplit(|b| *b == b'\n').next().unwrap_or_default();
                 let col = String::from_utf8_lossy(last_line).chars().count() + 1;
-                // Keep a readable copy so the offending line can be shown.
+                // Keep a readable copy so the offending line can be shown (the file is inside
+                // the site: `read` refuses the others).
                 let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
                 self.sources.files.insert(rel.clone(), (lossy, None));
-                self.diagnostics.push(
-                    err("the file is not UTF-8 text".into())
-                        .at(line, col)
-                        .help("save it as UTF-8 (in most editors: Save with encoding → UTF-8); GBK or GB2312 files must be converted"),
-                );
-                return None;
+                d.at(line, col).help("save it as UTF-8 (in most editors: Save with encoding → UTF-8); GBK or GB2312 files must be converted")
             }
         };
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_string();
-        Some(text)
+        self.diagnostics.push(d);
+        None
     }
 
     fn yaml_file<T: serde::de::DeserializeOwned>(

@@ -16,6 +16,7 @@
 //! `MAX_RENDER_TIME`, for tests.)
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load::read;
 use crate::model::Lang;
 use std::cell::Cell;
 use std::collections::BTreeMap;
@@ -115,16 +116,16 @@ pub struct Theme {
     pub statics: Vec<(String, Vec<u8>)>,
 }
 
+/// The folder of the themes shipped with policydash.
+pub fn shipped_themes() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("themes")
+}
+
 /// Where a theme lives: the site's `themes/` folder, else the themes shipped with policydash.
 pub fn theme_dir(root: &Path, name: &str) -> Option<PathBuf> {
-    [
-        root.join("themes").join(name),
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("themes")
-            .join(name),
-    ]
-    .into_iter()
-    .find(|d| d.is_dir())
+    [root.join("themes").join(name), shipped_themes().join(name)]
+        .into_iter()
+        .find(|d| d.is_dir())
 }
 
 fn rel(root: &Path, p: &Path) -> PathBuf {
@@ -140,33 +141,24 @@ pub fn load(root: &Path, name: &str, languages: &[Lang]) -> Result<Theme, Diagno
             .help("use theme: default, or put the theme in themes/NAME/")
             .into());
     };
+    // Every file is read through `load::read`: regular files only, within the theme's folder
+    // (or, for overrides, the site's), and of bounded size.
+    let theme_inside = read::within(&[&dir]);
+    let site_inside = read::within(&[root]);
     // Templates: theme first, then the site's overrides under the same names.
     let mut templates: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
-    for folder in [dir.join("templates"), root.join("templates")] {
-        if !folder.is_dir() {
-            continue;
-        }
-        for entry in walkdir::WalkDir::new(&folder)
-            .sort_by_file_name()
-            .into_iter()
-            .flatten()
-        {
-            if !entry.file_type().is_file() {
-                continue;
-            }
-            let path = entry.path();
-            let name = path
-                .strip_prefix(&folder)
-                .unwrap_or(path)
-                .to_string_lossy()
-                .replace('\\', "/");
-            match std::fs::read_to_string(path) {
+    for (folder, inside) in [
+        (dir.join("templates"), &theme_inside),
+        (root.join("templates"), &site_inside),
+    ] {
+        for (name, path) in files_under(root, &folder, &mut errors) {
+            match read::read_text(&path, read::MAX_FILE_BYTES, inside) {
                 Ok(text) => {
-                    templates.insert(name, (path.to_path_buf(), text));
+                    templates.insert(name, (path, text));
                 }
                 Err(e) => errors.push(
                     Diagnostic::error(format!("cannot read the template: {e}"))
-                        .in_file(rel(root, path)),
+                        .in_file(rel(root, &path)),
                 ),
             }
         }
@@ -194,7 +186,7 @@ pub fn load(root: &Path, name: &str, languages: &[Lang]) -> Result<Theme, Diagno
 
     let strings_path = dir.join("strings.yaml");
     let strings: BTreeMap<String, BTreeMap<String, String>> =
-        match std::fs::read_to_string(&strings_path)
+        match read::read_text(&strings_path, read::MAX_FILE_BYTES, &theme_inside)
             .map_err(|e| e.to_string())
             .and_then(|t| serde_yaml::from_str(&t).map_err(|e| e.to_string()))
         {
@@ -220,28 +212,10 @@ pub fn load(root: &Path, name: &str, languages: &[Lang]) -> Result<Theme, Diagno
     }
 
     let mut statics = Vec::new();
-    let static_dir = dir.join("static");
-    if static_dir.is_dir() {
-        for entry in walkdir::WalkDir::new(&static_dir)
-            .sort_by_file_name()
-            .into_iter()
-            .flatten()
-        {
-            if entry.file_type().is_file() {
-                let name = entry
-                    .path()
-                    .strip_prefix(&static_dir)
-                    .unwrap_or(entry.path())
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                match std::fs::read(entry.path()) {
-                    Ok(b) => statics.push((name, b)),
-                    Err(e) => errors.push(
-                        Diagnostic::error(format!("cannot read: {e}"))
-                            .in_file(rel(root, entry.path())),
-                    ),
-                }
-            }
+    for (name, path) in files_under(root, &dir.join("static"), &mut errors) {
+        match read::read_file(&path, read::MAX_STATIC_BYTES, &theme_inside) {
+            Ok(b) => statics.push((name, b)),
+            Err(e) => errors.push(Diagnostic::error(e.to_string()).in_file(rel(root, &path))),
         }
     }
     if errors.has_errors() {
@@ -393,6 +367,37 @@ fn locate(d: Diagnostic, e: &tera::Error, paths: &BTreeMap<String, PathBuf>) -> 
         source = err.source();
     }
     d
+}
+
+/// Every file below `folder` (following links; none if it does not exist) with its name
+/// relative to it, in a fixed order. Special files are listed so that reading refuses them.
+fn files_under(root: &Path, folder: &Path, errors: &mut Diagnostics) -> Vec<(String, PathBuf)> {
+    if !folder.is_dir() {
+        return Vec::new();
+    }
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(folder)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        match entry {
+            Ok(e) if !e.file_type().is_dir() => {
+                let name = e
+                    .path()
+                    .strip_prefix(folder)
+                    .unwrap_or(e.path())
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                files.push((name, e.into_path()));
+            }
+            Ok(_) => {}
+            Err(err) => errors.push(
+                Diagnostic::error(format!("cannot read: {err}"))
+                    .in_file(rel(root, err.path().unwrap_or(folder))),
+            ),
+        }
+    }
+    files
 }
 
 /// Tera nests the cause of an error; editors need all of it.
