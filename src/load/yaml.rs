@@ -3,9 +3,10 @@
 //! the file, line, column and field, with a "did you mean" for misspelt names.
 //!
 //! A file is read in three passes: an event walk that locates every field and measures what
-//! its aliases would expand to (refusing alias bombs before anything expands them), a syntax
-//! pass (so a syntax error is reported as such, not as whatever field it made look wrong), and
-//! the typed parse.
+//! its aliases would expand to (refusing alias bombs before anything expands them), and notes
+//! control characters, custom tags and a second document; a syntax pass (so a syntax error is
+//! reported as such, not as whatever field it made look wrong); and the typed parse, repeated
+//! on a repaired tree (`repair`) until every shape error of the file is found.
 
 use super::locate::{Locator, MAX_ALIAS_EXPANSION, MAX_DEPTH};
 use super::repair;
