@@ -48,6 +48,40 @@ pub struct ChangeReport {
 /// Where the site-wide data is published, relative to the output folder.
 pub const PUBLISHED: &str = "data/targets.json";
 
+/// The columns derived from observations (`progress`).
+const PROGRESS_FIELDS: [&str; 4] = [
+    "progress_status",
+    "progress_ratio",
+    "latest_value",
+    "latest_as_of",
+];
+
+/// A figure whose progress status changed: "tianjin-skilled-share-2025: on track → limited".
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct StatusChange {
+    pub target_id: String,
+    pub programme: String,
+    pub from: String,
+    pub to: String,
+}
+
+impl StatusChange {
+    /// The sentence the report and the feed print, with the English labels.
+    pub fn text(&self) -> String {
+        let words = |id: &str| {
+            crate::progress::status::Status::from_id(id)
+                .map(|s| s.words().to_string())
+                .unwrap_or_else(|| id.to_string())
+        };
+        format!(
+            "{}: {} → {}",
+            self.target_id,
+            words(&self.from),
+            words(&self.to)
+        )
+    }
+}
+
 #[derive(serde::Deserialize)]
 struct Published {
     targets: Vec<Row>,
@@ -115,9 +149,11 @@ impl ChangeReport {
             let mut changes = Vec::new();
             if let (Some(a), Some(b)) = (a.as_object(), b.as_object()) {
                 // In the order of the CSV columns: the value before what is derived from it.
+                // A file published before progress existed has no status to compare with.
+                let no_progress = o.progress_status.is_empty();
                 for field in crate::publish::datapackage::field_names() {
                     // The permalink follows the base URL, which is not a change of the data.
-                    if field == "permalink" {
+                    if field == "permalink" || (no_progress && PROGRESS_FIELDS.contains(&field)) {
                         continue;
                     }
                     let old_value = a.get(field).cloned().unwrap_or_default();
@@ -150,6 +186,24 @@ impl ChangeReport {
             changed,
             previous_unreadable: false,
         }
+    }
+
+    /// The figures whose progress status changed, in figure order.
+    pub fn status_changes(&self) -> Vec<StatusChange> {
+        self.changed
+            .iter()
+            .flat_map(|c| {
+                c.changes
+                    .iter()
+                    .filter(|f| f.field == "progress_status")
+                    .map(|f| StatusChange {
+                        target_id: c.target_id.clone(),
+                        programme: c.programme.clone(),
+                        from: f.old.clone(),
+                        to: f.new.clone(),
+                    })
+            })
+            .collect()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -194,6 +248,13 @@ impl ChangeReport {
             out.push_str(&format!("  ~ {} ({}, {})\n", c.target_id, c.place, c.label));
             for f in &c.changes {
                 out.push_str(&format!("      {}: {} → {}\n", f.field, f.old, f.new));
+            }
+        }
+        let status = self.status_changes();
+        if !status.is_empty() {
+            out.push_str("Status changes:\n");
+            for s in status {
+                out.push_str(&format!("  {}\n", s.text()));
             }
         }
         out
@@ -246,7 +307,20 @@ impl ChangeReport {
                 })
             })
             .collect();
+        let status_changes: Vec<_> = self
+            .status_changes()
+            .into_iter()
+            .map(|s| {
+                json!({
+                    "target_id": s.target_id,
+                    "href": href(&s.programme, &s.target_id),
+                    "from": s.from,
+                    "to": s.to,
+                })
+            })
+            .collect();
         json!({
+            "status_changes": status_changes,
             "colon": colon,
             "compared": self.compared,
             "empty": self.is_empty(),

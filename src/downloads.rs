@@ -36,12 +36,65 @@ pub struct Row {
     pub note_zh: String,
     #[serde(serialize_with = "plain_option")]
     pub per_100k_residents: Option<f64>,
+    /// Progress (`progress::status`): a status id, actual ÷ needed progress, and the latest
+    /// observation. Default when reading a file published before these columns existed.
+    #[serde(default)]
+    pub progress_status: String,
+    #[serde(default, serialize_with = "plain_option")]
+    pub progress_ratio: Option<f64>,
+    #[serde(default, serialize_with = "plain_option")]
+    pub latest_value: Option<f64>,
+    #[serde(default)]
+    pub latest_as_of: String,
     pub permalink: String,
 }
+
+/// One observation of a figure, as published in `data/observations.csv` and `.json`.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct ObservationRow {
+    pub target_id: String,
+    pub programme: String,
+    pub as_of: String,
+    #[serde(serialize_with = "plain_number")]
+    pub value: f64,
+    pub unit: String,
+    pub source_id: String,
+    pub source_title_zh: String,
+    pub note: String,
+    pub quote: String,
+}
+
+/// Every observation, by figure then date.
+pub fn observation_rows(model: &Model) -> Vec<ObservationRow> {
+    let mut out = Vec::new();
+    for (p, t) in model.targets() {
+        for o in crate::progress::progress(model, p, t).observations {
+            out.push(ObservationRow {
+                target_id: t.id.clone(),
+                programme: p.id.clone(),
+                as_of: o.as_of.to_string(),
+                value: o.value,
+                unit: t.unit.id().to_string(),
+                source_id: o.source.clone(),
+                source_title_zh: p
+                    .source(&o.source)
+                    .map(|s| s.title.zh.clone())
+                    .unwrap_or_default(),
+                note: o.note.clone().unwrap_or_default(),
+                quote: o.quote.clone().unwrap_or_default(),
+            });
+        }
+    }
+    out
+}
+
+/// Where the observations are published, without extension.
+pub const OBSERVATIONS: &str = "data/observations";
 
 pub fn row(model: &Model, urls: &Urls, p: &Programme, t: &Target) -> Row {
     let source = p.source(&t.source);
     let page = urls.page_path(&Page::Programme(p.id.clone()), model.site.default_lang());
+    let progress = crate::progress::progress(model, p, t);
     Row {
         target_id: t.id.clone(),
         programme: p.id.clone(),
@@ -76,6 +129,16 @@ pub fn row(model: &Model, urls: &Urls, p: &Programme, t: &Target) -> Row {
         note_zh: t.note.as_ref().map(|n| n.zh.clone()).unwrap_or_default(),
         per_100k_residents: crate::render::view::per_100k_value(model, p, t)
             .map(|v| (v * 100.0).round() / 100.0),
+        progress_status: progress.status().id().to_string(),
+        progress_ratio: progress
+            .assessment
+            .ratio
+            .map(|r| (r * 1000.0).round() / 1000.0),
+        latest_value: progress.latest().map(|o| o.value),
+        latest_as_of: progress
+            .latest()
+            .map(|o| o.as_of.to_string())
+            .unwrap_or_default(),
         permalink: urls.absolute(&format!("{page}#t-{}", t.id)),
     }
 }
@@ -89,6 +152,7 @@ pub struct Table {
 
 pub struct Downloads {
     pub tables: Vec<Table>,
+    pub observations: Vec<ObservationRow>,
     urls: Urls,
 }
 
@@ -123,6 +187,7 @@ impl Downloads {
         }
         Downloads {
             tables,
+            observations: observation_rows(model),
             urls: urls.clone(),
         }
     }
@@ -134,6 +199,16 @@ impl Downloads {
 
     /// Links for a page: its own tables, and on the data page every table.
     pub fn for_page(&self, page: &Page) -> Vec<serde_json::Value> {
+        let observations = ["csv", "json"].map(|ext| {
+            serde_json::json!({
+                "name": format!("observations.{ext}"),
+                "format": ext,
+                "href": self.urls.href(&format!("{OBSERVATIONS}.{ext}")),
+                "rows": self.observations.len(),
+                "scope": OBSERVATIONS,
+            })
+        });
+        let observations = observations.into_iter().filter(|_| *page == Page::Data);
         self.tables
             .iter()
             .filter(|t| *page == Page::Data || t.page == *page)
@@ -148,6 +223,7 @@ impl Downloads {
                     })
                 })
             })
+            .chain(observations)
             .collect()
     }
 
@@ -163,6 +239,17 @@ impl Downloads {
             text.push('\n');
             out.push(OutputFile::new(format!("{}.json", t.stem), text));
         }
+        out.push(OutputFile::new(
+            format!("{OBSERVATIONS}.csv"),
+            observations_csv(&self.observations),
+        ));
+        let json = serde_json::json!({
+            "count": self.observations.len(),
+            "observations": self.observations,
+        });
+        let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
+        text.push('\n');
+        out.push(OutputFile::new(format!("{OBSERVATIONS}.json"), text));
         out
     }
 }
@@ -226,6 +313,29 @@ pub fn neutralise(cell: &str) -> String {
     } else {
         cell.to_string()
     }
+}
+
+/// The columns of `data/observations.csv`, written even when there is no observation yet.
+pub const OBSERVATION_COLUMNS: [&str; 9] = [
+    "target_id",
+    "programme",
+    "as_of",
+    "value",
+    "unit",
+    "source_id",
+    "source_title_zh",
+    "note",
+    "quote",
+];
+
+fn observations_csv(rows: &[ObservationRow]) -> Vec<u8> {
+    if !rows.is_empty() {
+        return csv_bytes(rows);
+    }
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    bytes.extend(OBSERVATION_COLUMNS.join(",").as_bytes());
+    bytes.extend(b"\r\n");
+    bytes
 }
 
 /// Whole numbers are written as `4500`, not `4500.0`: readers and spreadsheets expect that.

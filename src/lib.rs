@@ -16,6 +16,7 @@ pub mod downloads;
 pub mod escape;
 pub mod load;
 pub mod model;
+pub mod progress;
 pub mod publish;
 pub mod render;
 pub mod serve;
@@ -131,6 +132,11 @@ pub fn check(opts: &BuildOptions) -> Result<Checked, Failure> {
             .filter(|d| !loaded.sources.is_repaired(d))
             .collect(),
     );
+    diags.extend(progress::check::check(
+        &model,
+        &loaded.sources,
+        progress::today(),
+    ));
     let theme = match render::theme::load(&opts.root, &model.site.theme, &model.site.languages) {
         Ok(theme) => Some(theme),
         Err(errors) => {

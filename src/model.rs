@@ -355,6 +355,10 @@ pub struct Metric {
     pub denominator: Option<Text>,
     #[serde(default)]
     pub comparability: Option<Text>,
+    /// A flow (people trained, bases built) whose observations add up over a period, rather
+    /// than a level or share; decides which progress rule applies (`progress::status`).
+    #[serde(default)]
+    pub accumulates: bool,
     #[serde(skip_deserializing)]
     pub origin: Origin,
 }
@@ -428,8 +432,53 @@ pub struct Target {
     pub quote_en: String,
     #[serde(default)]
     pub note: Option<Text>,
+    /// Where progress is measured from; without one, the earliest observation.
+    #[serde(default)]
+    pub baseline: Option<Baseline>,
+    /// Observed values over time, from the `progress:` list and `content/progress/` tables.
+    #[serde(default)]
+    pub progress: Vec<Observation>,
     #[serde(skip_deserializing)]
     pub origin: Origin,
+}
+
+/// The value progress towards a target is measured from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Baseline {
+    pub as_of: PartialDate,
+    pub value: f64,
+    pub source: String,
+}
+
+/// One observed value of a target.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Observation {
+    pub as_of: PartialDate,
+    pub value: f64,
+    pub source: String,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub quote: Option<String>,
+    /// `targets[i].progress[j]` in a programme file, or the table file for a row of one.
+    #[serde(skip_deserializing)]
+    pub origin: Origin,
+    /// For a row of a `content/progress/` table: its line and the columns of its cells.
+    #[serde(skip)]
+    pub row: Option<TableRow>,
+}
+
+/// Where a tabular observation was read: the row's line (1 = the header) and the 1-based
+/// column of each cell, so errors can name row and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TableRow {
+    pub line: usize,
+    pub target: usize,
+    pub as_of: usize,
+    pub value: usize,
+    pub source: usize,
 }
 
 impl Target {

@@ -28,6 +28,10 @@ pub fn site_files(model: &Model, urls: &Urls, extras: &Extras, theme: &Theme) ->
             datapackage::datapackage(model, urls, &extras.downloads),
         ),
         OutputFile::new(datapackage::SCHEMA_PATH, datapackage::schema_file()),
+        OutputFile::new(
+            datapackage::OBSERVATIONS_SCHEMA_PATH,
+            datapackage::observations_schema_file(),
+        ),
     ];
     for lang in &model.site.languages {
         files.push(OutputFile::new(

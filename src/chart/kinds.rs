@@ -118,7 +118,7 @@ pub fn figures<'a>(model: &'a Model, kind: &Kind) -> Vec<Fig<'a>> {
             f.sort_by_key(|f| f.t.tier);
             f
         }
-        Kind::Programme(_) | Kind::Timeline => Vec::new(),
+        Kind::Programme(_) | Kind::Timeline | Kind::Progress(_) => Vec::new(),
     }
 }
 
@@ -304,6 +304,7 @@ pub fn make(model: &Model, urls: &Urls, spec: &Spec, lang: Lang) -> Made {
         Kind::Timeline => timeline_chart(model, urls, lang),
         Kind::Tiers => tiers_chart(model, urls, spec, lang),
         Kind::StatusVsTarget(m) => status_chart(model, urls, spec, m, lang),
+        Kind::Progress(t) => super::progress::make(model, urls, t, lang),
     }
 }
 
@@ -1006,6 +1007,7 @@ struct TimelineRow<'a> {
 /// counts for the aggregate charts.
 pub fn csv(model: &Model, urls: &Urls, spec: &Spec) -> Vec<u8> {
     match &spec.kind {
+        Kind::Progress(t) => super::progress::csv(model, t),
         Kind::Metric(_) | Kind::Tiers | Kind::StatusVsTarget(_) => {
             let rows: Vec<downloads::Row> = figures(model, &spec.kind)
                 .iter()

@@ -5,7 +5,8 @@
 //! * `programme-<id>`: each programme's figures by category;
 //! * `timeline`: the programmes' periods and the dates of their figures (home page);
 //! * `craftsman-tiers`: the tiered honour ladders (figures with a `tier`), on a log scale;
-//! * `status-vs-target-<metric>`: current figures against targets, where a metric has both.
+//! * `status-vs-target-<metric>`: current figures against targets, where a metric has both;
+//! * `progress-<target>`: a target's observations, the path needed and the target.
 //!
 //! Each chart comes with a generated title and description (read by screen readers), a table
 //! of the same numbers, a source line, its data as CSV, a standalone SVG file per language and
@@ -15,6 +16,7 @@ mod describe;
 mod draw;
 mod html;
 mod kinds;
+mod progress;
 pub mod text;
 mod words;
 
@@ -32,6 +34,8 @@ pub enum Kind {
     Timeline,
     Tiers,
     StatusVsTarget(String),
+    /// One target's observations, the path needed and the target (`progress.rs`).
+    Progress(String),
 }
 
 impl Kind {
@@ -40,7 +44,7 @@ impl Kind {
         match self {
             Kind::Programme(_) => 0,
             Kind::Metric(_) => 1,
-            Kind::StatusVsTarget(_) => 2,
+            Kind::StatusVsTarget(_) | Kind::Progress(_) => 2,
             Kind::Tiers => 3,
             Kind::Timeline => 4,
         }
@@ -130,6 +134,13 @@ pub fn catalogue(model: &Model) -> Vec<Spec> {
                 pages,
             });
         }
+    }
+    for (p, t) in progress::charted(model) {
+        out.push(Spec {
+            id: format!("progress-{}", t.id),
+            kind: Kind::Progress(t.id.clone()),
+            pages: vec![Page::Programme(p.id.clone())],
+        });
     }
     let tiered: Vec<_> = model.targets().filter(|(_, t)| t.tier.is_some()).collect();
     if !tiered.is_empty() {

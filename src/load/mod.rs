@@ -3,11 +3,15 @@
 
 mod frontmatter;
 mod locate;
+mod progress;
 pub mod read;
 mod repair;
 mod yaml;
 
 pub use locate::Locator;
+pub use progress::{
+    cell_error, civil_from_days, column_letter, serial_to_date, COLUMNS as PROGRESS_COLUMNS,
+};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::*;
@@ -28,6 +32,10 @@ impl SourceMap {
     /// Line and column of `field` in `file`, falling back to the nearest located parent.
     pub fn locate(&self, file: &Path, field: &str) -> Option<(usize, usize)> {
         self.files.get(file)?.1.as_ref()?.locate(field)
+    }
+    /// The text of a file that was read, e.g. a CSV table, to place errors in it.
+    pub fn text(&self, file: &Path) -> Option<&str> {
+        self.files.get(file).map(|(t, _)| t.as_str())
     }
     pub fn texts(&self) -> BTreeMap<PathBuf, String> {
         self.files
@@ -131,6 +139,7 @@ impl Loader {
         let mut context = Vec::new();
         let mut context_note = None;
         let mut changelog = Vec::new();
+        let mut observations = Vec::new();
 
         for path in &files {
             let rel = path.strip_prefix(&content).unwrap_or(path);
@@ -164,6 +173,9 @@ impl Loader {
                         context_note = ctx.notes;
                     }
                 }
+                (_, "csv" | "xlsx") if in_dir("progress") => {
+                    self.progress_table(path, ext, &mut observations)
+                }
                 ("changelog.yaml", _) => {
                     if let Some(log) = self.yaml_file::<ChangelogFile>(path, true) {
                         changelog = log.entries;
@@ -179,6 +191,7 @@ impl Loader {
             }
         }
 
+        self.attach(&mut programmes, observations);
         let site = site?;
         programmes.sort_by(|a: &Programme, b| a.id.cmp(&b.id));
         commentary.sort_by(|a: &Commentary, b| (&a.key, a.lang).cmp(&(&b.key, b.lang)));
@@ -329,6 +342,12 @@ impl Loader {
                 file: rel.clone(),
                 path: format!("targets[{i}]"),
             };
+            for (j, o) in t.progress.iter_mut().enumerate() {
+                o.origin = Origin {
+                    file: rel.clone(),
+                    path: format!("targets[{i}].progress[{j}]"),
+                };
+            }
         }
         for (i, c) in p.commitments.iter_mut().enumerate() {
             c.origin = Origin {
@@ -337,6 +356,96 @@ impl Loader {
             };
         }
         Some(p)
+    }
+
+    /// Reads an observation table (CSV or XLSX) of `content/progress/`.
+    fn progress_table(
+        &mut self,
+        path: &Path,
+        ext: &str,
+        out: &mut Vec<progress::TableObservation>,
+    ) {
+        let rel = self.rel(path);
+        let (text, rows) = if ext == "csv" {
+            let Some(text) = self.read_text(path) else {
+                return;
+            };
+            let rows = progress::csv_rows(&text);
+            self.sources.files.insert(rel.clone(), (text.clone(), None));
+            (Some(text), rows.map_err(|(line, e)| (Some(line), e)))
+        } else {
+            // Through `read`, as every content file: inside the site, at most MAX_FILE_BYTES.
+            match read::read_file(path, MAX_FILE_BYTES, &self.inside) {
+                Ok(bytes) => (None, progress::xlsx_rows(bytes).map_err(|e| (None, e))),
+                Err(e) => {
+                    self.diagnostics.push(
+                        Diagnostic::error(e.to_string())
+                            .in_file(&rel)
+                            .help(e.help()),
+                    );
+                    return;
+                }
+            }
+        };
+        match rows {
+            Ok(rows) => {
+                let (found, errors) = progress::read(&rel, text.as_deref(), rows);
+                out.extend(found);
+                for e in errors {
+                    self.diagnostics.push(e);
+                }
+            }
+            Err((line, e)) => {
+                let d = Diagnostic::error(format!("cannot read the table: {e}"))
+                    .in_file(&rel)
+                    .help("save it as CSV (UTF-8) or as an Excel workbook (.xlsx) with the header target,as_of,value,source,note");
+                self.diagnostics.push(match line {
+                    Some(l) => d.at(l, 1),
+                    None => d,
+                });
+            }
+        }
+    }
+
+    /// Gives each table row to its target; a row for a target that does not exist is an error.
+    fn attach(&mut self, programmes: &mut [Programme], rows: Vec<progress::TableObservation>) {
+        let mut index: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+        for (i, p) in programmes.iter().enumerate() {
+            for (j, t) in p.targets.iter().enumerate() {
+                index.insert(t.id.clone(), (i, j));
+            }
+        }
+        for r in rows {
+            match index.get(&r.target) {
+                Some(&(i, j)) => programmes[i].targets[j].progress.push(r.observation),
+                // The target may be in a programme file that could not be parsed.
+                None if self.dropped => {}
+                None => {
+                    let o = &r.observation;
+                    let row = o.row.unwrap_or_default();
+                    let guess = index
+                        .keys()
+                        .map(|k| (strsim::jaro_winkler(&r.target, k), k))
+                        .filter(|(s, _)| *s > 0.8)
+                        .max_by(|a, b| a.0.total_cmp(&b.0));
+                    let help = match guess {
+                        Some((_, k)) => format!("did you mean {k:?}?"),
+                        None => "use the id of a target in content/programmes/".into(),
+                    };
+                    let d = Diagnostic::error(format!("no target has the id {:?}", r.target))
+                        .help(help);
+                    let text = self.sources.text(&o.origin.file);
+                    self.diagnostics.push(cell_error(
+                        text,
+                        d,
+                        &o.origin.file,
+                        row.line,
+                        row.target,
+                        "target",
+                    ));
+                }
+            }
+        }
     }
 
     fn commentary_file(&mut self, path: &Path) -> Option<Commentary> {

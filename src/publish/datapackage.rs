@@ -75,6 +75,10 @@ fn columns() -> Vec<Column> {
         col("note_en", "string", "Note (English)", "What a reader should know about the figure, in English."),
         col("note_zh", "string", "Note (Chinese)", "What a reader should know about the figure, in Chinese."),
         col("per_100k_residents", "number", "Per 100,000 residents", "Derived: value per 100,000 residents (2020 census), for counts of people; not in the sources."),
+        Column { constraints: one_of(&crate::progress::status::Status::ALL.map(|s| s.id())), ..col("progress_status", "string", "Progress status", "achieved, on_track, moderate, limited, moving_away, missed or not_assessed, by the rule on the method page, as of the latest observation.") },
+        col("progress_ratio", "number", "Progress ratio", "Actual ÷ needed progress by the latest observation's date; empty where the rule uses none."),
+        col("latest_value", "number", "Latest observed value", "The latest observation, in the figure's unit; empty where there is none."),
+        Column { constraints: date(), ..col("latest_as_of", "string", "Latest observation date", "The date of the latest observation: YYYY, YYYY-MM or YYYY-MM-DD.") },
         Column {
             format: Some("uri"),
             constraints: required(),
@@ -160,6 +164,43 @@ fn resource(model: &Model, table: &Table) -> Value {
     })
 }
 
+/// The schema of `data/observations.csv`, relative to the output folder.
+pub const OBSERVATIONS_SCHEMA_PATH: &str = "data/observations.schema.json";
+
+/// The observations resource; its schema is `observations_schema_file`.
+fn observations_resource() -> Value {
+    json!({
+        "name": "observations",
+        "title": "Observed values of the figures over time",
+        "path": format!("{}.csv", crate::downloads::OBSERVATIONS),
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": true},
+        "schema": OBSERVATIONS_SCHEMA_PATH,
+    })
+}
+
+pub fn observations_schema_file() -> String {
+    let f = |name: &str, kind: &str, description: &str| json!({"name": name, "type": kind, "description": description});
+    pretty(&json!({
+            "fields": [
+                f("target_id", "string", "The figure observed (target_id of data/targets.csv)."),
+                f("programme", "string", "Programme id."),
+                json!({"name": "as_of", "type": "string", "description": "Date of the observation: YYYY, YYYY-MM or YYYY-MM-DD (a year means its end).", "constraints": {"required": true, "pattern": DATE_PATTERN}}),
+                json!({"name": "value", "type": "number", "description": "Observed value, in the unit given.", "constraints": {"required": true}}),
+                f("unit", "string", "Unit of value."),
+                f("source_id", "string", "Source of the observation, unique within the programme."),
+                f("source_title_zh", "string", "Title of the source, in Chinese."),
+                f("note", "string", "Note on the observation."),
+                f("quote", "string", "The clause of the source the value is quoted from."),
+            ],
+            "primaryKey": ["target_id", "as_of"],
+            "missingValues": [""],
+    }))
+}
+
 /// Every source document with its address, and the context figures' sources.
 fn sources(model: &Model) -> Vec<Value> {
     let mut out: Vec<Value> = Vec::new();
@@ -198,7 +239,12 @@ pub fn datapackage(model: &Model, urls: &Urls, downloads: &Downloads) -> String 
         "description": site.description.en,
         "homepage": urls.absolute(""),
         "sources": sources(model),
-        "resources": downloads.tables.iter().map(|t| resource(model, t)).collect::<Vec<_>>(),
+        "resources": downloads
+            .tables
+            .iter()
+            .map(|t| resource(model, t))
+            .chain(std::iter::once(observations_resource()))
+            .collect::<Vec<_>>(),
     });
     if let Some(l) = &site.licence {
         let mut licence = json!({"title": l.name, "path": l.url});

@@ -5,6 +5,7 @@
 
 use crate::escape::esc;
 use crate::model::{ChangeEntry, Lang, Model, PartialDate};
+use crate::progress::{self, status::Status};
 use crate::urls::{Page, Urls};
 
 /// Site-relative path of the feed in a language.
@@ -37,6 +38,7 @@ fn updated(model: &Model) -> String {
         .changelog
         .iter()
         .map(|e| e.date.start())
+        .chain(status_changes(model).iter().map(|c| c.date.start()))
         .max()
         .or_else(|| {
             model
@@ -100,7 +102,79 @@ pub fn feed(model: &Model, urls: &Urls, lang: Lang, s: &dyn Fn(&str) -> String) 
     for entry in newest_first(model) {
         out.push_str(&entry_xml(model, urls, lang, entry, s));
     }
+    for change in status_changes(model) {
+        out.push_str(&status_xml(urls, lang, &change, s));
+    }
     out.push_str("</feed>\n");
+    out
+}
+
+/// A change of a figure's progress status, dated by the observation that caused it.
+pub struct StatusChange {
+    pub date: PartialDate,
+    pub programme: String,
+    pub target: String,
+    pub from: Status,
+    pub to: Status,
+}
+
+/// Every status change the observations show, newest first, then by figure. Derived from the
+/// content alone, so the feed stays the same whenever it is built.
+pub fn status_changes(model: &Model) -> Vec<StatusChange> {
+    let mut out: Vec<StatusChange> = model
+        .targets()
+        .flat_map(|(p, t)| {
+            progress::history(model, p, t)
+                .into_iter()
+                .map(|(date, from, to)| StatusChange {
+                    date,
+                    programme: p.id.clone(),
+                    target: t.id.clone(),
+                    from,
+                    to,
+                })
+        })
+        .collect();
+    out.sort_by(|a, b| (&b.date, &a.target).cmp(&(&a.date, &b.target)));
+    out
+}
+
+fn status_xml(urls: &Urls, lang: Lang, c: &StatusChange, s: &dyn Fn(&str) -> String) -> String {
+    let e = esc;
+    let link = urls.absolute(&format!(
+        "{}#t-{}",
+        urls.page_path(&Page::Programme(c.programme.clone()), lang),
+        c.target
+    ));
+    let label = |st: Status| match lang {
+        Lang::En => st.words().to_string(),
+        _ => s(&format!("status_{}", st.id())),
+    };
+    let title = format!("{}: {} → {}", c.target, label(c.from), label(c.to));
+    let time = timestamp(&c.date);
+    let mut out = String::from("  <entry>\n");
+    out.push_str(&format!(
+        "    <id>{}</id>\n",
+        e(&format!("{link}/status/{}", c.date))
+    ));
+    out.push_str(&format!("    <title>{}</title>\n", e(&title)));
+    out.push_str(&format!("    <published>{time}</published>\n"));
+    out.push_str(&format!("    <updated>{time}</updated>\n"));
+    out.push_str(&format!(
+        "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+        e(&link)
+    ));
+    out.push_str(&format!(
+        "    <summary type=\"text\">{}</summary>\n",
+        e(&match lang {
+            Lang::Zh => format!(
+                "{title}（截至{}）",
+                crate::render::view::date_text(&c.date, lang)
+            ),
+            _ => format!("{title} (as of {})", c.date),
+        })
+    ));
+    out.push_str("  </entry>\n");
     out
 }
 

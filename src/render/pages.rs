@@ -198,6 +198,7 @@ impl PageRenderer<'_> {
                     &format!("{} — {}", p.place.name(lang), p.title.get(lang)),
                 );
                 ctx.insert("programme", &self.programme_view(p, lang));
+                ctx.insert("rule_href", &view::rule_href(self.model, self.urls, lang));
                 let targets: Vec<TargetView> = p.targets.iter().map(|t| v.target(p, t)).collect();
                 ctx.insert("targets", &targets);
                 ctx.insert("commitments", &self.commitments(p, lang));
@@ -428,6 +429,10 @@ impl PageRenderer<'_> {
             "target_count": p.targets.len() - status,
             "status_count": status,
             "commitment_count": p.commitments.len(),
+            "progress": crate::progress::summary(self.model, p)
+                .into_iter()
+                .map(|(s, n)| serde_json::json!({"status": s.id(), "count": n}))
+                .collect::<Vec<_>>(),
             "href": self.urls.page(&Page::Programme(p.id.clone()), lang),
         })
     }

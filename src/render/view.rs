@@ -182,6 +182,65 @@ pub struct TargetView {
     /// Figure per 100,000 residents, derived, for counts of people where a population exists.
     pub per_100k: Option<String>,
     pub cite: String,
+    pub progress: ProgressView,
+}
+
+/// A figure's progress as its badge shows it; labels come from the theme's strings
+/// (`status_<id>`, `why_<reason>`).
+#[derive(Serialize)]
+pub struct ProgressView {
+    pub status: &'static str,
+    pub reason: &'static str,
+    pub rule: &'static str,
+    /// The latest observation, formatted, and its date (`as of 2024`, `截至2024年`).
+    pub latest: Option<String>,
+    pub latest_date: Option<String>,
+    /// Actual ÷ needed progress, two decimals.
+    pub ratio: Option<String>,
+    /// What was needed by the latest observation's date.
+    pub needed: Option<String>,
+    pub observations: usize,
+    /// Where the rule is explained (the method page's progress section).
+    pub rule_href: String,
+}
+
+/// Where the progress rule is explained: the method page when the site has one, else About.
+pub fn rule_href(model: &Model, urls: &Urls, lang: Lang) -> String {
+    if model.commentary_for(lang).any(|c| c.key == "method") {
+        format!(
+            "{}#progress",
+            urls.page(&Page::Commentary("method".into()), lang)
+        )
+    } else {
+        urls.page(&Page::About, lang)
+    }
+}
+
+pub fn progress_view(
+    model: &Model,
+    urls: &Urls,
+    p: &Programme,
+    t: &Target,
+    lang: Lang,
+) -> ProgressView {
+    let pr = crate::progress::progress(model, p, t);
+    let a = pr.assessment;
+    ProgressView {
+        status: a.status.id(),
+        reason: a.reason.id(),
+        rule: pr.rule.id(),
+        latest: pr.latest().map(|o| amount(o.value, None, t.unit, lang)),
+        latest_date: pr.latest().map(|o| match lang {
+            Lang::En => format!("as of {}", date_text(&o.as_of, lang)),
+            Lang::Zh => format!("截至{}", date_text(&o.as_of, lang)),
+        }),
+        ratio: a.ratio.map(|r| format!("{r:.2}")),
+        needed: a
+            .needed
+            .map(|v| amount((v * 100.0).round() / 100.0, None, t.unit, lang)),
+        observations: pr.observations.len(),
+        rule_href: rule_href(model, urls, lang),
+    }
 }
 
 pub struct Ctx<'a> {
@@ -270,6 +329,7 @@ impl Ctx<'_> {
             note: t.note.as_ref().map(|n| n.get(lang).to_string()),
             per_100k,
             cite,
+            progress: progress_view(model, urls, p, t, lang),
         }
     }
 }
