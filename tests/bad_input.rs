@@ -1108,14 +1108,14 @@ fn markdown_stays_within_the_page() {
     let depth = 20_000;
     let deep = format!("{}deep 人才\n", "> ".repeat(depth));
     let body = format!(
-        "## Other {{#main}}\n\n![the map](https://tracker.example/map.png)\n\n```\n{{{{ chart(id=\"timeline\") }}}}\n```\n\n{deep}\nSee [the sources]"
+        "## Other {{#main}}\n\n## Own {{#own-anchor}}\n\n![the map](https://tracker.example/map.png)\n\n```\n{{{{ chart(id=\"timeline\") }}}}\n```\n\n{deep}\nSee [the sources]"
     );
     apply(&site, &[replace(NOTE, "See [the sources]", &body)]);
     let out = run(&["build", "--root", site.to_str().unwrap()]);
     let err = stderr(&out);
     assert!(out.status.success(), "{err}");
     assert!(
-        err.contains("⚠ content/commentary/note.en.md:16:1: the image \"https://tracker.example/map.png\" is left out"),
+        err.contains("⚠ content/commentary/note.en.md:18:1: the image \"https://tracker.example/map.png\" is left out"),
         "{err}"
     );
     let page = std::fs::read_to_string(site.join("output/commentary/note/index.html")).unwrap();
@@ -1126,6 +1126,10 @@ fn markdown_stays_within_the_page() {
         "the explicit id is dropped"
     );
     assert!(page.contains("<h2 id=\"h-other\">"));
+    assert!(
+        page.contains("<h2 id=\"own-anchor\">"),
+        "a safe explicit id is kept"
+    );
     assert!(!page.contains("tracker.example"));
     assert!(page.contains("the map"));
     assert!(

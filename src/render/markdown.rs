@@ -195,6 +195,8 @@ pub struct Links<'a> {
     pub target: &'a dyn Fn(&str) -> Option<String>,
     /// Chart id → the HTML block that shows it.
     pub chart: &'a dyn Fn(&str) -> Option<String>,
+    /// Ids the page's template uses: a heading may not take one.
+    pub taken_ids: &'a BTreeSet<String>,
 }
 
 /// Private-use characters cannot come from an editor's keyboard, so the marker cannot clash.
@@ -262,12 +264,15 @@ pub fn to_html(body: &str, allow_raw_html: bool, links: &Links) -> String {
                 id,
             }),
             // `# Title {onclick=...}` would write any attribute: that is raw HTML too, and so
-            // are `{#id}` and `{.class}`, which would clash with the template's own ids and
-            // classes. Headings then get ids made from their text, unique on the page.
-            Event::Start(Tag::Heading { level, .. }) if !allow_raw_html => {
+            // are classes (`{.wide}`), which the template's styles would apply. An explicit
+            // id (`{#progress}`) is kept when it is a plain slug that the template and the
+            // page's other headings do not use; otherwise the heading gets an id made from its
+            // text (`heading_anchors`).
+            Event::Start(Tag::Heading { level, id, .. }) if !allow_raw_html => {
+                let id = id.filter(|id| is_plain_id(id) && !links.taken_ids.contains(id.as_ref()));
                 Event::Start(Tag::Heading {
                     level,
-                    id: None,
+                    id,
                     classes: Vec::new(),
                     attrs: Vec::new(),
                 })
@@ -275,7 +280,7 @@ pub fn to_html(body: &str, allow_raw_html: bool, links: &Links) -> String {
             other => other,
         })
         .collect();
-    let events = heading_anchors(events);
+    let events = heading_anchors(events, links.taken_ids);
     let mut out = String::new();
     html::push_html(&mut out, events.into_iter());
     for (i, chart) in charts.iter().enumerate() {
@@ -299,9 +304,32 @@ fn rewrite_link(dest: &str, links: &Links) -> String {
     }
 }
 
-/// Gives every heading without an explicit `{#id}` an id made from its text, unique per page.
-fn heading_anchors(mut events: Vec<Event>) -> Vec<Event> {
-    let mut used = BTreeSet::new();
+/// A heading id a commentary page may set: lower-case letters, digits and hyphens.
+fn is_plain_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Gives every heading an id unique on the page and unused by the template (`taken`): an
+/// explicit `{#id}` keeps its id the first time it is used; other headings, and later uses of
+/// the same explicit id, get an id made from their text.
+fn heading_anchors<'a>(mut events: Vec<Event<'a>>, taken: &BTreeSet<String>) -> Vec<Event<'a>> {
+    let mut used: BTreeSet<String> = taken.clone();
+    // Explicit ids first, so a generated id never takes one that is written further down.
+    let mut explicit = BTreeSet::new();
+    for ev in &mut events {
+        if let Event::Start(Tag::Heading { id, .. }) = ev {
+            if let Some(i) = id {
+                if used.contains(i.as_ref()) || !explicit.insert(i.to_string()) {
+                    *id = None;
+                }
+            }
+        }
+    }
+    used.extend(explicit);
     let mut i = 0;
     while i < events.len() {
         if let Event::Start(Tag::Heading { id: None, .. }) = &events[i] {
@@ -323,8 +351,6 @@ fn heading_anchors(mut events: Vec<Event>) -> Vec<Event> {
             if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
                 *id = Some(CowStr::from(slug));
             }
-        } else if let Event::Start(Tag::Heading { id: Some(id), .. }) = &events[i] {
-            used.insert(id.to_string());
         }
         i += 1;
     }
@@ -369,10 +395,12 @@ mod tests {
     #[test]
     fn renders_links_shortcodes_anchors_and_escapes_html() {
         let (page, target, chart) = links();
+        let taken = BTreeSet::from(["main".to_string()]);
         let l = Links {
             page: &page,
             target: &target,
             chart: &chart,
+            taken_ids: &taken,
         };
         let md = "# 概况 Overview\n\nSee [40%](target:t1) and [Zhuhai](/programmes/zhuhai/#x).\n\n{{ chart(metric=\"m\") }}\n\n<script>alert(1)</script>\n";
         let html = to_html(md, false, &l);
@@ -390,10 +418,12 @@ mod tests {
     #[test]
     fn code_cannot_be_smuggled_through_links_or_heading_attributes() {
         let (page, target, chart) = links();
+        let taken = BTreeSet::from(["main".to_string()]);
         let l = Links {
             page: &page,
             target: &target,
             chart: &chart,
+            taken_ids: &taken,
         };
         let md = "# T {onclick=alert(1)}\n\n[a](javascript:alert(1)) [b](JaVaScRiPt:x) ![i](data:text/html,x) [ok](https://e.org/a:b) [rel](notes/x:y)\n";
         let html = to_html(md, false, &l);
@@ -416,30 +446,40 @@ mod tests {
     }
 
     #[test]
-    fn explicit_heading_ids_are_raw_html() {
+    fn explicit_heading_ids_are_kept_only_when_safe() {
         let (page, target, chart) = links();
+        let taken = BTreeSet::from(["main".to_string()]);
         let l = Links {
             page: &page,
             target: &target,
             chart: &chart,
+            taken_ids: &taken,
         };
-        let md = "## Other {#main}\n\n## Again {#main .wide}\n";
+        let md = "## Other {#main}\n\n## Again {#main .wide}\n\n## Progress {#progress}\n\n## Twice {#progress}\n\n## Odd {#Bad_Id}\n";
         let html = to_html(md, false, &l);
+        // The template's id, a second use of an id and an id that is not a slug are dropped.
         assert!(!html.contains("id=\"main\""), "{html}");
         assert!(!html.contains("wide"), "{html}");
         assert!(html.contains("<h2 id=\"h-other\">"), "{html}");
         assert!(html.contains("<h2 id=\"h-again\">"), "{html}");
-        // Allowed with raw HTML, as any markup is.
-        assert!(to_html(md, true, &l).contains("id=\"main\""));
+        assert!(html.contains("<h2 id=\"progress\">"), "{html}");
+        assert!(html.contains("<h2 id=\"h-twice\">"), "{html}");
+        assert!(html.contains("<h2 id=\"h-odd\">"), "{html}");
+        // Classes are allowed with raw HTML, as any markup is; the template's ids never are.
+        let raw = to_html(md, true, &l);
+        assert!(raw.contains("class=\"wide\""), "{raw}");
+        assert!(!raw.contains("id=\"main\""), "{raw}");
     }
 
     #[test]
     fn images_from_other_sites_are_left_out_with_a_warning() {
         let (page, target, chart) = links();
+        let taken = BTreeSet::from(["main".to_string()]);
         let l = Links {
             page: &page,
             target: &target,
             chart: &chart,
+            taken_ids: &taken,
         };
         let md = "A map: ![the map](https://tracker.example/map.png) and ![local](/img/a.png) ![p](//cdn.example/x.png)\n";
         let html = to_html(md, false, &l);
@@ -461,10 +501,12 @@ mod tests {
     #[test]
     fn shortcodes_in_code_blocks_are_shown_as_written() {
         let (page, target, chart) = links();
+        let taken = BTreeSet::from(["main".to_string()]);
         let l = Links {
             page: &page,
             target: &target,
             chart: &chart,
+            taken_ids: &taken,
         };
         let md = "Write:\n\n```\n{{ chart(metric=\"m\") }}\n```\n\n    {{ chart(id=\"x\") }}\n\n{{ chart(metric=\"m\") }}\n";
         let html = to_html(md, false, &l);
@@ -487,10 +529,12 @@ mod tests {
     #[test]
     fn raw_html_passes_only_when_allowed() {
         let (page, target, chart) = links();
+        let taken = BTreeSet::from(["main".to_string()]);
         let l = Links {
             page: &page,
             target: &target,
             chart: &chart,
+            taken_ids: &taken,
         };
         assert!(to_html("<b>x</b>\n", true, &l).contains("<b>x</b>"));
     }

@@ -391,6 +391,7 @@ impl PageRenderer<'_> {
                 page: &page,
                 target: &target,
                 chart: &chart,
+                taken_ids: &self.theme.ids,
             },
         )
     }

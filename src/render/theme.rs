@@ -110,6 +110,9 @@ pub struct Theme {
     /// Each template's file (relative to the site folder, or to policydash's folder for the
     /// themes shipped with it), so errors can name it.
     pub paths: BTreeMap<String, PathBuf>,
+    /// The ids the templates write as they are (`id="main"`): a heading of the commentary may
+    /// not take one of them.
+    pub ids: std::collections::BTreeSet<String>,
     /// Interface strings: language code → key → text.
     pub strings: BTreeMap<String, BTreeMap<String, String>>,
     /// Static files: path below `static/` → bytes.
@@ -170,6 +173,10 @@ pub fn load(root: &Path, name: &str, languages: &[Lang]) -> Result<Theme, Diagno
         .iter()
         .map(|(name, (path, _))| (name.clone(), shown(root, path)))
         .collect();
+    let ids = templates
+        .values()
+        .flat_map(|(_, text)| literal_ids(text))
+        .collect();
     // Parse all templates once; add them together so `extends` resolves across files.
     if let Err(e) =
         tera.add_raw_templates(templates.iter().map(|(n, (_, t))| (n.clone(), t.clone())))
@@ -224,6 +231,7 @@ pub fn load(root: &Path, name: &str, languages: &[Lang]) -> Result<Theme, Diagno
     Ok(Theme {
         tera,
         paths,
+        ids,
         strings,
         statics,
     })
@@ -342,6 +350,21 @@ fn bounded_range(kwargs: Kwargs, _: &State) -> TeraResult<Vec<i128>> {
     Ok(out)
 }
 
+/// The ids written literally in a template: `id="main"`, not `id="t-{{ t.id }}"`.
+fn literal_ids(text: &str) -> Vec<String> {
+    text.split("id=\"")
+        .skip(1)
+        .filter_map(|rest| {
+            let value = &rest[..rest.find('"')?];
+            let plain = !value.is_empty()
+                && value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            plain.then(|| value.to_string())
+        })
+        .collect()
+}
+
 /// A template's path as messages show it: relative to the site, or to policydash's folder.
 fn shown(root: &Path, path: &Path) -> PathBuf {
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -446,6 +469,14 @@ mod tests {
             Some(Path::new("themes/t/templates/page.html"))
         );
         assert_eq!(d.line, Some(2), "{d:?}");
+    }
+
+    #[test]
+    fn literal_ids_are_collected() {
+        assert_eq!(
+            literal_ids(r#"<main id="main"><p id="t-{{ t.id }}" data-id="x"><h2 id="side-h">"#),
+            vec!["main".to_string(), "x".to_string(), "side-h".to_string()]
+        );
     }
 
     #[test]
