@@ -17,6 +17,7 @@ pub mod escape;
 pub mod load;
 pub mod model;
 pub mod progress;
+pub mod provenance;
 pub mod publish;
 pub mod render;
 pub mod serve;

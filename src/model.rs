@@ -355,6 +355,10 @@ pub struct Metric {
     pub denominator: Option<Text>,
     #[serde(default)]
     pub comparability: Option<Text>,
+    /// The Chinese measure word shown after a number (`家` for employers and bodies) when the
+    /// unit's default (`所` for institutions) does not fit what the metric counts.
+    #[serde(default)]
+    pub measure_word: Option<String>,
     /// A flow (people trained, bases built) whose observations add up over a period, rather
     /// than a level or share; decides which progress rule applies (`progress::status`).
     #[serde(default)]
@@ -390,6 +394,41 @@ pub struct Period {
     pub note: Option<Text>,
 }
 
+/// The script a source's Chinese text is written in; its quotes are tagged `zh-Hans` or
+/// `zh-Hant` wherever they are shown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Script {
+    #[default]
+    Hans,
+    Hant,
+}
+
+/// Common characters that exist only in Traditional script (their Simplified forms differ).
+/// Enough to tell a Traditional clause from a Simplified one; not a converter.
+const TRADITIONAL_ONLY: &str = "數萬億與業個們來時會說國過這還進對開關實現發經頭電動員機構職練訓際產體學習應戰較點務輔導達計劃設議認證書級類區縣鄉農廣場隊總規範專鏈評價選獎勵濟聯繫網絡協調條質優鬥營運歷變舉嚴環護節續態標準辦緊貫徹傳統團結將術師課積極創採購資費層擴講讓響顯屬樣圍當後備";
+
+impl Script {
+    /// The first Traditional-only character of `text`, if it has one.
+    pub fn first_traditional(text: &str) -> Option<char> {
+        text.chars().find(|c| TRADITIONAL_ONLY.contains(*c))
+    }
+    /// The script `text` is written in, as far as its characters tell.
+    pub fn of(text: &str) -> Script {
+        match Script::first_traditional(text) {
+            Some(_) => Script::Hant,
+            None => Script::Hans,
+        }
+    }
+    /// The BCP 47 language tag of a quote in this script.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Script::Hans => "zh-Hans",
+            Script::Hant => "zh-Hant",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
@@ -404,6 +443,9 @@ pub struct Source {
     /// The file in the seed collection the quotes were checked against.
     #[serde(default)]
     pub seed: Option<String>,
+    /// `hans` (Simplified, the default) or `hant` (Traditional): the script of its quotes.
+    #[serde(default)]
+    pub script: Script,
     #[serde(default)]
     pub note: Option<Text>,
 }
@@ -432,6 +474,16 @@ pub struct Target {
     pub quote_en: String,
     #[serde(default)]
     pub note: Option<Text>,
+    /// How the value was read from a quote that does not state it as written (an OCR
+    /// repair, a sum); required when the value is not in the quote.
+    #[serde(default)]
+    pub derivation: Option<Text>,
+    /// The script of the quote, copied from its source by `Model::index`.
+    #[serde(skip_deserializing)]
+    pub script: Script,
+    /// The metric's Chinese measure word, copied by `Model::index`.
+    #[serde(skip)]
+    pub measure_word: Option<String>,
     /// Where progress is measured from; without one, the earliest observation.
     #[serde(default)]
     pub baseline: Option<Baseline>,
@@ -503,6 +555,9 @@ pub struct Commitment {
     pub deadline: Option<PartialDate>,
     #[serde(default)]
     pub note: Option<Text>,
+    /// The script of the quote, copied from its source by `Model::index`.
+    #[serde(skip_deserializing)]
+    pub script: Script,
     #[serde(skip_deserializing)]
     pub origin: Origin,
 }
@@ -610,6 +665,30 @@ pub struct Model {
 impl Model {
     /// Fills the lookup tables; call once after the model is assembled.
     pub fn index(mut self) -> Self {
+        let measure: std::collections::BTreeMap<String, Option<String>> = self
+            .metrics
+            .iter()
+            .map(|m| (m.id.clone(), m.measure_word.clone()))
+            .collect();
+        for p in &mut self.programmes {
+            let script = |id: &str| {
+                p.sources
+                    .iter()
+                    .find(|s| s.id == id)
+                    .map(|s| s.script)
+                    .unwrap_or_default()
+            };
+            let scripts: Vec<Script> = p.targets.iter().map(|t| script(&t.source)).collect();
+            let commitment_scripts: Vec<Script> =
+                p.commitments.iter().map(|c| script(&c.source)).collect();
+            for (t, s) in p.targets.iter_mut().zip(scripts) {
+                t.script = s;
+                t.measure_word = measure.get(&t.metric).cloned().flatten();
+            }
+            for (c, s) in p.commitments.iter_mut().zip(commitment_scripts) {
+                c.script = s;
+            }
+        }
         let mut map: std::collections::BTreeMap<String, Vec<usize>> = Default::default();
         for (i, p) in self.programmes.iter().enumerate() {
             for t in &p.targets {

@@ -25,7 +25,7 @@ pub fn site_files(model: &Model, urls: &Urls, extras: &Extras, theme: &Theme) ->
         OutputFile::new("sitemap.xml", sitemap::sitemap(model, urls)),
         OutputFile::new(
             datapackage::PATH,
-            datapackage::datapackage(model, urls, &extras.downloads),
+            datapackage::datapackage(model, urls, &extras.downloads, &chart_csvs(extras)),
         ),
         OutputFile::new(datapackage::SCHEMA_PATH, datapackage::schema_file()),
         OutputFile::new(
@@ -43,6 +43,17 @@ pub fn site_files(model: &Model, urls: &Urls, extras: &Extras, theme: &Theme) ->
         files.push(OutputFile::new("CNAME", format!("{cname}\n")));
     }
     files
+}
+
+/// The charts' CSV files, as (path, bytes), for the data package.
+fn chart_csvs(extras: &Extras) -> Vec<(String, Vec<u8>)> {
+    extras
+        .charts
+        .files()
+        .into_iter()
+        .filter(|f| f.path.ends_with(".csv"))
+        .map(|f| (f.path, f.bytes))
+        .collect()
 }
 
 /// An interface string of the theme, or its key when the theme lacks it.

@@ -32,6 +32,7 @@ pub fn validate(
     v.context(model);
     v.changelog(model);
     v.commentary(model, known_links, known_charts);
+    crate::provenance::check(model, sources, &mut v.out);
     v.out
 }
 

@@ -109,6 +109,98 @@ fn every_page_passes_the_browser_check() {
     );
 }
 
+/// Every embed page, framed by the snippet it suggests, at 320 and 680 px: with the host
+/// script the frame takes the posted height; without it (hosts that strip scripts) the
+/// default height holds everything. See tests/browser/embeds.mjs.
+#[test]
+fn every_embed_fits_its_frame_at_320_and_680_px() {
+    let Some(harness) = harness() else { return };
+    let tmp = tempfile::tempdir().expect("temp folder");
+    let out = tmp.path().join("site");
+    let opts = BuildOptions {
+        root: root(),
+        output: Some(out.clone()),
+        base_url: Some(BASE_URL.into()),
+    };
+    let built = policydash::build(&opts).unwrap_or_else(|f| panic!("{}", f.render()));
+    let embeds = walkdir::WalkDir::new(&out)
+        .into_iter()
+        .flatten()
+        .filter(|e| {
+            let p = e.path().to_string_lossy().replace('\\', "/");
+            p.contains("/embed/") && p.ends_with("/index.html")
+        })
+        .count();
+    assert!(
+        embeds >= 30,
+        "only {embeds} embed pages in {} files",
+        built.files
+    );
+    let result = Command::new("node")
+        .arg(harness.join("embeds.mjs"))
+        .arg(&out)
+        .arg(PREFIX)
+        .arg(BASE_URL)
+        .current_dir(&harness)
+        .output()
+        .expect("run node tests/browser/embeds.mjs");
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    println!("{stdout}");
+    assert!(
+        result.status.success(),
+        "embeds do not fit ({}):\n{stdout}\n{}",
+        result.status,
+        String::from_utf8_lossy(&result.stderr)
+    );
+    assert!(
+        stdout.contains(&format!(
+            "embeds: all {embeds} embed pages fit their frames at 320 and 680 px"
+        )),
+        "{stdout}"
+    );
+}
+
+/// An embed whose suggested height is too small, and which posts no height: the embed check
+/// must fail and say the content is cut off, with and without the host script.
+#[test]
+fn the_embed_check_catches_a_frame_too_small() {
+    let Some(harness) = harness() else { return };
+    let tmp = tempfile::tempdir().expect("temp folder");
+    let site = tmp.path();
+    std::fs::create_dir_all(site.join("embed/tall")).unwrap();
+    std::fs::write(
+        site.join("embed/tall/index.html"),
+        format!(
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Tall</title></head>\
+             <body style=\"margin:0\"><div style=\"height:600px\">a tall chart</div>\
+             <pre><code>&lt;iframe src=&quot;{BASE_URL}embed/tall/&quot; title=&quot;Tall&quot; \
+             width=&quot;100%&quot; height=&quot;200&quot; style=&quot;border:0&quot;&gt;&lt;/iframe&gt;</code></pre>\
+             </body></html>\n"
+        ),
+    )
+    .unwrap();
+    let result = Command::new("node")
+        .arg(harness.join("embeds.mjs"))
+        .arg(site)
+        .arg(PREFIX)
+        .arg(BASE_URL)
+        .current_dir(&harness)
+        .output()
+        .expect("run node tests/browser/embeds.mjs");
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert_eq!(result.status.code(), Some(1), "{stdout}");
+    for expected in [
+        "embed/tall/index.html [320px, no script]: content",
+        "embed/tall/index.html [680px, no script]: content",
+        "embed/tall/index.html [320px, script]:",
+    ] {
+        assert!(
+            stdout.contains(expected),
+            "the report lacks {expected:?}:\n{stdout}"
+        );
+    }
+}
+
 /// A page with one of each fault the check is there to catch, and one clean page: the check
 /// must fail, name every fault, and leave the clean page alone. Uses the check's own server.
 #[test]

@@ -96,66 +96,17 @@ fn both_suqian_and_zhuhai_hold_many_figures() {
     );
 }
 
-/// Numbers written in a text: `92,000`, `40%`, `9.2万`, `3–6`.
-fn numbers_in(text: &str) -> Vec<f64> {
-    let mut out = Vec::new();
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i].is_ascii_digit() {
-            let mut s = String::new();
-            while i < chars.len()
-                && (chars[i].is_ascii_digit()
-                    || chars[i] == '.'
-                    || (chars[i] == ',' && i + 1 < chars.len() && chars[i + 1].is_ascii_digit()))
-            {
-                if chars[i] != ',' {
-                    s.push(chars[i]);
-                }
-                i += 1;
-            }
-            if let Ok(mut v) = s.trim_end_matches('.').parse::<f64>() {
-                if i < chars.len() && chars[i] == '万' {
-                    v *= 10000.0;
-                }
-                out.push(v);
-            }
-        } else {
-            i += 1;
-        }
-    }
-    out
-}
-
 #[test]
-fn commentary_numbers_match_the_figures_they_cite() {
+fn commentary_cites_the_same_figures_in_both_languages() {
+    // Whether each link's number agrees with its figure is checked by the tool itself
+    // (`policydash::provenance`, run by `check` above); here, the pieces' coverage.
     let m = model();
-    let values: BTreeMap<&str, (f64, Option<f64>)> = m
-        .targets()
-        .map(|(_, t)| (t.id.as_str(), (t.value, t.value_max)))
-        .collect();
     let mut cited = 0;
     let mut per_piece: BTreeMap<(String, Lang), BTreeSet<String>> = BTreeMap::new();
     for c in &m.commentary {
         let set = per_piece.entry((c.key.clone(), c.lang)).or_default();
-        for (i, _) in c.body.match_indices("](target:") {
-            let text_start = c.body[..i].rfind('[').expect("link text");
-            let text = &c.body[text_start + 1..i];
-            let id_end = c.body[i..].find(')').expect("link end") + i;
-            let id = &c.body[i + "](target:".len()..id_end];
-            let (value, max) = values.get(id).unwrap_or_else(|| {
-                panic!("{}: cites unknown figure {id}", c.origin.file.display())
-            });
-            let found = numbers_in(text);
-            let ok = found
-                .iter()
-                .any(|n| (n - value).abs() < 1e-9 || max.is_some_and(|mx| (n - mx).abs() < 1e-9));
-            assert!(
-                ok,
-                "{}: link text {text:?} does not state the value {value} of {id}",
-                c.origin.file.display()
-            );
-            set.insert(id.to_string());
+        for link in policydash::provenance::target_links(&c.body) {
+            set.insert(link.id);
             cited += 1;
         }
     }
@@ -181,6 +132,47 @@ fn commentary_numbers_match_the_figures_they_cite() {
             per_piece.contains_key(&(key.to_string(), Lang::En)),
             "no commentary {key}"
         );
+    }
+}
+
+#[test]
+fn every_value_not_written_as_such_in_its_quote_says_how_it_was_derived() {
+    let m = model();
+    let derived: BTreeMap<&str, &str> = m
+        .targets()
+        .filter_map(|(_, t)| {
+            t.derivation
+                .as_ref()
+                .map(|d| (t.id.as_str(), d.en.as_str()))
+        })
+        .collect();
+    // The OCR repairs of Zhuhai's copy: "38机", "50机" and "100OO".
+    for id in [
+        "zhuhai-high-skilled-share-2025",
+        "zhuhai-dual-qualified-teachers-2025",
+        "zhuhai-craftsmen-tier-10000",
+    ] {
+        let why = derived
+            .get(id)
+            .unwrap_or_else(|| panic!("{id} has no derivation"));
+        assert!(why.contains("OCR"), "{id}: {why}");
+    }
+    for (_, t) in m.targets() {
+        if let Some(d) = &t.derivation {
+            assert!(
+                !d.en.trim().is_empty() && !d.zh.trim().is_empty(),
+                "{}",
+                t.id
+            );
+        } else {
+            let found = policydash::provenance::numbers_in(&t.quote);
+            assert!(
+                found.iter().any(|n| (n - t.value).abs() < 1e-9),
+                "{}: {} is not in its quote and has no derivation",
+                t.id,
+                t.value
+            );
+        }
     }
 }
 
@@ -228,4 +220,117 @@ fn quotes_are_verbatim_in_the_source_documents() {
     );
     assert!(text.contains(" 0 failed"), "{text}");
     let _ = Lang::En;
+}
+
+fn commentary(m: &Model, key: &str, lang: Lang) -> String {
+    m.commentary
+        .iter()
+        .find(|c| c.key == key && c.lang == lang)
+        .unwrap_or_else(|| panic!("no commentary {key} {}", lang.code()))
+        .body
+        .clone()
+}
+
+fn metric_members(m: &Model, metric: &str) -> BTreeSet<String> {
+    m.targets_of_metric(metric)
+        .map(|(_, t)| t.id.clone())
+        .collect()
+}
+
+#[test]
+fn comparison_groups_hold_like_things_only() {
+    let m = model();
+    // In-work upskilling, yearly, in both: not Suqian's all-training total.
+    assert_eq!(
+        metric_members(&m, "upskilling-training"),
+        BTreeSet::from([
+            "jiangmen-industrial-upskilling-per-year".to_string(),
+            "suqian-on-the-job-training-per-year".to_string(),
+        ])
+    );
+    assert_eq!(
+        m.targets()
+            .find(|(_, t)| t.id == "suqian-training-2024")
+            .unwrap()
+            .1
+            .metric,
+        "vocational-training-total"
+    );
+    // Only the two 技术能手 titles are set side by side.
+    let experts = metric_members(&m, "expert-titles");
+    assert_eq!(
+        experts,
+        BTreeSet::from([
+            "suqian-technical-experts-per-year".to_string(),
+            "zhuhai-technical-experts-per-year".to_string(),
+        ])
+    );
+    for (_, t) in m.targets_of_metric("expert-titles") {
+        assert!(
+            t.quote.contains("技術能手") || t.quote.contains("技术能手"),
+            "{}",
+            t.id
+        );
+    }
+    // Lingang's training bases are not compared with Suqian's demonstration enterprise.
+    assert!(
+        !metric_members(&m, "training-bases").contains("suqian-production-training-base-per-year")
+    );
+    assert!(m.programmes_with_metric("training-bases").len() < 2);
+    // Every comparison group still holds two or more places.
+    for id in ["upskilling-training", "expert-titles"] {
+        assert!(m.programmes_with_metric(id).len() >= 2, "{id}");
+    }
+}
+
+#[test]
+fn audit_corrections_are_in_both_languages() {
+    let m = model();
+    let target = |id: &str| m.targets().find(|(_, t)| t.id == id).unwrap().1.clone();
+    // A metric chooses its Chinese measure word: bodies that are mostly employers take 家.
+    let bodies = target("suqian-evaluation-bodies-per-year");
+    assert!(bodies.quote.contains("50家"));
+    assert_eq!(
+        policydash::render::view::target_amount(&bodies, Lang::Zh),
+        "50家"
+    );
+    // The notice names no number of counties: no note says 5.
+    for id in [
+        "suqian-county-competitions-per-year",
+        "suqian-competitions-2024",
+    ] {
+        let note = target(id).note.unwrap();
+        for text in [&note.en, &note.zh] {
+            assert!(
+                !text.contains("5 counties") && !text.contains("5个县") && !text.contains("99"),
+                "{id}: {text}"
+            );
+            assert!(text.contains("各縣(區)"), "{id}: {text}");
+        }
+    }
+    // The yearly training quotas add up to about 25万 over three years, above the total.
+    let note = target("suqian-training-2024").note.unwrap();
+    assert!(
+        note.en.contains("250,000") && note.en.contains("23,000"),
+        "{}",
+        note.en
+    );
+    assert!(
+        note.zh.contains("25万") && note.zh.contains("2.3万"),
+        "{}",
+        note.zh
+    );
+    assert!(commentary(&m, "suqian", Lang::En).contains("250,000"));
+    assert!(commentary(&m, "suqian", Lang::Zh).contains("25万"));
+    assert!(!commentary(&m, "suqian", Lang::En)
+        .contains("which the annual quotas elsewhere in the plan fit"));
+    // Zhuhai: no "different denominator", no period "inferred from its deadlines".
+    let en = commentary(&m, "zhuhai", Lang::En);
+    let zh = commentary(&m, "zhuhai", Lang::Zh);
+    assert!(!en.contains("different denominator") && !zh.contains("分母不同"));
+    assert!(
+        !en.contains("inferred from its deadlines")
+            && !zh.contains("根据2024年、2025年两个目标年份推定")
+    );
+    assert!(en.contains("制造业当家") && zh.contains("制造业当家"));
 }

@@ -68,7 +68,8 @@ fn data_strings_appear_as_text_everywhere() {
         &site,
         tianjin,
         "    quote: \"技能人才占就业人员的比例超过40%\"\n",
-        &format!("    quote: {pz}\n"),
+        // The payload quote no longer states 40: the derivation (shown on pages) says why.
+        &format!("    quote: {pz}\n    derivation: {{en: {p}, zh: {pz}}}\n"),
     );
     edit(
         &site,

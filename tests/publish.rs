@@ -624,11 +624,18 @@ fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
 /// The figure tables (site, programme, metric). Each chart's own CSV (`data/charts/`) holds
 /// that chart's view of the figures and is tested with the charts.
 fn csv_files(out: &Path) -> BTreeSet<String> {
+    all_csv_files(out)
+        .into_iter()
+        .filter(|p| !p.starts_with("data/charts/"))
+        .collect()
+}
+
+/// Every CSV download, the charts' numbers included: each is a resource of the data package.
+fn all_csv_files(out: &Path) -> BTreeSet<String> {
     walkdir::WalkDir::new(out.join("data"))
         .into_iter()
         .map(Result::unwrap)
         .filter(|e| e.path().extension().is_some_and(|x| x == "csv"))
-        .filter(|e| !e.path().starts_with(out.join("data/charts")))
         .map(|e| {
             e.path()
                 .strip_prefix(out)
@@ -700,7 +707,11 @@ fn the_data_package_describes_every_csv_and_validates() {
         .iter()
         .map(|r| r["path"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(paths, csv_files(&out), "resources and CSV files differ");
+    assert_eq!(paths, all_csv_files(&out), "resources and CSV files differ");
+    assert!(
+        paths.iter().any(|p| p.starts_with("data/charts/")),
+        "no chart CSV in the package"
+    );
     let names: BTreeSet<&str> = resources
         .iter()
         .map(|r| r["name"].as_str().unwrap())
@@ -710,7 +721,11 @@ fn the_data_package_describes_every_csv_and_validates() {
     // The schema's fields are the CSV columns, in order, in every CSV; typed cells parse.
     for r in resources {
         assert!(!r["path"].as_str().unwrap().contains("://"));
-        let schema = read_json(&out.join(r["schema"].as_str().unwrap()));
+        // The shared schema file, or (charts that are not figure tables) a schema inline.
+        let schema = match r["schema"].as_str() {
+            Some(path) => read_json(&out.join(path)),
+            None => r["schema"].clone(),
+        };
         let fields = schema["fields"].as_array().unwrap();
         let field_names: Vec<&str> = fields.iter().map(|f| f["name"].as_str().unwrap()).collect();
         let (header, rows) = read_csv(&out.join(r["path"].as_str().unwrap()));
@@ -978,7 +993,15 @@ fn change_one_value(root: &Path) -> (String, i64, i64) {
     let model = model_of(root);
     let (_, t) = model
         .targets()
-        .find(|(_, t)| t.value.fract() == 0.0 && t.value_max.is_none())
+        .find(|(_, t)| {
+            // Not cited by commentary: a link's number must match its figure.
+            t.value.fract() == 0.0
+                && t.value_max.is_none()
+                && !model
+                    .commentary
+                    .iter()
+                    .any(|c| c.body.contains(&format!("(target:{})", t.id)))
+        })
         .unwrap();
     let file = root.join(&t.origin.file);
     let text = std::fs::read_to_string(&file).unwrap();
@@ -1002,7 +1025,9 @@ fn change_one_value(root: &Path) -> (String, i64, i64) {
     let changed = format!(
         "{}{}{}",
         &text[..start],
-        line.replace(&old.to_string(), &new.to_string()),
+        // A value its quote does not state needs its derivation written down.
+        line.replace(&old.to_string(), &new.to_string())
+            + "\n    derivation: {en: \"Test edit\", zh: \"测试修改\"}",
         &text[start + line.len()..]
     );
     std::fs::write(&file, changed).unwrap();
@@ -1133,11 +1158,18 @@ fn the_pages_workflow_builds_with_the_pages_address_and_deploys() {
 
     // The build step passes the Pages address, with a trailing slash, and only flags that
     // the command line has.
-    let run = build
-        .iter()
-        .filter_map(|s| s["run"].as_str())
-        .find(|r| r.contains("cargo run"))
-        .expect("a step runs cargo");
+    let runs: Vec<&str> = build.iter().filter_map(|s| s["run"].as_str()).collect();
+    let at = |what: &str| {
+        runs.iter()
+            .position(|r| r.contains("cargo run") && r.contains(what))
+            .unwrap_or_else(|| panic!("no step runs policydash{what}"))
+    };
+    // `check` (provenance included) runs before anything is built.
+    assert!(
+        at("-- check") < at("-- build"),
+        "check must run before build"
+    );
+    let run = runs[at("-- build")];
     assert!(
         run.contains("build --base-url \"${{ steps.pages.outputs.base_url }}/\""),
         "{run}"

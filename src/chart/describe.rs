@@ -55,7 +55,7 @@ pub fn tier_name(tier: u32, lang: Lang) -> String {
 
 /// A figure in running text: `at least 1,500 persons a year by 2024`, `到2024年每年不低于1,500人`.
 pub fn phrase(t: &Target, lang: Lang) -> String {
-    amount_phrase(t, &view::amount(t.value, t.value_max, t.unit, lang), lang)
+    amount_phrase(t, &view::target_amount(t, lang), lang)
 }
 
 fn amount_phrase(t: &Target, amount: &str, lang: Lang) -> String {
@@ -79,8 +79,14 @@ fn amount_phrase(t: &Target, amount: &str, lang: Lang) -> String {
             s
         }
         (Lang::En, FigureKind::Status) => {
-            if date.is_empty() {
+            // A current figure keeps its comparator too: 突破53万 is "at least 530,000".
+            let amount = if cmp.is_empty() {
                 amount.to_string()
+            } else {
+                format!("{cmp} {amount}")
+            };
+            if date.is_empty() {
+                amount
             } else {
                 format!("{amount} {date}")
             }
@@ -91,11 +97,8 @@ fn amount_phrase(t: &Target, amount: &str, lang: Lang) -> String {
             format!("{date}{per}{cmp}{amount}")
         }
         (Lang::Zh, FigureKind::Status) => {
-            if date.is_empty() {
-                format!("为{amount}")
-            } else {
-                format!("{date}为{amount}")
-            }
+            let cmp = if cmp.is_empty() { "为" } else { cmp };
+            format!("{date}{cmp}{amount}")
         }
     }
 }
@@ -191,7 +194,9 @@ pub fn metric_desc(model: &Model, figs: &[Fig], per_100k: bool, log: bool, lang:
                 }
                 v
             });
-        out.push(' ');
+        if lang == Lang::En {
+            out.push(' '); // Chinese sentences follow each other without a space
+        }
         out.push_str(&match lang {
             Lang::En => format!("Per 100,000 residents (derived): {}.", with.join("; ")),
             Lang::Zh => format!("每10万常住人口（推算）：{}。", with.join("；")),

@@ -1,7 +1,9 @@
 //! `datapackage.json`: the downloads described as a Frictionless Tabular Data Package, so data
 //! tools can load and check them: one resource per CSV table (site-wide, per programme, per
 //! compared metric), all sharing one Table Schema (`data/targets.schema.json`) whose fields are
-//! the CSV columns of `downloads::Row`, in order. Paths are relative to the package, so the
+//! the CSV columns of `downloads::Row`, in order; and one resource per chart's numbers
+//! (`data/charts/<id>.csv`), whose schema is the shared one when the chart lists figures, or
+//! else given inline from its header and values. Paths are relative to the package, so the
 //! package stays valid wherever the site is published.
 
 use crate::downloads::{Downloads, Table};
@@ -225,8 +227,69 @@ fn sources(model: &Model) -> Vec<Value> {
     out
 }
 
-/// `datapackage.json` and the schema file it points to.
-pub fn datapackage(model: &Model, urls: &Urls, downloads: &Downloads) -> String {
+/// A chart's CSV as a resource: `chart-<id>`, with the shared schema when its columns are the
+/// figure table's, else a schema read from its header (integer, number or string columns).
+fn chart_resource(path: &str, bytes: &[u8]) -> Value {
+    let id = path
+        .rsplit('/')
+        .next()
+        .unwrap_or(path)
+        .trim_end_matches(".csv");
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.trim_start_matches('\u{feff}');
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map(|h| h.iter().map(str::to_string).collect())
+        .unwrap_or_default();
+    let rows: Vec<csv::StringRecord> = reader.records().flatten().collect();
+    let schema = if header.iter().map(String::as_str).eq(field_names()) {
+        json!(SCHEMA_PATH)
+    } else {
+        let fields: Vec<Value> = header
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let values: Vec<&str> = rows
+                    .iter()
+                    .filter_map(|r| r.get(i))
+                    .filter(|v| !v.is_empty())
+                    .collect();
+                let all =
+                    |f: &dyn Fn(&str) -> bool| !values.is_empty() && values.iter().all(|v| f(v));
+                let kind = if all(&|v| v.parse::<i64>().is_ok()) {
+                    "integer"
+                } else if all(&|v| v.parse::<f64>().is_ok()) {
+                    "number"
+                } else {
+                    "string"
+                };
+                json!({"name": name, "type": kind})
+            })
+            .collect();
+        json!({"fields": fields})
+    };
+    json!({
+        "name": format!("chart-{}", slug(id)),
+        "title": format!("Numbers of the chart {id}"),
+        "path": path,
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": true},
+        "schema": schema,
+    })
+}
+
+/// `datapackage.json` and the schema file it points to. `charts` are the chart CSVs as
+/// (path, bytes).
+pub fn datapackage(
+    model: &Model,
+    urls: &Urls,
+    downloads: &Downloads,
+    charts: &[(String, Vec<u8>)],
+) -> String {
     let site = &model.site;
     let mut name = slug(&site.title.en);
     if name.is_empty() {
@@ -244,6 +307,7 @@ pub fn datapackage(model: &Model, urls: &Urls, downloads: &Downloads) -> String 
             .iter()
             .map(|t| resource(model, t))
             .chain(std::iter::once(observations_resource()))
+            .chain(charts.iter().map(|(path, bytes)| chart_resource(path, bytes)))
             .collect::<Vec<_>>(),
     });
     if let Some(l) = &site.licence {

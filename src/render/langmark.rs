@@ -1,10 +1,14 @@
 //! Language of parts (WCAG 3.1.2): Chinese words inside English text — terms such as 从业人员
 //! in a note, a title quoted in commentary — are marked `<span lang="zh-Hans">` so that a
-//! screen reader speaks them in Chinese, not as "unknown character".
+//! screen reader speaks them in Chinese, not as "unknown character". Phrases in Traditional
+//! characters (quoted from Suqian's plan) are marked `zh-Hant`, in Chinese text too.
 //!
-//! Runs over a rendered page. Only text between tags is touched, only where the language in
-//! force (the nearest `lang` attribute) is not Chinese, and never inside elements whose text
+//! Runs over a rendered page. Only text between tags is touched: where the language in force
+//! (the nearest `lang` attribute) is not Chinese, every Chinese phrase; where it is Simplified
+//! Chinese, only “quoted” words in Traditional characters; and never inside elements whose text
 //! cannot hold a `<span>` (head, title, script, style, textarea, option, svg, math).
+
+use crate::model::Script;
 
 /// An open element, with what is in force inside it (worked out when it opens, so text never
 /// looks down the stack: deep nesting costs no more than shallow).
@@ -12,6 +16,8 @@ struct Open {
     name: String,
     /// The nearest `lang` attribute, here or further out, is Chinese.
     chinese: bool,
+    /// The nearest `lang` attribute is `zh-Hant`.
+    traditional: bool,
     /// This element or one around it cannot hold a `<span>`.
     no_spans: bool,
 }
@@ -45,9 +51,15 @@ pub fn mark_chinese(html: &str, zh_tag: &str) -> String {
                     rest = &rest[end..];
                 } else if !closed && !VOID.contains(&name.as_str()) {
                     let parent = stack.last();
-                    let chinese = match &lang {
-                        Some(l) => l.eq_ignore_ascii_case("zh") || l.starts_with("zh-"),
-                        None => parent.is_some_and(|p| p.chinese),
+                    let (chinese, traditional) = match &lang {
+                        Some(l) => (
+                            l.eq_ignore_ascii_case("zh") || l.starts_with("zh-"),
+                            l.eq_ignore_ascii_case("zh-Hant"),
+                        ),
+                        None => (
+                            parent.is_some_and(|p| p.chinese),
+                            parent.is_some_and(|p| p.traditional),
+                        ),
                     };
                     let no_spans =
                         parent.is_some_and(|p| p.no_spans) || NO_SPANS.contains(&name.as_str());
@@ -55,6 +67,7 @@ pub fn mark_chinese(html: &str, zh_tag: &str) -> String {
                     stack.push(Open {
                         name,
                         chinese,
+                        traditional,
                         no_spans,
                     });
                 }
@@ -99,21 +112,56 @@ fn look() {
 fn push_text(out: &mut String, text: &str, stack: &[Open], zh_tag: &str) {
     look();
     let inner = stack.last();
-    if inner.is_some_and(|o| o.chinese || o.no_spans) || !text.chars().any(is_han) {
+    let chinese = inner.is_some_and(|o| o.chinese);
+    if inner.is_some_and(|o| o.traditional || o.no_spans) || !text.chars().any(is_han) {
         out.push_str(text);
         return;
     }
+    // In Chinese text only words quoted from a Traditional document (“…”) are marked; in
+    // other text every Chinese phrase is, as zh-Hant when it is in Traditional characters.
+    let runs = if chinese {
+        quoted_runs(text)
+            .into_iter()
+            .filter(|(s, e)| Script::of(&text[*s..*e]) == Script::Hant)
+            .collect()
+    } else {
+        han_runs(text)
+    };
     let mut last = 0;
-    for (start, end) in han_runs(text) {
+    for (start, end) in runs {
+        let run = &text[start..end];
         out.push_str(&text[last..start]);
         out.push_str("<span lang=\"");
-        out.push_str(zh_tag);
+        out.push_str(match Script::of(run) {
+            Script::Hant => Script::Hant.tag(),
+            Script::Hans => zh_tag,
+        });
         out.push_str("\">");
-        out.push_str(&text[start..end]);
+        out.push_str(run);
         out.push_str("</span>");
         last = end;
     }
     out.push_str(&text[last..]);
+}
+
+/// Byte ranges of the text inside each pair of “ ” quotation marks.
+fn quoted_runs(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut open = None;
+    for (i, c) in text.char_indices() {
+        match c {
+            '“' => open = Some(i + c.len_utf8()),
+            '”' => {
+                if let Some(start) = open.take() {
+                    if start < i {
+                        out.push((start, i));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Chinese characters, and the punctuation and full-width forms that only Chinese text uses.
@@ -269,6 +317,21 @@ mod tests {
             body("<p>“到2025年，达到9.2万人” (by 2025)</p>"),
             "<p>“<span lang=\"zh-Hans\">到2025年，达到9.2万人</span>” (by 2025)</p>"
         );
+    }
+
+    #[test]
+    fn marks_traditional_characters_zh_hant() {
+        assert_eq!(
+            body("<p>The plan says “每年新增備案機構50家” (50 a year).</p>"),
+            "<p>The plan says “<span lang=\"zh-Hant\">每年新增備案機構50家</span>” (50 a year).</p>"
+        );
+        // In Chinese text, only quoted Traditional words are marked.
+        assert_eq!(
+            body("<p lang=\"zh-Hans\">原文为“每年新增備案機構50家”，即“50家”。</p>"),
+            "<p lang=\"zh-Hans\">原文为“<span lang=\"zh-Hant\">每年新增備案機構50家</span>”，即“50家”。</p>"
+        );
+        let hant = "<blockquote lang=\"zh-Hant\"><p>“備案機構”</p></blockquote>";
+        assert_eq!(body(hant), hant);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Stage 3: turn the model into files, in parallel. Nothing here touches the disk: every
 //! renderer returns `OutputFile`s and `write` puts them in place.
 
+pub mod embed;
 pub mod langmark;
 pub mod markdown;
 pub mod pages;

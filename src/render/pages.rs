@@ -90,10 +90,9 @@ impl PageRenderer<'_> {
             );
             d.help("fix the template, or the data it names")
         })?;
-        Ok(match lang {
-            Lang::Zh => html,
-            _ => super::langmark::mark_chinese(&html, Lang::Zh.tag()),
-        })
+        // English pages: every Chinese phrase marked; Chinese pages: words quoted from a
+        // Traditional document marked zh-Hant.
+        Ok(super::langmark::mark_chinese(&html, Lang::Zh.tag()))
     }
 
     fn common(&self, ctx: &mut Context, page: &Page, lang: Lang) {
@@ -333,7 +332,11 @@ impl PageRenderer<'_> {
                 "changes.html"
             }
             Page::Embed(chart) => {
-                ctx.insert("chart", &self.extras.chart(chart, lang));
+                let mut view = self.extras.chart(chart, lang);
+                if let Some(v) = view.as_mut() {
+                    super::embed::fit(v, model.site.title.get(lang));
+                }
+                ctx.insert("chart", &view);
                 "embed.html"
             }
             Page::NotFound => {
@@ -418,6 +421,7 @@ impl PageRenderer<'_> {
             "id": p.id,
             "place": p.place.name(lang),
             "province": match lang { Lang::En => &p.place.province_en, Lang::Zh => &p.place.province_zh },
+            "place_full": view::place_with_province(&p.place, lang),
             "title": p.title.get(lang),
             "title_zh": p.title.zh,
             "issuer": p.issuer.get(lang),
@@ -531,7 +535,7 @@ impl PageRenderer<'_> {
             .map(|c| {
                 serde_json::json!({
                     "id": c.id, "anchor": format!("c-{}", c.id), "text": c.text.get(lang),
-                    "quote": c.quote, "quote_en": c.quote_en,
+                    "quote": c.quote, "quote_lang": c.script.tag(), "quote_en": c.quote_en,
                     "deadline": c.deadline.as_ref().map(|d| view::date_text(d, lang)),
                     "note": c.note.as_ref().map(|n| n.get(lang)),
                     "source": {"text": p.source(&c.source).map(|s| s.title.get(lang)), "href": format!("{}#s-{}", self.urls.page(&Page::Sources, lang), c.source)},
@@ -556,11 +560,16 @@ impl PageRenderer<'_> {
                             .iter()
                             .filter(|t| t.source == s.id)
                             .map(|t| Link {
-                                text: format!(
-                                    "{} ({})",
-                                    t.label.get(lang),
-                                    view::amount(t.value, t.value_max, t.unit, lang)
-                                ),
+                                text: match lang {
+                                    Lang::En => {
+                                        format!("{} ({})", t.label.en, view::target_amount(t, lang))
+                                    }
+                                    Lang::Zh => format!(
+                                        "{}（{}）",
+                                        t.label.zh,
+                                        view::target_amount(t, lang)
+                                    ),
+                                },
                                 href: format!(
                                     "{}#t-{}",
                                     self.urls.page(&Page::Programme(p.id.clone()), lang),

@@ -6,20 +6,29 @@ use crate::urls::{Page, Urls};
 use serde::Serialize;
 
 /// `92000` → `92,000` (en) or `9.2万` (zh); decimals kept only where the source has them.
+/// Every number of 1,000 or more gets thousands separators (`1,234.5`).
 pub fn number(v: f64, lang: Lang) -> String {
     if lang == Lang::Zh && v >= 10000.0 && (v / 100.0).fract() == 0.0 {
         return format!("{}万", trim_decimal(v / 10000.0));
     }
-    if v.fract() != 0.0 {
-        return trim_decimal(v);
-    }
-    let digits = format!("{}", v.abs() as u64);
+    let text = trim_decimal(v.abs());
+    let (whole, decimals) = match text.split_once('.') {
+        Some((w, d)) => (w, Some(d)),
+        None => (text.as_str(), None),
+    };
     let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+    if v < 0.0 {
+        out.push('-');
+    }
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
             out.push(',');
         }
         out.push(c);
+    }
+    if let Some(d) = decimals {
+        out.push('.');
+        out.push_str(d);
     }
     out
 }
@@ -103,6 +112,38 @@ pub fn amount(value: f64, value_max: Option<f64>, unit: Unit, lang: Lang) -> Str
     }
 }
 
+/// A figure's amount with its metric's Chinese measure word, when the metric names one
+/// (`50家` rather than the unit's default `50所`).
+pub fn target_amount(t: &Target, lang: Lang) -> String {
+    let text = amount(t.value, t.value_max, t.unit, lang);
+    match (&t.measure_word, lang) {
+        (Some(word), Lang::Zh) if t.unit != Unit::Rank => {
+            let default = unit_label(t.unit, lang, true);
+            match text.strip_suffix(default) {
+                Some(num) => format!("{num}{word}"),
+                None => text,
+            }
+        }
+        _ => text,
+    }
+}
+
+/// `Suqian, Jiangsu` in English; `江苏宿迁` in Chinese (province first, no comma); a place
+/// that is its own province (Tianjin) is named once.
+pub fn place_with_province(place: &Place, lang: Lang) -> String {
+    let (name, province) = match lang {
+        Lang::En => (&place.en, &place.province_en),
+        Lang::Zh => (&place.zh, &place.province_zh),
+    };
+    if province.is_empty() || province == name {
+        return name.clone();
+    }
+    match lang {
+        Lang::En => format!("{name}, {province}"),
+        Lang::Zh => format!("{province}{name}"),
+    }
+}
+
 pub fn comparator_words(c: Comparator, lang: Lang) -> &'static str {
     match (c, lang) {
         (Comparator::AtLeast, Lang::En) => "at least",
@@ -177,8 +218,12 @@ pub struct TargetView {
     pub place: String,
     pub source: Link,
     pub quote: String,
+    /// `zh-Hans` or `zh-Hant`: the script of the quote, for its `lang` attribute.
+    pub quote_lang: &'static str,
     pub quote_en: String,
     pub note: Option<String>,
+    /// How a value the quote does not state as written was read from it (OCR repair).
+    pub derivation: Option<String>,
     /// Figure per 100,000 residents, derived, for counts of people where a population exists.
     pub per_100k: Option<String>,
     pub cite: String,
@@ -263,7 +308,7 @@ impl Ctx<'_> {
         let source = p.source(&t.source);
         let permalink = format!("{programme_href}#t-{}", t.id);
         let per_100k = per_100k(model, p, t);
-        let amount = amount(t.value, t.value_max, t.unit, lang);
+        let amount = target_amount(t, lang);
         let date = date_label(t, lang);
         let source_title = source
             .map(|s| s.title.get(lang).to_string())
@@ -325,8 +370,10 @@ impl Ctx<'_> {
                 href: format!("{}#s-{}", urls.page(&Page::Sources, lang), t.source),
             },
             quote: t.quote.clone(),
+            quote_lang: t.script.tag(),
             quote_en: t.quote_en.clone(),
             note: t.note.as_ref().map(|n| n.get(lang).to_string()),
+            derivation: t.derivation.as_ref().map(|n| n.get(lang).to_string()),
             per_100k,
             cite,
             progress: progress_view(model, urls, p, t, lang),
@@ -359,7 +406,7 @@ fn per_100k(model: &Model, p: &Programme, t: &Target) -> Option<String> {
     } else {
         (v * 10.0).round() / 10.0
     };
-    Some(trim_decimal(rounded))
+    Some(number(rounded, Lang::En))
 }
 
 /// Why the figures of one metric may not be comparable, derived from the data.
@@ -444,6 +491,10 @@ mod tests {
         assert_eq!(number(13_866_009.0, Lang::Zh), "13,866,009");
         assert_eq!(number(31.6, Lang::En), "31.6");
         assert_eq!(number(900.0, Lang::En), "900");
+        assert_eq!(number(20055.0, Lang::En), "20,055");
+        assert_eq!(number(1234.5, Lang::En), "1,234.5");
+        assert_eq!(number(1000.0, Lang::Zh), "1,000");
+        assert_eq!(number(12345.0, Lang::Zh), "12,345");
     }
 
     #[test]
