@@ -7,6 +7,31 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+/// A number as a message shows it: as written for ordinary sizes (`40`, `0.5`, `92000`), in
+/// exponent form for very large or small ones (`1.7e308`, not 309 digits).
+pub fn number(v: f64) -> String {
+    let a = v.abs();
+    if v.is_finite() && a != 0.0 && !(1e-6..1e15).contains(&a) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// A file name as messages show it. A name may hold a newline or another control character:
+/// escaped (`\n`), it cannot break the one-line `file:line:col` form.
+pub fn shown_path(file: &Path) -> String {
+    let mut out = String::new();
+    for c in file.display().to_string().chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
     Error,
@@ -51,6 +76,13 @@ impl Diagnostic {
         self.file = Some(file.as_ref().to_path_buf());
         self
     }
+    /// In `file`, unless a file is already named.
+    pub fn in_file_if_none(self, file: impl AsRef<Path>) -> Self {
+        match self.file {
+            Some(_) => self,
+            None => self.in_file(file),
+        }
+    }
     pub fn at(mut self, line: usize, column: usize) -> Self {
         self.line = Some(line);
         self.column = Some(column);
@@ -74,7 +106,7 @@ impl Diagnostic {
     pub fn headline(&self) -> String {
         let mut out = String::new();
         if let Some(file) = &self.file {
-            out.push_str(&file.display().to_string());
+            out.push_str(&shown_path(file));
             if let Some(line) = self.line {
                 out.push_str(&format!(":{line}"));
                 if let Some(col) = self.column {
@@ -184,6 +216,14 @@ impl IntoIterator for Diagnostics {
     type IntoIter = std::vec::IntoIter<Diagnostic>;
     fn into_iter(self) -> Self::IntoIter {
         self.items.into_iter()
+    }
+}
+
+impl FromIterator<Diagnostic> for Diagnostics {
+    fn from_iter<I: IntoIterator<Item = Diagnostic>>(iter: I) -> Self {
+        Diagnostics {
+            items: iter.into_iter().collect(),
+        }
     }
 }
 
@@ -328,7 +368,7 @@ impl Excerpt {
             return None;
         }
         Some(Excerpt {
-            name: file.display().to_string(),
+            name: shown_path(file),
             text,
             first_line,
             span: span?,
@@ -389,6 +429,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn numbers_are_short_in_messages() {
+        assert_eq!(number(1.7e308), "1.7e308");
+        assert_eq!(number(1e-300), "1e-300");
+        assert_eq!(number(40.0), "40");
+        assert_eq!(number(0.5), "0.5");
+        assert_eq!(number(800000000000000.0), "800000000000000");
+        assert_eq!(number(f64::INFINITY), "inf");
+    }
+
+    #[test]
     fn headline_names_file_line_column_and_field() {
         let d = Diagnostic::error("expected a number")
             .in_file("content/programmes/x.yaml")
@@ -398,6 +448,18 @@ mod tests {
             d.headline(),
             "content/programmes/x.yaml:12:5: targets[3].value: expected a number"
         );
+    }
+
+    #[test]
+    fn a_file_name_with_a_newline_stays_on_one_line() {
+        let d = Diagnostic::error("bad")
+            .in_file("content/programmes/a\nb.yaml")
+            .at(1, 1);
+        assert_eq!(d.headline(), "content/programmes/a\\nb.yaml:1:1: bad");
+        let d = Diagnostic::error("bad")
+            .in_file("content/a\nb.yaml")
+            .at(1, 1);
+        assert!(!d.headline().contains('\n'), "{}", d.headline());
     }
 
     #[test]

@@ -254,20 +254,65 @@ impl Downloads {
     }
 }
 
-/// CSV with a UTF-8 byte-order mark and CRLF line ends, as spreadsheet programs expect.
+/// What the data package says of every CSV file (see `neutralise`).
+pub const CSV_NOTE: &str = "Text cells that begin with =, +, -, @, a tab or a carriage return are written with an apostrophe (') in front, so that spreadsheet programs show them as text instead of running them as formulas; numbers and the comparator = are written as they are. The JSON files hold every text exactly as published.";
+
+/// CSV with a UTF-8 byte-order mark and CRLF line ends, as spreadsheet programs expect, and
+/// with text cells that a spreadsheet would run as a formula neutralised (`neutralise`).
 pub fn csv_bytes<T: Serialize>(rows: &[T]) -> Vec<u8> {
-    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    let mut plain = Vec::new();
     {
         let mut w = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
-            .from_writer(&mut bytes);
+            .from_writer(&mut plain);
         for r in rows {
             // Serialising plain rows into memory cannot fail.
             let _ = w.serialize(r);
         }
         let _ = w.flush();
     }
+    // Read back cell by cell (serde gives no hook per text cell), neutralised, written again.
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
+    {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(plain.as_slice());
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut bytes);
+        for (i, record) in reader.records().flatten().enumerate() {
+            let cells: Vec<String> = record
+                .iter()
+                .map(|cell| match i {
+                    0 => cell.to_string(),
+                    _ => neutralise(cell),
+                })
+                .collect();
+            let _ = w.write_record(&cells);
+        }
+        let _ = w.flush();
+    }
     bytes
+}
+
+/// A cell a spreadsheet would read as a formula (one that begins with =, +, -, @, a tab or a
+/// carriage return, as OWASP lists) gets a `'` in front. A number (`-4`, `1.5e3`) is not a
+/// formula and stays as it is, and so does a bare comparison sign (the comparator `=`).
+pub fn neutralise(cell: &str) -> String {
+    if cell.chars().all(|c| matches!(c, '=' | '<' | '>' | '~')) {
+        return cell.to_string();
+    }
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let number = !cell.is_empty()
+        && cell
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
+        && cell.parse::<f64>().is_ok_and(f64::is_finite);
+    if risky && !number {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
 }
 
 /// The columns of `data/observations.csv`, written even when there is no observation yet.
@@ -306,5 +351,66 @@ fn plain_option<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S:
     match v {
         Some(v) => plain_number(v, s),
         None => s.serialize_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Cells {
+        label: String,
+        value: f64,
+    }
+
+    #[test]
+    fn formula_cells_are_neutralised_and_numbers_kept() {
+        let rows: Vec<Cells> = [
+            ("=HYPERLINK(\"http://evil.example/\",\"x\")", 1.0),
+            ("+cmd|' /C calc'!A0", -4.0),
+            ("@SUM(A1:A2)", 2.5),
+            ("\tx", 0.0),
+            ("-1+2", -1e5),
+            ("plain text, = inside", 3.0),
+        ]
+        .into_iter()
+        .map(|(l, v)| Cells {
+            label: l.to_string(),
+            value: v,
+        })
+        .collect();
+        let bytes = csv_bytes(&rows);
+        let text = String::from_utf8(bytes).unwrap();
+        let text = text.trim_start_matches('\u{feff}');
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let cells: Vec<(String, String)> = reader
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                (r[0].to_string(), r[1].to_string())
+            })
+            .collect();
+        assert_eq!(
+            cells,
+            vec![
+                (
+                    "'=HYPERLINK(\"http://evil.example/\",\"x\")".into(),
+                    "1.0".into()
+                ),
+                ("'+cmd|' /C calc'!A0".into(), "-4.0".into()),
+                ("'@SUM(A1:A2)".into(), "2.5".into()),
+                ("'\tx".into(), "0.0".into()),
+                ("'-1+2".into(), "-100000.0".into()),
+                ("plain text, = inside".into(), "3.0".into()),
+            ]
+        );
+        assert!(text.starts_with("label,value\r\n"), "{text}");
+        assert_eq!(neutralise("-4"), "-4");
+        assert_eq!(neutralise("1.5e3"), "1.5e3");
+        assert_eq!(neutralise("-inf"), "'-inf");
+        assert_eq!(neutralise(""), "");
+        assert_eq!(neutralise("="), "=");
+        assert_eq!(neutralise("=1+1"), "'=1+1");
     }
 }

@@ -29,7 +29,7 @@ pub mod validate;
 pub mod write;
 
 use diagnostics::{Diagnostic, Diagnostics};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// What `build` and `check` are asked to do.
@@ -151,15 +151,18 @@ pub fn check(opts: &BuildOptions) -> Result<Checked, Failure> {
             return Err(fail(diags, &loaded.sources));
         }
     };
-    let charts = chart::Charts::build(&model, &urls);
-    timings.since("charts", &mut clock);
-    let links = render::known_links(&model, &charts);
-    diags.extend(validate::validate(
-        &model,
-        &loaded.sources,
-        &links,
-        charts.ids(),
-    ));
+    // Every check runs on the chart catalogue (ids only); charts are drawn only from a model
+    // that passed every check, numbers included.
+    let chart_ids: BTreeSet<String> = chart::catalogue(&model).into_iter().map(|s| s.id).collect();
+    let links = render::known_links(&model, &chart_ids);
+    let found = validate::validate(&model, &loaded.sources, &links, &chart_ids, loaded.complete);
+    // Fields that had a shape error hold stand-ins: what the checks say of them is noise.
+    diags.extend(
+        found
+            .into_iter()
+            .filter(|d| !loaded.sources.is_repaired(d))
+            .collect(),
+    );
     diags.extend(progress::check::check(
         &model,
         &loaded.sources,
@@ -184,6 +187,8 @@ pub fn check(opts: &BuildOptions) -> Result<Checked, Failure> {
         return Err(fail(diags, &loaded.sources));
     };
     timings.since("theme", &mut clock);
+    let charts = chart::Charts::build(&model, &urls);
+    timings.since("charts", &mut clock);
     Ok(Checked {
         timings,
         model,

@@ -8,16 +8,23 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// Checks `model`; `known_links` is every site-relative page path (e.g. `programmes/zhuhai/`)
-/// and `known_charts` every chart id, for checking what commentary refers to.
+/// and `known_charts` every chart id, for checking what commentary refers to. When the model
+/// is not `complete` (a file could not be parsed and is missing from it), the checks that
+/// look one thing up in another file are left out: they would report what is missing.
+///
+/// Every number is checked here (finite, within what its unit allows), and `check` draws no
+/// chart from a model that has any error.
 pub fn validate(
     model: &Model,
     sources: &SourceMap,
     known_links: &BTreeSet<String>,
     known_charts: &BTreeSet<String>,
+    complete: bool,
 ) -> Diagnostics {
     let mut v = Validator {
         sources,
         out: Diagnostics::new(),
+        complete,
     };
     v.site(&model.site);
     v.metrics(model);
@@ -54,6 +61,11 @@ fn slugify(id: &str) -> String {
     out.trim_end_matches('-').to_string()
 }
 
+/// A number as messages show it: `1.7e308`, not 309 digits.
+fn number(v: f64) -> String {
+    crate::diagnostics::number(v)
+}
+
 fn closest<'a>(name: &str, options: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     options
         .map(|o| (strsim::jaro_winkler(name, o), o))
@@ -65,7 +77,14 @@ fn closest<'a>(name: &str, options: impl Iterator<Item = &'a str>) -> Option<&'a
 struct Validator<'a> {
     sources: &'a SourceMap,
     out: Diagnostics,
+    complete: bool,
 }
+
+/// The largest figure policydash accepts: no programme counts more than a trillion of
+/// anything, and charts and tables stay readable below it.
+pub const MAX_VALUE: f64 = 1e12;
+/// Populations: whole numbers of residents, at most this many.
+pub const MAX_POPULATION: f64 = 1e10;
 
 impl Validator<'_> {
     fn error(&mut self, file: &Path, field: &str, msg: impl Into<String>, help: impl Into<String>) {
@@ -168,7 +187,7 @@ impl Validator<'_> {
             }
             self.text(file, &format!("{path}.name"), &m.name);
             self.text(file, &format!("{path}.counts"), &m.counts);
-            if model.targets_of_metric(&m.id).next().is_none() {
+            if self.complete && model.targets_of_metric(&m.id).next().is_none() {
                 self.warn(
                     file,
                     &format!("{path}.id"),
@@ -407,6 +426,7 @@ impl Validator<'_> {
             }
         }
         match model.metric(&t.metric) {
+            None if !self.complete => {}
             None => {
                 let hint = closest(&t.metric, model.metrics.iter().map(|m| m.id.as_str()))
                     .map(|s| format!("did you mean {s:?}?"))
@@ -440,41 +460,17 @@ impl Validator<'_> {
         if p.source(&t.source).is_none() {
             self.unknown_source(p, file, path, &t.source);
         }
-        if !t.value.is_finite() || t.value < 0.0 {
-            self.error(
-                file,
-                &f("value"),
-                format!("{} is not a usable figure", t.value),
-                "write a number of zero or more: 92000 for 9.2万, 38 for 38%",
-            );
-        } else if t.value > 1e12 {
-            self.error(
-                file,
-                &f("value"),
-                format!("{} is implausibly large", t.value),
-                "check for extra zeros; values are plain numbers (9.2万 is 92000)",
-            );
-        }
-        if t.unit == Unit::Percent {
-            for (field, v) in [("value", Some(t.value)), ("value_max", t.value_max)] {
-                if let Some(v) = v {
-                    if !(0.0..=100.0).contains(&v) {
-                        self.error(
-                            file,
-                            &f(field),
-                            format!("{v} is not a percentage between 0 and 100"),
-                            "write 38 for 38%",
-                        );
-                    }
-                }
-            }
-        }
+        self.figure_numbers(file, path, t);
         if let Some(max) = t.value_max {
-            if max < t.value {
+            if max < t.value && t.value.is_finite() {
                 self.error(
                     file,
                     &f("value_max"),
-                    format!("value_max ({max}) is below value ({})", t.value),
+                    format!(
+                        "value_max ({}) is below value ({})",
+                        number(max),
+                        number(t.value)
+                    ),
                     "a range runs from value (the low end) to value_max (the high end)",
                 );
             }
@@ -522,6 +518,41 @@ impl Validator<'_> {
         }
     }
 
+    /// `value` and `value_max`: finite, zero or more, and within what the unit allows.
+    fn figure_numbers(&mut self, file: &Path, path: &str, t: &Target) {
+        for (field, v) in [("value", Some(t.value)), ("value_max", t.value_max)] {
+            let Some(v) = v else { continue };
+            let field = format!("{path}.{field}");
+            let shown = number(v);
+            let (limit, what, help) = match t.unit {
+                Unit::Percent => (100.0, "a percentage between 0 and 100", "write 38 for 38%"),
+                Unit::Per10k => (
+                    10_000.0,
+                    "a rate per 10,000 between 0 and 10,000",
+                    "write 35 for 35 per 10,000",
+                ),
+                _ => (MAX_VALUE, "", ""),
+            };
+            if !v.is_finite() || v < 0.0 {
+                self.error(
+                    file,
+                    &field,
+                    format!("{shown} is not a usable figure"),
+                    "write a number of zero or more: 92000 for 9.2万, 38 for 38%",
+                );
+            } else if v > limit && limit < MAX_VALUE {
+                self.error(file, &field, format!("{shown} is not {what}"), help);
+            } else if v > MAX_VALUE {
+                self.error(
+                    file,
+                    &field,
+                    format!("{shown} is implausibly large"),
+                    "check for extra zeros; values are plain numbers (9.2万 is 92000)",
+                );
+            }
+        }
+    }
+
     fn context(&mut self, model: &Model) {
         let mut seen = BTreeSet::new();
         for c in &model.context {
@@ -535,7 +566,7 @@ impl Validator<'_> {
                     "give each figure its own id",
                 );
             }
-            if model.programme(&c.programme).is_none() {
+            if self.complete && model.programme(&c.programme).is_none() {
                 self.error(
                     file,
                     &format!("{path}.programme"),
@@ -543,12 +574,21 @@ impl Validator<'_> {
                     "use the id of a file in content/programmes/",
                 );
             }
-            if !(c.value.is_finite() && c.value > 0.0) {
+            let field = format!("{path}.value");
+            let v = c.value;
+            if !(v.is_finite() && v >= 1.0 && v.fract() == 0.0 && v <= MAX_POPULATION) {
                 self.error(
                     file,
-                    &format!("{path}.value"),
-                    format!("{} is not a usable population", c.value),
-                    "write the number of residents",
+                    &field,
+                    format!("{} is not a plausible population", number(v)),
+                    "write the number of residents as a whole number, e.g. 2439585 (not 243.96万 or 2.44)",
+                );
+            } else if v < 1000.0 {
+                self.warn(
+                    file,
+                    &field,
+                    format!("a population of {} is very small", number(v)),
+                    "check that the figure counts residents, not ten-thousands (万) of them",
                 );
             }
         }
@@ -568,7 +608,7 @@ impl Validator<'_> {
                 );
             }
             for (j, id) in e.targets.iter().enumerate() {
-                if !model.targets().any(|(_, t)| &t.id == id) {
+                if self.complete && !model.targets().any(|(_, t)| &t.id == id) {
                     self.warn(
                         file,
                         &format!("entries[{i}].targets[{j}]"),
@@ -625,6 +665,9 @@ impl Validator<'_> {
                     "add the language to languages: in site.yaml, or remove the page",
                 );
             }
+            if !self.complete {
+                continue;
+            }
             for (i, id) in c.programmes.iter().enumerate() {
                 if model.programme(id).is_none() {
                     self.error(
@@ -677,6 +720,12 @@ impl Validator<'_> {
                             "the link {url:?} is not published: only http, https, mailto and links within the site are"
                         ))
                         .help("link to a web page with https://")));
+                    }
+                    crate::render::markdown::RefKind::ExternalImage(url) => {
+                        self.out.push(at(Diagnostic::warning(format!(
+                            "the image {url:?} is left out: pages load nothing from other sites"
+                        ))
+                        .help("put a copy of the image in the site and give its path, or link to it: [the map](https://...)")));
                     }
                     crate::render::markdown::RefKind::BadShortcode(text) => {
                         self.out.push(at(Diagnostic::error(format!(

@@ -465,8 +465,107 @@ fn cases() -> Vec<Case> {
         case(
             "broken template override",
             Edit::Write("templates/home.html", b"<h1>{{ site_title }}</h1>\n{% if %}\n".to_vec()),
-            File("home.html:2:"),
+            File("templates/home.html:2:"),
             &["a template does not parse"],
+        ),
+        // ---- Numbers that would break the charts (refused before anything draws with them).
+        case(
+            "infinite value",
+            replace(TIANJIN, "    value: 40\n", "    value: .inf\n"),
+            EditLine(0),
+            &["targets[0].value", "inf is not a usable figure"],
+        ),
+        case(
+            "infinite value_max",
+            replace(TIANJIN, "    value: 40\n", "    value: 40\n    value_max: .inf\n"),
+            EditLine(1),
+            &["targets[0].value_max", "inf is not a usable figure"],
+        ),
+        case(
+            "value that is not a number",
+            replace(TIANJIN, "    value: 40\n", "    value: .nan\n"),
+            EditLine(0),
+            &["targets[0].value", "NaN is not a usable figure"],
+        ),
+        case(
+            "1e308 as a percentage",
+            replace(TIANJIN, "    value: 40\n", "    value: 1e308\n"),
+            EditLine(0),
+            &["targets[0].value", "1e308 is not a percentage between 0 and 100"],
+        ),
+        case(
+            "1.7e308 as a count is shown short",
+            replace(TIANJIN, "    value: 8\n", "    value: 1.7e308\n"),
+            EditLine(0),
+            &["targets[2].value", "1.7e308 is implausibly large"],
+        ),
+        case(
+            "population of a half",
+            replace(CONTEXT, "    value: 2439585\n", "    value: 0.5\n"),
+            EditLine(0),
+            &["figures[0].value", "0.5 is not a plausible population"],
+        ),
+        case(
+            "population of 1e-300",
+            replace(CONTEXT, "    value: 2439585\n", "    value: 1e-300\n"),
+            EditLine(0),
+            &["figures[0].value", "1e-300 is not a plausible population"],
+        ),
+        // ---- Control characters and YAML that says more than it seems.
+        case(
+            "NUL from a YAML escape",
+            replace(
+                TIANJIN,
+                "    quote_en: \"skilled talent will make up",
+                "    quote_en: \"skilled\\0 talent will make up",
+            ),
+            EditLine(0),
+            &["control character U+0000"],
+        ),
+        case(
+            "ESC from a YAML escape in front matter",
+            replace(NOTE, "title: \"A short note\"\n", "title: \"A \\e[31mshort note\"\n"),
+            EditLine(0),
+            &["control character U+001B"],
+        ),
+        case(
+            "NEL does not shift the line",
+            replace(TIANJIN, "    value: 40\n", "    value: 40\u{85}\n"),
+            EditLine(0),
+            &["U+0085", "YAML reads as a line break"],
+        ),
+        case(
+            "second YAML document",
+            replace(TIANJIN, "targets:\n", "---\ntargets:\n"),
+            EditLine(0),
+            &["a second YAML document starts here"],
+        ),
+        case(
+            "junk after the end of the document",
+            replace(TIANJIN, "targets:\n", "...\njunk\ntargets:\n"),
+            EditLine(1),
+            &["a second YAML document starts here"],
+        ),
+        case(
+            "custom YAML tag",
+            replace(TIANJIN, "    unit: percent\n", "    unit: !percent x\n"),
+            EditLine(0),
+            &["the YAML tag !percent is not used"],
+        ),
+        case(
+            "file name with a newline",
+            Edit::Write("content/programmes/bad\nname.yaml", b"id: bad\n".to_vec()),
+            File("content/programmes/bad\\nname.yaml:1:1:"),
+            &[],
+        ),
+        case(
+            "nested range loops in a template",
+            Edit::Write(
+                "templates/home.html",
+                b"{% for i in range(end=100000) %}{% for j in range(end=100000) %}{% endfor %}{% endfor %}\n".to_vec(),
+            ),
+            File("templates/home.html"),
+            &["more than 1000000 steps"],
         ),
         // Passes `check`, fails while rendering: the output must still be untouched.
         case(
@@ -475,7 +574,7 @@ fn cases() -> Vec<Case> {
                 "templates/home.html",
                 b"<h1>{{ site_title }}</h1>\n{{ nope.field }}\n".to_vec(),
             ),
-            File("home.html:2:"),
+            File("templates/home.html:2:"),
             &["Variable `nope` is not defined"],
         ),
     ]
@@ -692,6 +791,121 @@ fn all_errors_of_a_run_are_reported_sorted_and_counted() {
     assert!(!site.join("output").exists());
 }
 
+/// A template that loops without writing anything cannot be interrupted by tera: the watchdog
+/// ends the build with the template named, and the previous output is left as it was.
+#[test]
+fn a_template_that_loops_without_end_is_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = make_site(dir.path());
+    let root = site.to_str().unwrap();
+    let out = run(&["build", "--root", root]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let hash = tree_hash(&site.join("output"));
+    // 999,999 range steps (within the step limit) times the programmes, times again: hours.
+    apply(
+        &site,
+        &[Edit::Write(
+            "templates/home.html",
+            b"{% for i in range(end=999999) %}{% for p in programmes %}{% for q in programmes %}{% endfor %}{% endfor %}{% endfor %}\n".to_vec(),
+        )],
+    );
+    let started = std::time::Instant::now();
+    let out = std::process::Command::new(BIN)
+        .args(["build", "--root", root])
+        .env("NO_COLOR", "1")
+        .env("POLICYDASH_RENDER_SECONDS", "1")
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("templates/home.html: the template home.html ran for more than 2 seconds"),
+        "{err}"
+    );
+    assert!(err.contains("The build failed; the previous output was left as it was."));
+    // Stopped by the watchdog, not by the loop ending (not a speed assertion: a bound on a
+    // hang, with room for a loaded machine).
+    assert!(started.elapsed() < std::time::Duration::from_secs(120));
+    assert_eq!(tree_hash(&site.join("output")), hash);
+    assert!(leftovers(&site).is_empty());
+}
+
+/// Every shape error of every file (not only the first of each), with the checks of the files
+/// that did parse, in one run; and no check repeats a shape error.
+#[test]
+fn every_shape_error_is_reported_with_the_other_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = make_site(dir.path());
+    apply(
+        &site,
+        &[
+            // Three shape errors in one file: two unknown fields and a wrong type.
+            replace(TIANJIN, "    unit: percent\n", "    untis: percent\n"),
+            replace(TIANJIN, "published: \"2023\"\n", "publshed: \"2023\"\n"),
+            replace(TIANJIN, "    value: 8\n", "    value: eight\n"),
+            // A check of a field that did parse, in the same file.
+            replace(
+                TIANJIN,
+                "    deadline: \"2025\"\n",
+                "    deadline: \"2015\"\n",
+            ),
+            // A shape error and a check in a second file.
+            replace(
+                ZHUHAI,
+                "    comparator: \">=\"\n",
+                "    comparator: \"=>\"\n",
+            ),
+            replace(
+                ZHUHAI,
+                "    metric: high-skilled-share\n",
+                "    metric: high-skiled-share\n",
+            ),
+            // A check in a file with no shape error.
+            replace(
+                CONTEXT,
+                "    programme: zhuhai\n",
+                "    programme: atlantis\n",
+            ),
+        ],
+    );
+    let out = run(&["check", "--root", site.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    for want in [
+        "targets[0].untis: unknown field `untis`",
+        "publshed: unknown field `publshed`",
+        "targets[2].value: expected a number, found the text \"eight\"",
+        "targets[0].deadline: the deadline 2015 is before",
+        "unknown variant `=>`",
+        "targets[1].metric: there is no metric",
+        "figures[0].programme: there is no programme \"atlantis\"",
+    ] {
+        assert!(err.contains(want), "no {want:?} in\n{err}");
+    }
+    // The misspelt unit is not also reported missing.
+    assert!(!err.contains("targets[0].unit"), "{err}");
+    assert!(err.contains(" 7 errors, "), "{err}");
+
+    // A file that does not parse at all hides only the checks that look into it.
+    let dir = tempfile::tempdir().unwrap();
+    let site = make_site(dir.path());
+    apply(
+        &site,
+        &[
+            replace(TIANJIN, "    value: 40\n", "    value: [40\n"),
+            replace(ZHUHAI, "    value: 40\n", "    value: 400\n"),
+        ],
+    );
+    let out = run(&["check", "--root", site.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("did not find expected ',' or ']'"), "{err}");
+    assert!(err.contains("400 is not a percentage"), "{err}");
+    // The commentary names tianjin, whose file did not parse: not reported as unknown.
+    assert!(!err.contains("there is no programme"), "{err}");
+    assert!(err.contains(" 2 errors, "), "{err}");
+}
+
 /// `check` exits 1 on an error, 0 on valid content, and writes nothing either way.
 #[test]
 fn check_reports_and_writes_nothing() {
@@ -883,6 +1097,102 @@ fn suspicious_data_builds_with_located_warnings() {
         "raw HTML is escaped"
     );
     assert!(!page.contains("javascript:"), "the unsafe link is dropped");
+}
+
+/// Markdown that would break a page or reach out of the site: explicit heading ids (which
+/// clash with the template's), an image from another site, a shortcode shown in a code block,
+/// and blockquotes nested thousands deep.
+#[test]
+fn markdown_stays_within_the_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = make_site(dir.path());
+    let depth = 20_000;
+    let deep = format!("{}deep 人才\n", "> ".repeat(depth));
+    let body = format!(
+        "## Other {{#main}}\n\n## Own {{#own-anchor}}\n\n![the map](https://tracker.example/map.png)\n\n```\n{{{{ chart(id=\"timeline\") }}}}\n```\n\n{deep}\nSee [the sources]"
+    );
+    apply(&site, &[replace(NOTE, "See [the sources]", &body)]);
+    let out = run(&["build", "--root", site.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("⚠ content/commentary/note.en.md:18:1: the image \"https://tracker.example/map.png\" is left out"),
+        "{err}"
+    );
+    let page = std::fs::read_to_string(site.join("output/commentary/note/index.html")).unwrap();
+    // The template's own `id="main"` is the only one: the heading's is dropped.
+    assert_eq!(
+        page.matches("id=\"main\"").count(),
+        1,
+        "the explicit id is dropped"
+    );
+    assert!(page.contains("<h2 id=\"h-other\">"));
+    assert!(
+        page.contains("<h2 id=\"own-anchor\">"),
+        "a safe explicit id is kept"
+    );
+    assert!(!page.contains("tracker.example"));
+    assert!(page.contains("the map"));
+    assert!(
+        page.contains("{{ chart(id=\"timeline\") }}"),
+        "the code keeps its text"
+    );
+    assert!(!page.contains('\u{E000}'));
+    assert_eq!(page.matches("<blockquote>").count(), depth);
+}
+
+/// Text that a spreadsheet would run as a formula is neutralised in every CSV (a leading `'`),
+/// kept exact in JSON, and the data package says so.
+#[test]
+fn formula_text_is_neutralised_in_csv_and_exact_in_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = make_site(dir.path());
+    let evil = "=HYPERLINK(\"http://evil.example/\",\"click\")";
+    apply(
+        &site,
+        &[
+            replace(
+                TIANJIN,
+                "{en: \"Skilled talent as a share of employed persons\", zh: \"技能人才占就业人员比例\"}",
+                "{en: \"=HYPERLINK(\\\"http://evil.example/\\\",\\\"click\\\")\", zh: \"+cmd|calc\"}",
+            ),
+            replace(
+                TIANJIN,
+                "    quote_en: \"skilled talent will make up",
+                "    quote_en: \"@SUM(1) skilled talent will make up",
+            ),
+        ],
+    );
+    let out = run(&["build", "--root", site.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = std::fs::read_to_string(site.join("output/data/targets.csv")).unwrap();
+    let mut reader = ::csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let row = reader
+        .records()
+        .map(Result::unwrap)
+        .find(|r| &r[col("target_id")] == "tianjin-skilled-share-2025")
+        .unwrap();
+    assert_eq!(&row[col("label_en")], format!("'{evil}"));
+    assert_eq!(&row[col("label_zh")], "'+cmd|calc");
+    assert!(row[col("quote_en")].starts_with("'@SUM(1)"));
+    assert_eq!(&row[col("value")], "40", "numbers are not touched");
+    let json = std::fs::read_to_string(site.join("output/data/targets.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let label = json["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["target_id"] == "tianjin-skilled-share-2025")
+        .unwrap()["label_en"]
+        .clone();
+    assert_eq!(label, evil, "JSON keeps the text exact");
+    let package = std::fs::read_to_string(site.join("output/datapackage.json")).unwrap();
+    assert!(
+        package.contains("are written with an apostrophe (') in front"),
+        "{package}"
+    );
 }
 
 /// The example in docs/errors.md (and the README) is what policydash really prints.

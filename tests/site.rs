@@ -354,7 +354,8 @@ fn pages_load_nothing_from_another_site() {
             .contains("/embed/");
         for tag in html.split("<script").skip(1) {
             let tag = &tag[..tag.find("</script>").unwrap_or(tag.len())];
-            let own_src = tag.contains(" src=\"/") && tag.contains("/static/") && !tag.contains("://");
+            let own_src =
+                tag.contains(" src=\"/") && tag.contains("/static/") && !tag.contains("://");
             // Deferred scripts (the place picker and filter), or the search page's module.
             let own = own_src && (tag.ends_with("defer>") || tag.starts_with(" type=\"module\""));
             assert!(

@@ -1,7 +1,6 @@
 //! Commentary files: YAML front matter between `---` lines, then a Markdown body.
 
-use super::yaml;
-use super::Locator;
+use super::yaml::{self, Parsed};
 use crate::diagnostics::Diagnostic;
 use crate::model::{Commentary, Lang, Origin, PartialDate};
 use serde::Deserialize;
@@ -24,8 +23,20 @@ struct FrontMatter {
     metrics: Vec<String>,
 }
 
-/// The page, and a locator for its front-matter fields (lines of the whole file).
-pub fn parse(file: &Path, text: &str) -> Result<(Commentary, Locator), Diagnostic> {
+/// The page, a locator for its front-matter fields (lines of the whole file), and every error
+/// in the front matter.
+pub fn parse(file: &Path, text: &str) -> Parsed<Commentary> {
+    match split(file, text) {
+        Ok(page) => page,
+        Err(d) => Parsed {
+            value: None,
+            locator: None,
+            errors: vec![d],
+        },
+    }
+}
+
+fn split(file: &Path, text: &str) -> Result<Parsed<Commentary>, Diagnostic> {
     let missing = || {
         Diagnostic::error("the file has no front matter")
             .in_file(file)
@@ -56,13 +67,40 @@ pub fn parse(file: &Path, text: &str) -> Result<(Commentary, Locator), Diagnosti
             .at(1, 1)
             .help("end the front matter with a line holding only `---`"));
     }
-    let (fm, locator): (FrontMatter, Locator) = if yaml_text.trim().is_empty() {
+    if yaml_text.trim().is_empty() {
         return Err(Diagnostic::error("the front matter is empty")
             .in_file(file)
             .at(2, 1)
             .help("give at least title: and language:"));
-    } else {
-        yaml::parse_at(file, &yaml_text, 2)?
+    }
+    // The body's control characters (other than tab and line breaks) would be published as
+    // they are: refused where they are.
+    let body = &text[consumed..];
+    if let Some((n, line)) = body
+        .split('\n')
+        .enumerate()
+        .find(|(_, l)| l.chars().any(is_bad_control))
+    {
+        let (col, c) = line
+            .chars()
+            .enumerate()
+            .find(|(_, c)| is_bad_control(*c))
+            .unwrap_or((0, '\0'));
+        return Err(Diagnostic::error(format!(
+            "this line holds the control character U+{:04X}, which would be published as it is",
+            c as u32
+        ))
+        .in_file(file)
+        .at(line_no + 1 + n, col + 1)
+        .help("delete it: text may hold tabs and line breaks, but no other control character"));
+    }
+    let parsed: Parsed<FrontMatter> = yaml::parse_all(file, &yaml_text, 2);
+    let Some(fm) = parsed.value else {
+        return Ok(Parsed {
+            value: None,
+            locator: parsed.locator,
+            errors: parsed.errors,
+        });
     };
     let stem = file
         .file_name()
@@ -88,17 +126,35 @@ pub fn parse(file: &Path, text: &str) -> Result<(Commentary, Locator), Diagnosti
             path: String::new(),
         },
     };
-    Ok((page, locator))
+    Ok(Parsed {
+        value: Some(page),
+        locator: parsed.locator,
+        errors: parsed.errors,
+    })
+}
+
+fn is_bad_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn ok(file: &str, text: &str) -> (Commentary, super::super::Locator) {
+        let p = parse(Path::new(file), text);
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        (p.value.unwrap(), p.locator.unwrap())
+    }
+
+    fn err(file: &str, text: &str) -> Diagnostic {
+        parse(Path::new(file), text).errors.remove(0)
+    }
+
     #[test]
     fn splits_front_matter_and_body_with_crlf() {
         let text = "---\r\ntitle: T\r\nlanguage: zh\r\n---\r\n# 正文\r\n";
-        let (c, _) = parse(Path::new("content/commentary/overview.zh.md"), text).unwrap();
+        let (c, _) = ok("content/commentary/overview.zh.md", text);
         assert_eq!(c.key, "overview");
         assert_eq!(c.lang, Lang::Zh);
         assert_eq!(c.body, "# 正文\r\n");
@@ -106,9 +162,17 @@ mod tests {
     }
 
     #[test]
+    fn control_characters_in_the_body_are_refused_at_their_line() {
+        let text = "---\ntitle: T\nlanguage: en\n---\nfine\r\nthen \u{1b}[31m red\n";
+        let d = err("c.md", text);
+        assert_eq!((d.line, d.column), (Some(6), Some(6)), "{d:?}");
+        assert!(d.message.contains("U+001B"), "{}", d.message);
+    }
+
+    #[test]
     fn bad_front_matter_names_its_line() {
         let text = "---\ntitle: T\nlanguage: fr\n---\nbody\n";
-        let d = parse(Path::new("c.md"), text).unwrap_err();
+        let d = err("c.md", text);
         assert_eq!(d.line, Some(3), "{d:?}");
         assert!(d.message.contains("unknown variant"), "{}", d.message);
     }
@@ -116,7 +180,7 @@ mod tests {
     #[test]
     fn front_matter_fields_are_located_in_the_file() {
         let text = "---\ntitle: T\nlanguage: en\nprogrammes: [a, b]\n---\nbody\n";
-        let (_, loc) = parse(Path::new("c.md"), text).unwrap();
+        let (_, loc) = ok("c.md", text);
         assert_eq!(loc.locate("programmes"), Some((4, 13)));
     }
 }

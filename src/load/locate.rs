@@ -9,7 +9,7 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
 use yaml_rust2::scanner::Marker;
 
 /// How many nodes aliases may add to a file when expanded. Hand-written content never comes
@@ -30,6 +30,14 @@ pub struct Locator {
     alias_bomb: Option<(usize, usize)>,
     /// Where nesting first goes deeper than `MAX_DEPTH`.
     too_deep: Option<(usize, usize)>,
+    /// Fields that had a shape error and were given a stand-in value (see `load::repair`).
+    repaired: Vec<String>,
+    /// The first value (or key) holding a control character other than tab and line breaks.
+    control: Option<(usize, usize, char)>,
+    /// Where a second YAML document starts (after `---` or `...`).
+    second_document: Option<(usize, usize)>,
+    /// The first custom tag (`!foo`), and where it is.
+    tag: Option<(usize, usize, String)>,
 }
 
 impl Locator {
@@ -39,7 +47,7 @@ impl Locator {
         // Syntax errors are reported from serde_yaml's parse; keep what was located. The one
         // kept from this parser is its nesting limit (255 open brackets), which it meets
         // before delivering events and long before serde_yaml would finish.
-        if let Err(e) = parser.load(&mut walker, false) {
+        if let Err(e) = parser.load(&mut walker, true) {
             if e.info().contains("recursion limit") && walker.too_deep.is_none() {
                 walker.too_deep = Some((e.marker().line(), e.marker().col() + 1));
             }
@@ -50,7 +58,29 @@ impl Locator {
             duplicates: walker.duplicates,
             alias_bomb: walker.alias_bomb,
             too_deep: walker.too_deep,
+            repaired: Vec::new(),
+            control: walker.control,
+            second_document: walker.second_document,
+            tag: walker.tag,
         }
+    }
+
+    pub fn set_repaired(&mut self, paths: Vec<String>) {
+        self.repaired = paths;
+    }
+
+    /// Whether `path` is, or is inside or around, a field that had a shape error: its value is
+    /// a stand-in, so checks of it would only repeat (or invent) a problem.
+    pub fn is_repaired(&self, path: &str) -> bool {
+        let within = |inner: &str, outer: &str| {
+            inner == outer
+                || outer.is_empty()
+                || (inner.starts_with(outer)
+                    && matches!(inner.as_bytes().get(outer.len()), Some(b'.' | b'[')))
+        };
+        self.repaired
+            .iter()
+            .any(|r| within(path, r) || (!path.is_empty() && within(r, path)))
     }
 
     /// The 1-based line and column of `path`'s value, or of its nearest located parent.
@@ -101,6 +131,22 @@ impl Locator {
         self.alias_bomb
     }
 
+    /// The first scalar holding a control character (other than tab, CR and LF), e.g. from
+    /// an escape such as `"\0"`: its position and the character.
+    pub fn control_character(&self) -> Option<(usize, usize, char)> {
+        self.control
+    }
+
+    /// Where a second YAML document starts, if the text holds more than one.
+    pub fn second_document(&self) -> Option<(usize, usize)> {
+        self.second_document
+    }
+
+    /// The first tag other than YAML's own (`!!str`, `!!int`...): its position and text.
+    pub fn custom_tag(&self) -> Option<(usize, usize, &str)> {
+        self.tag.as_ref().map(|(l, c, t)| (*l, *c, t.as_str()))
+    }
+
     /// Where lists and mappings first nest deeper than `MAX_DEPTH`.
     pub fn too_deep(&self) -> Option<(usize, usize)> {
         self.too_deep
@@ -135,9 +181,25 @@ struct Walker {
     expansion: u64,
     alias_bomb: Option<(usize, usize)>,
     too_deep: Option<(usize, usize)>,
+    control: Option<(usize, usize, char)>,
+    documents: usize,
+    second_document: Option<(usize, usize)>,
+    tag: Option<(usize, usize, String)>,
 }
 
 impl Walker {
+    fn tag(&mut self, tag: &Option<Tag>, pos: (usize, usize)) {
+        let Some(tag) = tag else { return };
+        let core = matches!(tag.handle.as_str(), "!!" | "tag:yaml.org,2002:")
+            && matches!(
+                tag.suffix.as_str(),
+                "str" | "int" | "float" | "bool" | "null" | "seq" | "map"
+            );
+        if !core && self.tag.is_none() {
+            self.tag = Some((pos.0, pos.1, format!("{}{}", tag.handle, tag.suffix)));
+        }
+    }
+
     /// The path of the node about to start, or None when the node is a mapping key.
     fn next_path(&self) -> Option<String> {
         match self.stack.last() {
@@ -217,15 +279,35 @@ impl Walker {
 impl MarkedEventReceiver for Walker {
     fn on_event(&mut self, ev: Event, mark: Marker) {
         let pos = (mark.line(), mark.col() + 1);
+        if self.documents > 1 {
+            return;
+        }
         match ev {
-            Event::Scalar(text, _, anchor, _) => match self.next_path() {
-                None => self.key(text, pos),
-                Some(path) => {
-                    self.positions.insert(path, pos);
-                    self.anchor(anchor, 1);
-                    self.finish_value(1);
+            Event::DocumentStart => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    self.second_document = Some(pos);
                 }
-            },
+            }
+            Event::Scalar(text, _, anchor, tag) => {
+                self.tag(&tag, pos);
+                if self.control.is_none() {
+                    let bad = text
+                        .chars()
+                        .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
+                    if let Some(c) = bad {
+                        self.control = Some((pos.0, pos.1, c));
+                    }
+                }
+                match self.next_path() {
+                    None => self.key(text, pos),
+                    Some(path) => {
+                        self.positions.insert(path, pos);
+                        self.anchor(anchor, 1);
+                        self.finish_value(1);
+                    }
+                }
+            }
             Event::Alias(id) => {
                 let nodes = self.anchors.get(&id).copied().unwrap_or(1);
                 self.expansion = self.expansion.saturating_add(nodes);
@@ -241,7 +323,8 @@ impl MarkedEventReceiver for Walker {
                     None => self.key(format!("*{id}"), pos),
                 }
             }
-            Event::MappingStart(anchor, _) | Event::SequenceStart(anchor, _) => {
+            Event::MappingStart(anchor, ref tag) | Event::SequenceStart(anchor, ref tag) => {
+                self.tag(tag, pos);
                 if self.stack.len() >= MAX_DEPTH && self.too_deep.is_none() {
                     self.too_deep = Some(pos);
                 }

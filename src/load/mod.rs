@@ -5,6 +5,7 @@ mod frontmatter;
 mod locate;
 mod progress;
 pub mod read;
+mod repair;
 mod yaml;
 
 pub use locate::Locator;
@@ -42,6 +43,13 @@ impl SourceMap {
             .map(|(k, (t, _))| (k.clone(), t.clone()))
             .collect()
     }
+    /// Whether `d` is about a field that had a shape error and holds a stand-in value.
+    pub fn is_repaired(&self, d: &Diagnostic) -> bool {
+        let (Some(file), Some(field)) = (&d.file, &d.field) else {
+            return false;
+        };
+        matches!(self.files.get(file), Some((_, Some(loc))) if loc.is_repaired(field))
+    }
     /// A diagnostic at `field` of `file`, positioned when the field can be found.
     pub fn diag(&self, d: Diagnostic, file: &Path, field: &str) -> Diagnostic {
         let d = d.in_file(file).field(field);
@@ -52,9 +60,13 @@ impl SourceMap {
     }
 }
 
-/// What loading produced: the model if every file could be read, and everything found wrong.
+/// What loading produced: the model (when `site.yaml` could be read), and everything found
+/// wrong. Files with shape errors are in the model with stand-ins for the wrong values (see
+/// `SourceMap::is_repaired`); files that could not be parsed at all are left out, and then
+/// `complete` is false.
 pub struct Loaded {
     pub model: Option<Model>,
+    pub complete: bool,
     pub sources: SourceMap,
     pub diagnostics: Diagnostics,
 }
@@ -88,10 +100,12 @@ pub fn load(root: &Path) -> Loaded {
         inside: read::within(&[root, &root.join("content")]),
         sources: SourceMap::default(),
         diagnostics: Diagnostics::new(),
+        dropped: false,
     };
     let model = loader.run();
     Loaded {
         model,
+        complete: !loader.dropped,
         sources: loader.sources,
         diagnostics: loader.diagnostics,
     }
@@ -102,6 +116,8 @@ struct Loader {
     inside: Vec<PathBuf>,
     sources: SourceMap,
     diagnostics: Diagnostics,
+    /// Whether a content file was left out of the model because it could not be parsed.
+    dropped: bool,
 }
 
 impl Loader {
@@ -115,7 +131,6 @@ impl Loader {
             return None;
         }
         let files = self.discover(&content);
-        let before = self.diagnostics.error_count();
 
         let site = self.yaml_file::<Site>(&content.join("site.yaml"), true);
         let mut metrics = Vec::new();
@@ -177,9 +192,6 @@ impl Loader {
         }
 
         self.attach(&mut programmes, observations);
-        if self.diagnostics.error_count() > before {
-            return None;
-        }
         let site = site?;
         programmes.sort_by(|a: &Programme, b| a.id.cmp(&b.id));
         commentary.sort_by(|a: &Commentary, b| (&a.key, a.lang).cmp(&(&b.key, b.lang)));
@@ -231,6 +243,7 @@ impl Loader {
                     } else {
                         format!("cannot read: {err}")
                     };
+                    self.dropped = true;
                     self.diagnostics.push(
                         Diagnostic::error(msg)
                             .in_file(path)
@@ -285,19 +298,24 @@ impl Loader {
             }
             return None;
         }
-        let text = self.read_text(path)?;
-        let result = yaml::parse::<T>(&rel, &text);
-        match result {
-            Ok((value, locator)) => {
-                self.sources.files.insert(rel, (text, Some(locator)));
-                Some(value)
-            }
-            Err(d) => {
-                self.sources.files.insert(rel, (text, None));
-                self.diagnostics.push(d);
-                None
-            }
+        let Some(text) = self.read_text(path) else {
+            self.dropped = true;
+            return None;
+        };
+        let parsed = yaml::parse_all::<T>(&rel, &text, 1);
+        self.parsed(rel, text, parsed)
+    }
+
+    /// Remembers a parsed file and its errors; the value, when there is one (even repaired).
+    fn parsed<T>(&mut self, rel: PathBuf, text: String, parsed: yaml::Parsed<T>) -> Option<T> {
+        self.sources.files.insert(rel, (text, parsed.locator));
+        for d in parsed.errors {
+            self.diagnostics.push(d);
         }
+        if parsed.value.is_none() {
+            self.dropped = true;
+        }
+        parsed.value
     }
 
     fn metrics_file(&mut self, path: &Path, out: &mut Vec<Metric>) {
@@ -401,6 +419,8 @@ impl Loader {
         for r in rows {
             match index.get(&r.target) {
                 Some(&(i, j)) => programmes[i].targets[j].progress.push(r.observation),
+                // The target may be in a programme file that could not be parsed.
+                None if self.dropped => {}
                 None => {
                     let o = &r.observation;
                     let row = o.row.unwrap_or_default();
@@ -431,17 +451,11 @@ impl Loader {
 
     fn commentary_file(&mut self, path: &Path) -> Option<Commentary> {
         let rel = self.rel(path);
-        let text = self.read_text(path)?;
-        match frontmatter::parse(&rel, &text) {
-            Ok((c, locator)) => {
-                self.sources.files.insert(rel, (text, Some(locator)));
-                Some(c)
-            }
-            Err(d) => {
-                self.sources.files.insert(rel, (text, None));
-                self.diagnostics.push(d);
-                None
-            }
-        }
+        let Some(text) = self.read_text(path) else {
+            self.dropped = true;
+            return None;
+        };
+        let parsed = frontmatter::parse(&rel, &text);
+        self.parsed(rel, text, parsed)
     }
 }

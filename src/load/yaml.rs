@@ -3,49 +3,153 @@
 //! the file, line, column and field, with a "did you mean" for misspelt names.
 //!
 //! A file is read in three passes: an event walk that locates every field and measures what
-//! its aliases would expand to (refusing alias bombs before anything expands them), a syntax
-//! pass (so a syntax error is reported as such, not as whatever field it made look wrong), and
-//! the typed parse.
+//! its aliases would expand to (refusing alias bombs before anything expands them), and notes
+//! control characters, custom tags and a second document; a syntax pass (so a syntax error is
+//! reported as such, not as whatever field it made look wrong); and the typed parse, repeated
+//! on a repaired tree (`repair`) until every shape error of the file is found.
 
 use super::locate::{Locator, MAX_ALIAS_EXPANSION, MAX_DEPTH};
+use super::repair;
 use crate::diagnostics::Diagnostic;
 use serde::de::{DeserializeOwned, IgnoredAny};
 use std::path::Path;
 
-/// Parses `text` (from `file`) into `T`, returning the value and a locator for its fields.
+/// What parsing a file gave: the value (when it could be built, possibly with repairs, see
+/// `parse_all`), a locator for its fields, and every error found.
+pub struct Parsed<T> {
+    pub value: Option<T>,
+    pub locator: Option<Locator>,
+    pub errors: Vec<Diagnostic>,
+}
+
+/// Parses `text` (from `file`) into `T`, returning the value and a locator for its fields, or
+/// the first error.
+#[cfg(test)]
 pub fn parse<T: DeserializeOwned>(file: &Path, text: &str) -> Result<(T, Locator), Diagnostic> {
+    let parsed = parse_all(file, text, 1);
+    match (
+        parsed.errors.into_iter().next(),
+        parsed.value,
+        parsed.locator,
+    ) {
+        (None, Some(value), Some(locator)) => Ok((value, locator)),
+        (Some(d), _, _) => Err(d),
+        _ => Err(Diagnostic::error("the file could not be read")),
+    }
+}
+
+/// Parses `text`, which starts at line `first_line` of `file`, reporting every shape error
+/// (unknown field, missing field, wrong type or value), not only the first.
+///
+/// serde stops at the first error, so after one the text is read as a plain YAML tree and
+/// repaired where the error is (the unknown field removed; the missing or wrong value
+/// replaced by the same field of a sibling record, or by a stand-in of the expected type), and
+/// parsed again, until it parses or nothing more can be repaired. Errors at a stand-in are not
+/// reported (they are consequences of the repair). When the repairs succeed, the value is
+/// returned with the errors, and the locator records the repaired fields, so later checks can
+/// leave them alone.
+pub fn parse_all<T: DeserializeOwned>(file: &Path, text: &str, first_line: usize) -> Parsed<T> {
+    let fail = |d: Diagnostic| Parsed {
+        value: None,
+        locator: None,
+        errors: vec![shift_diag(d, first_line)],
+    };
     if text.trim().is_empty() {
-        return Err(Diagnostic::error("the file is empty")
-            .in_file(file)
-            .at(1, 1)
-            .help("fill it in as described in docs/content-format.md, or delete it"));
+        return fail(
+            Diagnostic::error("the file is empty")
+                .in_file(file)
+                .at(1, 1)
+                .help("fill it in as described in docs/content-format.md, or delete it"),
+        );
     }
-    let locator = Locator::from_text(text);
-    typed(file, text, &locator).map(|value| (value, locator))
-}
-
-/// Parses a value for a front-matter block that starts at `first_line` of `file`; positions,
-/// in the diagnostic or the locator, are lines of the whole file.
-pub fn parse_at<T: DeserializeOwned>(
-    file: &Path,
-    text: &str,
-    first_line: usize,
-) -> Result<(T, Locator), Diagnostic> {
+    if let Some(d) = odd_line_break(file, text) {
+        return fail(d);
+    }
     let mut locator = Locator::from_text(text);
-    let result = typed(file, text, &locator);
-    locator.shift(first_line - 1);
-    match result {
-        Ok(value) => Ok((value, locator)),
-        Err(mut d) => {
-            if let Some(line) = d.line.as_mut() {
-                *line += first_line - 1;
-            }
-            Err(d)
+    if let Err(d) = well_formed(file, text, &locator) {
+        return fail(d);
+    }
+    let first = match serde_yaml::from_str::<T>(text) {
+        Ok(value) => {
+            locator.shift(first_line - 1);
+            return Parsed {
+                value: Some(value),
+                locator: Some(locator),
+                errors: Vec::new(),
+            };
         }
+        Err(err) => err,
+    };
+    let mut errors = vec![to_diagnostic(file, &locator, &first)];
+    let value = repair::all_errors::<T>(text, &first, |err| {
+        let mut d = to_diagnostic(file, &locator, err);
+        // Positions in later errors are in the repaired text: take them from the locator.
+        if let Some(field) = &d.field {
+            let at = if d.message.starts_with("unknown field") {
+                locator.key(field)
+            } else {
+                locator.locate(field)
+            };
+            match at {
+                Some((line, col)) => d = d.at(line, col),
+                None => {
+                    d.line = None;
+                    d.column = None;
+                }
+            }
+        } else {
+            d.line = None;
+            d.column = None;
+        }
+        errors.push(d);
+    });
+    let (value, repaired) = match value {
+        Some((value, repaired)) => (Some(value), repaired),
+        None => (None, Vec::new()),
+    };
+    locator.set_repaired(repaired);
+    locator.shift(first_line - 1);
+    Parsed {
+        value,
+        locator: Some(locator),
+        errors: errors
+            .into_iter()
+            .map(|d| shift_diag(d, first_line))
+            .collect(),
     }
 }
 
-fn typed<T: DeserializeOwned>(file: &Path, text: &str, locator: &Locator) -> Result<T, Diagnostic> {
+fn shift_diag(mut d: Diagnostic, first_line: usize) -> Diagnostic {
+    if let Some(line) = d.line.as_mut() {
+        *line += first_line - 1;
+    }
+    d
+}
+
+/// YAML reads U+0085, U+2028 and U+2029 as line breaks, editors and our line numbers do not:
+/// refused, at their line as an editor counts it.
+fn odd_line_break(file: &Path, text: &str) -> Option<Diagnostic> {
+    let (line_no, line) = text
+        .split('\n')
+        .enumerate()
+        .find(|(_, l)| l.contains(['\u{85}', '\u{2028}', '\u{2029}']))?;
+    let (col, c) = line
+        .chars()
+        .enumerate()
+        .find(|(_, c)| matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}'))?;
+    Some(
+        Diagnostic::error(format!(
+            "this line holds the invisible character U+{:04X}, which YAML reads as a line break",
+            c as u32
+        ))
+        .in_file(file)
+        .at(line_no + 1, col + 1)
+        .help("delete it, or replace it with a space or a real line break (it often comes with text pasted from a web page or a PDF)"),
+    )
+}
+
+/// The checks made before any typed parse: no alias bomb, no runaway nesting, valid syntax.
+fn well_formed(file: &Path, text: &str, locator: &Locator) -> Result<(), Diagnostic> {
     if let Some((line, col)) = locator.alias_bomb() {
         return Err(Diagnostic::error(format!(
             "the YAML aliases in this file expand to more than {MAX_ALIAS_EXPANSION} values"
@@ -62,10 +166,47 @@ fn typed<T: DeserializeOwned>(file: &Path, text: &str, locator: &Locator) -> Res
         .at(line, col)
         .help("check for an unclosed [ or {, or for indentation that keeps growing"));
     }
+    if let Some((line, col)) = locator.second_document() {
+        return Err(Diagnostic::error("a second YAML document starts here")
+            .in_file(file)
+            .at(line, col)
+            .help("a content file holds one document: remove the `---` or `...` line and what follows it, or move it to a file of its own"));
+    }
     if let Err(err) = serde_yaml::from_str::<IgnoredAny>(text) {
         return Err(syntax_diagnostic(file, text, locator, &err));
     }
-    serde_yaml::from_str::<T>(text).map_err(|err| to_diagnostic(file, locator, &err))
+    if let Some((line, col, tag)) = locator.custom_tag() {
+        // The parser marks the value after the tag (or the next line, for an empty value):
+        // point at the tag itself.
+        let lines: Vec<&str> = text.split('\n').collect();
+        let (line, col) = (line.saturating_sub(1)..=line)
+            .rev()
+            .filter(|n| *n >= 1)
+            .find_map(|n| {
+                let l = lines.get(n - 1)?;
+                let i = l.rfind(tag)?;
+                Some((n, l[..i].chars().count() + 1))
+            })
+            .unwrap_or((line, col));
+        return Err(
+            Diagnostic::error(format!("the YAML tag {tag} is not used by policydash"))
+                .in_file(file)
+                .at(line, col)
+                .help(
+                    "remove the tag: write the value alone (put it in quotes if it starts with !)",
+                ),
+        );
+    }
+    if let Some((line, col, c)) = locator.control_character() {
+        return Err(Diagnostic::error(format!(
+            "this value holds the control character U+{:04X}, which would be published as it is",
+            c as u32
+        ))
+        .in_file(file)
+        .at(line, col)
+        .help("remove the escape (such as \\0, \\x01 or \\e) from the quoted text: text may hold tabs and line breaks, but no other control character"));
+    }
+    Ok(())
 }
 
 /// A syntax error. The commonest one in hand-edited files, a quote left open, is reported by
@@ -138,10 +279,16 @@ fn unclosed_quote(line: &str) -> Option<usize> {
     None
 }
 
-fn to_diagnostic(file: &Path, locator: &Locator, err: &serde_yaml::Error) -> Diagnostic {
+/// The path an error names (`targets[3]`, or "" for the file's top level) and its message,
+/// without the position.
+pub(super) fn path_and_message(err: &serde_yaml::Error) -> (String, String) {
     let without_pos = strip_position(&err.to_string());
     let (parent, message) = split_field(&without_pos);
-    let parent = parent.unwrap_or_default();
+    (parent.unwrap_or_default(), message)
+}
+
+fn to_diagnostic(file: &Path, locator: &Locator, err: &serde_yaml::Error) -> Diagnostic {
+    let (parent, message) = path_and_message(err);
     let child = |name: &str| {
         if parent.is_empty() {
             name.to_string()
@@ -434,6 +581,92 @@ mod tests {
             "unknown field `a`"
         );
         assert_eq!(strip_position("no position"), "no position");
+    }
+
+    fn all(text: &str) -> Parsed<Doc> {
+        parse_all::<Doc>(Path::new("f.yaml"), text, 1)
+    }
+
+    #[test]
+    fn every_shape_error_of_a_file_is_reported_and_the_value_repaired() {
+        let text = "items:\n  - id: a\n    unit: x\n    colour: red\n  - id: b\n    untis: y\n    value: forty\n  - unit: z\n    size: 3\n";
+        let p = all(text);
+        let got: Vec<(Option<String>, Option<usize>)> =
+            p.errors.iter().map(|d| (d.field.clone(), d.line)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Some("items[0].colour".into()), Some(4)),
+                (Some("items[1].untis".into()), Some(6)),
+                (Some("items[1].value".into()), Some(7)),
+                (Some("items[2].size".into()), Some(9)),
+                (Some("items[2].id".into()), Some(8)),
+            ],
+            "{:#?}",
+            p.errors
+        );
+        // The misspelt unit is read as `unit`, the missing id took a sibling's; the repaired
+        // fields are known.
+        let doc = p.value.expect("repaired");
+        assert_eq!(doc.items[1].unit, "y");
+        assert_eq!(doc.items[2].id, "a");
+        let loc = p.locator.unwrap();
+        assert!(loc.is_repaired("items[1].unit"));
+        assert!(loc.is_repaired("items[1].value"));
+        assert!(!loc.is_repaired("items[0].unit"));
+    }
+
+    #[test]
+    fn errors_in_front_matter_are_shifted_to_file_lines() {
+        let p = parse_all::<Doc>(
+            Path::new("f.md"),
+            "items:\n  - id: a\n    unti: x\n    wrong: 1\n",
+            2,
+        );
+        let lines: Vec<Option<usize>> = p.errors.iter().map(|d| d.line).collect();
+        assert_eq!(lines, vec![Some(4), Some(5)], "{:#?}", p.errors);
+    }
+
+    #[test]
+    fn control_characters_from_escapes_are_refused_where_they_are() {
+        let d = err("items:\n  - id: \"a\\0b\"\n    unit: \"\\e[31m\"\n");
+        assert_eq!((d.line, d.column), (Some(2), Some(9)), "{d:?}");
+        assert!(d.message.contains("U+0000"), "{}", d.message);
+        // Tabs and line breaks are text.
+        assert!(parse::<Doc>(
+            Path::new("f"),
+            "items:\n  - id: \"a\\tb\\nc\"\n    unit: x\n"
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn yaml_only_line_breaks_are_refused_at_the_editors_line() {
+        let d = err("items:\n  - id: a\u{85}b\n    unit: x\n    value: forty\n");
+        assert_eq!((d.line, d.column), (Some(2), Some(10)), "{d:?}");
+        assert!(d.message.contains("U+0085"), "{}", d.message);
+    }
+
+    #[test]
+    fn a_second_document_is_named_at_its_line() {
+        for (text, line) in [
+            ("items:\n  - id: a\n    unit: x\n---\nitems: []\n", 4),
+            ("items:\n  - id: a\n    unit: x\n...\njunk\n", 5),
+        ] {
+            let d = err(text);
+            assert_eq!(d.line, Some(line), "{text:?}: {d:?}");
+            assert!(d.message.contains("second YAML document"), "{d:?}");
+        }
+    }
+
+    #[test]
+    fn custom_tags_are_named_not_reported_as_a_wrong_type() {
+        let d = err("items:\n  - id: a\n    unit: !percent x\n");
+        assert_eq!((d.line, d.column), (Some(3), Some(11)), "{d:?}");
+        assert!(d.message.contains("tag !percent"), "{}", d.message);
+        assert!(!d.message.contains("null"), "{}", d.message);
+        // YAML's own tags are fine.
+        assert!(parse::<Doc>(Path::new("f"), "items:\n  - id: !!str 2025\n    unit: x\n").is_ok());
     }
 
     #[test]

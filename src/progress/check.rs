@@ -43,15 +43,18 @@ pub fn implausible(value: f64, unit: Unit) -> Option<String> {
     if !value.is_finite() {
         return Some("the value is not a finite number".into());
     }
+    // 1.7e308, not 309 digits.
+    let shown = crate::diagnostics::number(value);
     match unit {
         Unit::Percent if !(0.0..=100.0).contains(&value) => Some(format!(
-            "{value} is not a share: a percentage runs from 0 to 100"
+            "{shown} is not a share: a percentage runs from 0 to 100"
         )),
-        Unit::Rank if value < 1.0 => Some(format!("{value} is not a rank: ranks start at 1")),
+        Unit::Rank if value < 1.0 => Some(format!("{shown} is not a rank: ranks start at 1")),
         _ if value < 0.0 => Some(format!(
-            "{value} is negative, which a count of {} cannot be",
+            "{shown} is negative, which a count of {} cannot be",
             unit.id()
         )),
+        _ if value > crate::validate::MAX_VALUE => Some(format!("{shown} is implausibly large")),
         _ => None,
     }
 }
@@ -131,4 +134,19 @@ pub fn check(model: &Model, sources: &SourceMap, today: (i32, u32, u32)) -> Diag
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn observed_values_are_bounded_and_shown_short() {
+        assert_eq!(
+            implausible(1.7e308, Unit::Persons).as_deref(),
+            Some("1.7e308 is implausibly large")
+        );
+        assert!(implausible(f64::INFINITY, Unit::Persons).is_some());
+        assert_eq!(implausible(92000.0, Unit::Persons), None);
+    }
 }

@@ -160,6 +160,7 @@ fn resource(model: &Model, table: &Table) -> Value {
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8",
+        "description": crate::downloads::CSV_NOTE,
         "dialect": {"delimiter": ",", "lineTerminator": "\r\n", "header": true},
         "schema": SCHEMA_PATH,
     })

@@ -23,6 +23,39 @@ pub enum RefKind {
     /// A link or image whose scheme could run code (`javascript:`, `data:`…); it is rendered
     /// as `#`.
     Unsafe(String),
+    /// An image from another site: pages load nothing from other sites, so it is left out
+    /// (its alternative text is kept).
+    ExternalImage(String),
+}
+
+/// Whether an image address would make the page load something from another site.
+pub fn is_external(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("//")
+}
+
+/// Byte ranges of the code blocks of `body`: a shortcode written inside one is an example,
+/// shown as it is.
+fn code_blocks(body: &str) -> Vec<std::ops::Range<usize>> {
+    Parser::new_ext(body, options())
+        .into_offset_iter()
+        .filter_map(|(ev, range)| matches!(ev, Event::Start(Tag::CodeBlock(_))).then_some(range))
+        .collect()
+}
+
+/// Each line of `body` with its byte offset, and whether it lies in a code block.
+fn lines_outside_code(body: &str) -> impl Iterator<Item = (usize, &str, bool)> {
+    let code = code_blocks(body);
+    let mut offset = 0;
+    body.split_inclusive('\n')
+        .enumerate()
+        .map(move |(i, line)| {
+            let start = offset;
+            offset += line.len();
+            // An indented block starts after its indentation: any overlap counts.
+            let in_code = code.iter().any(|r| r.start < offset && start < r.end);
+            (i, line, !in_code)
+        })
 }
 
 fn options() -> Options {
@@ -64,7 +97,11 @@ pub fn references(body: &str) -> Vec<Reference> {
         let col = body[line_starts[line - 1]..offset].chars().count() + 1;
         (line, col)
     };
-    for (i, line) in body.lines().enumerate() {
+    for (i, line, outside_code) in lines_outside_code(body) {
+        let line = line.trim_end_matches(['\n', '\r']);
+        if !outside_code {
+            continue;
+        }
         if let Some(sc) = shortcode(line) {
             let kind = match sc {
                 Ok(id) => RefKind::Chart(id),
@@ -79,12 +116,19 @@ pub fn references(body: &str) -> Vec<Reference> {
         }
     }
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
-        let dest = match event {
-            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => dest_url,
+        let (dest, image) = match event {
+            Event::Start(Tag::Link { dest_url, .. }) => (dest_url, false),
+            Event::Start(Tag::Image { dest_url, .. }) => (dest_url, true),
             _ => continue,
         };
         let (line, column) = position(range.start);
-        if !is_safe_url(&dest) {
+        if image && is_external(&dest) {
+            out.push(Reference {
+                kind: RefKind::ExternalImage(dest.to_string()),
+                line,
+                column,
+            });
+        } else if !is_safe_url(&dest) {
             out.push(Reference {
                 kind: RefKind::Unsafe(dest.to_string()),
                 line,
@@ -151,6 +195,8 @@ pub struct Links<'a> {
     pub target: &'a dyn Fn(&str) -> Option<String>,
     /// Chart id → the HTML block that shows it.
     pub chart: &'a dyn Fn(&str) -> Option<String>,
+    /// Ids the page's template uses: a heading may not take one.
+    pub taken_ids: &'a BTreeSet<String>,
 }
 
 /// Private-use characters cannot come from an editor's keyboard, so the marker cannot clash.
@@ -161,8 +207,8 @@ pub fn to_html(body: &str, allow_raw_html: bool, links: &Links) -> String {
     // HTML where the marker's paragraph is, so Markdown never touches the chart markup.
     let mut charts = Vec::new();
     let mut source = String::with_capacity(body.len());
-    for line in body.split_inclusive('\n') {
-        match shortcode(line) {
+    for (_, line, outside_code) in lines_outside_code(body) {
+        match shortcode(line).filter(|_| outside_code) {
             Some(Ok(id)) => {
                 source.push_str(&format!("\n{MARK}{}\n\n", charts.len()));
                 charts.push((links.chart)(&id).unwrap_or_default());
@@ -171,7 +217,21 @@ pub fn to_html(body: &str, allow_raw_html: bool, links: &Links) -> String {
         }
     }
 
+    // Images from other sites are left out, their alternative text kept: the depth counts
+    // the images being left out (an image's text may hold another).
+    let mut dropped_images = 0usize;
     let events: Vec<Event> = Parser::new_ext(&source, options())
+        .filter(|ev| match ev {
+            Event::Start(Tag::Image { dest_url, .. }) if is_external(dest_url) => {
+                dropped_images += 1;
+                false
+            }
+            Event::End(pulldown_cmark::TagEnd::Image) if dropped_images > 0 => {
+                dropped_images -= 1;
+                false
+            }
+            _ => true,
+        })
         .map(|ev| match ev {
             Event::Html(h) | Event::InlineHtml(h) if !allow_raw_html => Event::Text(h),
             Event::Start(Tag::Link {
@@ -203,22 +263,24 @@ pub fn to_html(body: &str, allow_raw_html: bool, links: &Links) -> String {
                 title,
                 id,
             }),
-            // `# Title {onclick=...}` would write any attribute: that is raw HTML too.
-            Event::Start(Tag::Heading {
-                level,
-                id,
-                classes,
-                attrs,
-            }) if !allow_raw_html && !attrs.is_empty() => Event::Start(Tag::Heading {
-                level,
-                id,
-                classes,
-                attrs: Vec::new(),
-            }),
+            // `# Title {onclick=...}` would write any attribute: that is raw HTML too, and so
+            // are classes (`{.wide}`), which the template's styles would apply. An explicit
+            // id (`{#progress}`) is kept when it is a plain slug that the template and the
+            // page's other headings do not use; otherwise the heading gets an id made from its
+            // text (`heading_anchors`).
+            Event::Start(Tag::Heading { level, id, .. }) if !allow_raw_html => {
+                let id = id.filter(|id| is_plain_id(id) && !links.taken_ids.contains(id.as_ref()));
+                Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes: Vec::new(),
+                    attrs: Vec::new(),
+                })
+            }
             other => other,
         })
         .collect();
-    let events = heading_anchors(events);
+    let events = heading_anchors(events, links.taken_ids);
     let mut out = String::new();
     html::push_html(&mut out, events.into_iter());
     for (i, chart) in charts.iter().enumerate() {
@@ -242,9 +304,32 @@ fn rewrite_link(dest: &str, links: &Links) -> String {
     }
 }
 
-/// Gives every heading without an explicit `{#id}` an id made from its text, unique per page.
-fn heading_anchors(mut events: Vec<Event>) -> Vec<Event> {
-    let mut used = BTreeSet::new();
+/// A heading id a commentary page may set: lower-case letters, digits and hyphens.
+fn is_plain_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Gives every heading an id unique on the page and unused by the template (`taken`): an
+/// explicit `{#id}` keeps its id the first time it is used; other headings, and later uses of
+/// the same explicit id, get an id made from their text.
+fn heading_anchors<'a>(mut events: Vec<Event<'a>>, taken: &BTreeSet<String>) -> Vec<Event<'a>> {
+    let mut used: BTreeSet<String> = taken.clone();
+    // Explicit ids first, so a generated id never takes one that is written further down.
+    let mut explicit = BTreeSet::new();
+    for ev in &mut events {
+        if let Event::Start(Tag::Heading { id, .. }) = ev {
+            if let Some(i) = id {
+                if used.contains(i.as_ref()) || !explicit.insert(i.to_string()) {
+                    *id = None;
+                }
+            }
+        }
+    }
+    used.extend(explicit);
     let mut i = 0;
     while i < events.len() {
         if let Event::Start(Tag::Heading { id: None, .. }) = &events[i] {
@@ -266,8 +351,6 @@ fn heading_anchors(mut events: Vec<Event>) -> Vec<Event> {
             if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
                 *id = Some(CowStr::from(slug));
             }
-        } else if let Event::Start(Tag::Heading { id: Some(id), .. }) = &events[i] {
-            used.insert(id.to_string());
         }
         i += 1;
     }
@@ -312,10 +395,12 @@ mod tests {
     #[test]
     fn renders_links_shortcodes_anchors_and_escapes_html() {
         let (page, target, chart) = links();
+        let taken = BTreeSet::from(["main".to_string()]);
         let l = Links {
             page: &page,
             target: &target,
             chart: &chart,
+            taken_ids: &taken,
         };
         let md = "# 概况 Overview\n\nSee [40%](target:t1) and [Zhuhai](/programmes/zhuhai/#x).\n\n{{ chart(metric=\"m\") }}\n\n<script>alert(1)</script>\n";
         let html = to_html(md, false, &l);
@@ -333,10 +418,12 @@ mod tests {
     #[test]
     fn code_cannot_be_smuggled_through_links_or_heading_attributes() {
         let (page, target, chart) = links();
+        let taken = BTreeSet::from(["main".to_string()]);
         let l = Links {
             page: &page,
             target: &target,
             chart: &chart,
+            taken_ids: &taken,
         };
         let md = "# T {onclick=alert(1)}\n\n[a](javascript:alert(1)) [b](JaVaScRiPt:x) ![i](data:text/html,x) [ok](https://e.org/a:b) [rel](notes/x:y)\n";
         let html = to_html(md, false, &l);
@@ -359,12 +446,95 @@ mod tests {
     }
 
     #[test]
-    fn raw_html_passes_only_when_allowed() {
+    fn explicit_heading_ids_are_kept_only_when_safe() {
         let (page, target, chart) = links();
+        let taken = BTreeSet::from(["main".to_string()]);
         let l = Links {
             page: &page,
             target: &target,
             chart: &chart,
+            taken_ids: &taken,
+        };
+        let md = "## Other {#main}\n\n## Again {#main .wide}\n\n## Progress {#progress}\n\n## Twice {#progress}\n\n## Odd {#Bad_Id}\n";
+        let html = to_html(md, false, &l);
+        // The template's id, a second use of an id and an id that is not a slug are dropped.
+        assert!(!html.contains("id=\"main\""), "{html}");
+        assert!(!html.contains("wide"), "{html}");
+        assert!(html.contains("<h2 id=\"h-other\">"), "{html}");
+        assert!(html.contains("<h2 id=\"h-again\">"), "{html}");
+        assert!(html.contains("<h2 id=\"progress\">"), "{html}");
+        assert!(html.contains("<h2 id=\"h-twice\">"), "{html}");
+        assert!(html.contains("<h2 id=\"h-odd\">"), "{html}");
+        // Classes are allowed with raw HTML, as any markup is; the template's ids never are.
+        let raw = to_html(md, true, &l);
+        assert!(raw.contains("class=\"wide\""), "{raw}");
+        assert!(!raw.contains("id=\"main\""), "{raw}");
+    }
+
+    #[test]
+    fn images_from_other_sites_are_left_out_with_a_warning() {
+        let (page, target, chart) = links();
+        let taken = BTreeSet::from(["main".to_string()]);
+        let l = Links {
+            page: &page,
+            target: &target,
+            chart: &chart,
+            taken_ids: &taken,
+        };
+        let md = "A map: ![the map](https://tracker.example/map.png) and ![local](/img/a.png) ![p](//cdn.example/x.png)\n";
+        let html = to_html(md, false, &l);
+        assert!(!html.contains("tracker.example"), "{html}");
+        assert!(!html.contains("cdn.example"), "{html}");
+        assert!(
+            html.contains("the map"),
+            "the alternative text is kept: {html}"
+        );
+        assert!(html.contains("<img src=\"/img/a.png\""), "{html}");
+        let external: Vec<_> = references(md)
+            .into_iter()
+            .filter(|r| matches!(r.kind, RefKind::ExternalImage(_)))
+            .collect();
+        assert_eq!(external.len(), 2, "{external:?}");
+        assert_eq!((external[0].line, external[0].column), (1, 8));
+    }
+
+    #[test]
+    fn shortcodes_in_code_blocks_are_shown_as_written() {
+        let (page, target, chart) = links();
+        let taken = BTreeSet::from(["main".to_string()]);
+        let l = Links {
+            page: &page,
+            target: &target,
+            chart: &chart,
+            taken_ids: &taken,
+        };
+        let md = "Write:\n\n```\n{{ chart(metric=\"m\") }}\n```\n\n    {{ chart(id=\"x\") }}\n\n{{ chart(metric=\"m\") }}\n";
+        let html = to_html(md, false, &l);
+        assert!(
+            html.contains("<code>{{ chart(metric=\"m\") }}\n</code>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<code>{{ chart(id=\"x\") }}\n</code>"),
+            "{html}"
+        );
+        assert!(!html.contains('\u{E000}'), "{html}");
+        assert_eq!(html.matches("<figure>chart</figure>").count(), 1, "{html}");
+        // Only the shortcode outside code is a reference.
+        let refs = references(md);
+        assert_eq!(refs.len(), 1, "{refs:?}");
+        assert_eq!(refs[0].line, 9);
+    }
+
+    #[test]
+    fn raw_html_passes_only_when_allowed() {
+        let (page, target, chart) = links();
+        let taken = BTreeSet::from(["main".to_string()]);
+        let l = Links {
+            page: &page,
+            target: &target,
+            chart: &chart,
+            taken_ids: &taken,
         };
         assert!(to_html("<b>x</b>\n", true, &l).contains("<b>x</b>"));
     }

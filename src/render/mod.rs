@@ -45,9 +45,9 @@ impl Extras {
 }
 
 /// Every site-relative page path (without language folder), for checking Markdown links.
-pub fn known_links(model: &Model, charts: &Charts) -> BTreeSet<String> {
+pub fn known_links(model: &Model, chart_ids: &BTreeSet<String>) -> BTreeSet<String> {
     let mut links: BTreeSet<String> = pages::all_pages(model).iter().map(Page::path).collect();
-    for id in charts.ids() {
+    for id in chart_ids {
         links.insert(Page::Embed(id.clone()).path());
     }
     links

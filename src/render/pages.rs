@@ -1,7 +1,7 @@
 //! HTML pages: one tera context per page, holding only what that page shows.
 
 use super::markdown;
-use super::theme::{error_chain, Theme};
+use super::theme::Theme;
 use super::view::{self, Ctx, Link, TargetView};
 use super::Extras;
 use crate::diagnostics::Diagnostic;
@@ -83,13 +83,13 @@ impl PageRenderer<'_> {
     pub fn render(&self, page: &Page, lang: Lang) -> Result<String, Diagnostic> {
         let (template, mut ctx) = self.context(page, lang)?;
         self.common(&mut ctx, page, lang);
-        let html = self.theme.tera.render(template, &ctx).map_err(|e| {
-            Diagnostic::error(format!(
+        let html = self.theme.render(template, &ctx).map_err(|mut d| {
+            d.message = format!(
                 "the template {template} failed for {}: {}",
                 self.urls.page_file(page, lang),
-                error_chain(&e)
-            ))
-            .help("fix the template, or the data it names")
+                d.message
+            );
+            d.help("fix the template, or the data it names")
         })?;
         // English pages: every Chinese phrase marked; Chinese pages: words quoted from a
         // Traditional document marked zh-Hant.
@@ -430,6 +430,7 @@ impl PageRenderer<'_> {
                 page: &page,
                 target: &target,
                 chart: &chart,
+                taken_ids: &self.theme.ids,
             },
         )
     }

@@ -1,15 +1,118 @@
 //! A theme: tera templates, interface strings per language, and static assets. The site's
 //! own `templates/` folder overrides a theme template of the same name.
+//!
+//! Rendering is bounded, so a template cannot hang a build or fill the memory: tera has no step
+//! or time limit of its own, so `range` is replaced by one that counts the loop steps of each
+//! page against `MAX_RANGE_STEPS` (nested `range` loops are the way a template loops without
+//! end: every other loop walks the site's data, which is bounded), and each page is written
+//! into a buffer that refuses more than `MAX_PAGE_BYTES` or output after `MAX_RENDER_TIME`.
+//! Any of these fails the build with the template named.
+//!
+//! A loop that writes nothing (nested loops over the site's data, say) never reaches the
+//! buffer, and tera cannot be interrupted. For that case a watchdog thread looks at the pages
+//! being rendered; one that has taken more than twice `MAX_RENDER_TIME` ends the process with
+//! an error naming the template and exit status 1. Rendering comes before anything is
+//! written, so the previous output is left as it was. (`POLICYDASH_RENDER_SECONDS` sets
+//! `MAX_RENDER_TIME`, for tests.)
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::read;
 use crate::model::Lang;
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use tera::Tera;
+use std::time::{Duration, Instant};
+use tera::{Context, Kwargs, State, Tera, TeraResult};
+
+/// Elements `range` may produce while rendering one page, over all its calls.
+pub const MAX_RANGE_STEPS: u64 = 1_000_000;
+/// The largest page a template may produce.
+pub const MAX_PAGE_BYTES: usize = 64 * 1024 * 1024;
+/// How long one page may take to render.
+pub const MAX_RENDER_TIME: Duration = Duration::from_secs(30);
+
+/// The pages being rendered: id → (template, its file, when it started).
+static IN_FLIGHT: std::sync::Mutex<BTreeMap<u64, (String, PathBuf, Instant)>> =
+    std::sync::Mutex::new(BTreeMap::new());
+static NEXT_RENDER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+static WATCHDOG: std::sync::Once = std::sync::Once::new();
+
+/// `MAX_RENDER_TIME`, or `POLICYDASH_RENDER_SECONDS`.
+fn render_time() -> Duration {
+    std::env::var("POLICYDASH_RENDER_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map_or(MAX_RENDER_TIME, Duration::from_secs)
+}
+
+/// Starts, once per process, the thread that ends a render that runs too long.
+fn start_watchdog() {
+    WATCHDOG.call_once(|| {
+        let limit = render_time() * 2;
+        let spawned = std::thread::Builder::new()
+            .name("template-watchdog".into())
+            .spawn(move || loop {
+                std::thread::sleep(Duration::from_millis(250));
+                let stuck = IN_FLIGHT.lock().ok().and_then(|m| {
+                    m.values()
+                        .find(|(_, _, at)| at.elapsed() > limit)
+                        .map(|(t, f, _)| (t.clone(), f.clone()))
+                });
+                if let Some((template, file)) = stuck {
+                    let d = Diagnostic::error(format!(
+                        "the template {template} ran for more than {} seconds on one page",
+                        limit.as_secs()
+                    ))
+                    .in_file(file)
+                    .help("check the template's loops: a page should take a moment");
+                    eprint!("{}", Diagnostics::from(d).render(&BTreeMap::new()));
+                    eprintln!("The build failed; the previous output was left as it was.");
+                    std::process::exit(1);
+                }
+            });
+        // Without the thread, the other limits still hold.
+        drop(spawned);
+    });
+}
+
+/// Takes a render off the watchdog's list when it ends, however it ends.
+struct InFlight(u64);
+
+impl InFlight {
+    fn new(template: &str, file: &Path) -> InFlight {
+        start_watchdog();
+        let id = NEXT_RENDER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Ok(mut m) = IN_FLIGHT.lock() {
+            m.insert(
+                id,
+                (template.to_string(), file.to_path_buf(), Instant::now()),
+            );
+        }
+        InFlight(id)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if let Ok(mut m) = IN_FLIGHT.lock() {
+            m.remove(&self.0);
+        }
+    }
+}
+
+thread_local! {
+    /// `range` steps left for the page being rendered on this thread.
+    static RANGE_STEPS_LEFT: Cell<u64> = const { Cell::new(MAX_RANGE_STEPS) };
+}
 
 pub struct Theme {
     pub tera: Tera,
+    /// Each template's file (relative to the site folder, or to policydash's folder for the
+    /// themes shipped with it), so errors can name it.
+    pub paths: BTreeMap<String, PathBuf>,
+    /// The ids the templates write as they are (`id="main"`): a heading of the commentary may
+    /// not take one of them.
+    pub ids: std::collections::BTreeSet<String>,
     /// Interface strings: language code → key → text.
     pub strings: BTreeMap<String, BTreeMap<String, String>>,
     /// Static files: path below `static/` → bytes.
@@ -65,13 +168,26 @@ pub fn load(root: &Path, name: &str, languages: &[Lang]) -> Result<Theme, Diagno
     }
     let mut tera = Tera::default();
     tera.autoescape_on([".html", ".xml", ".svg"]);
+    tera.register_function("range", bounded_range);
+    let paths: BTreeMap<String, PathBuf> = templates
+        .iter()
+        .map(|(name, (path, _))| (name.clone(), shown(root, path)))
+        .collect();
+    let ids = templates
+        .values()
+        .flat_map(|(_, text)| literal_ids(text))
+        .collect();
     // Parse all templates once; add them together so `extends` resolves across files.
     if let Err(e) =
         tera.add_raw_templates(templates.iter().map(|(n, (_, t))| (n.clone(), t.clone())))
     {
         errors.push(
-            Diagnostic::error(format!("a template does not parse: {}", error_chain(&e)))
-                .help("fix the template named in the message"),
+            locate(
+                Diagnostic::error(format!("a template does not parse: {}", error_chain(&e))),
+                &e,
+                &paths,
+            )
+            .help("fix the template named in the message"),
         );
     }
 
@@ -114,9 +230,166 @@ pub fn load(root: &Path, name: &str, languages: &[Lang]) -> Result<Theme, Diagno
     }
     Ok(Theme {
         tera,
+        paths,
+        ids,
         strings,
         statics,
     })
+}
+
+impl Theme {
+    /// Renders `template`, within the limits described at the top of this module. The error
+    /// is a diagnostic in the template's file (at its line when tera gives one).
+    pub fn render(&self, template: &str, ctx: &Context) -> Result<String, Diagnostic> {
+        RANGE_STEPS_LEFT.with(|c| c.set(MAX_RANGE_STEPS));
+        let file = self
+            .paths
+            .get(template)
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from(template));
+        let limit = render_time();
+        let mut out = Bounded {
+            bytes: Vec::new(),
+            deadline: Instant::now() + limit,
+            limit,
+            stopped: None,
+        };
+        let watched = InFlight::new(template, &file);
+        let result = self.tera.render_to(template, ctx, &mut out);
+        drop(watched);
+        if let Some(why) = out.stopped {
+            return Err(Diagnostic::error(format!("the template {template} {why}"))
+                .in_file(file)
+                .help(
+                    "check the template's loops: a page should take a moment and a few megabytes",
+                ));
+        }
+        match result {
+            Ok(()) => String::from_utf8(out.bytes).map_err(|_| {
+                Diagnostic::error(format!(
+                    "the template {template} produced text that is not UTF-8"
+                ))
+                .in_file(&file)
+            }),
+            Err(e) => {
+                Err(locate(Diagnostic::error(error_chain(&e)), &e, &self.paths)
+                    .in_file_if_none(file))
+            }
+        }
+    }
+}
+
+/// The output of one page: refuses more than `MAX_PAGE_BYTES`, and any output after the
+/// deadline, saying why in `stopped`.
+struct Bounded {
+    bytes: Vec<u8>,
+    deadline: Instant,
+    limit: Duration,
+    stopped: Option<String>,
+}
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > MAX_PAGE_BYTES {
+            self.stopped = Some(format!(
+                "produced a page of more than {} MiB",
+                MAX_PAGE_BYTES / (1024 * 1024)
+            ));
+        } else if Instant::now() > self.deadline {
+            self.stopped = Some(format!(
+                "took more than {} seconds to render one page",
+                self.limit.as_secs()
+            ));
+        }
+        if self.stopped.is_some() {
+            return Err(std::io::Error::other("page limit reached"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// tera's `range`, counting its elements against the page's `MAX_RANGE_STEPS`.
+fn bounded_range(kwargs: Kwargs, _: &State) -> TeraResult<Vec<i128>> {
+    let start = kwargs.get::<i128>("start")?.unwrap_or_default();
+    let end = kwargs.must_get::<i128>("end")?;
+    let step = kwargs.get::<i128>("step_by")?.unwrap_or(1);
+    if step == 0 {
+        return Err(tera::Error::message(
+            "Function `range` was called with a `step_by` argument of 0",
+        ));
+    }
+    let span = if step > 0 {
+        end.saturating_sub(start)
+    } else {
+        start.saturating_sub(end)
+    };
+    let len = if span <= 0 {
+        0
+    } else {
+        let step = step.saturating_abs();
+        (span / step + i128::from(span % step != 0)).max(0)
+    };
+    let len = u64::try_from(len).unwrap_or(u64::MAX);
+    let left = RANGE_STEPS_LEFT.with(Cell::get);
+    if len > left {
+        return Err(tera::Error::message(format!(
+            "the loops of this page ask `range` for more than {MAX_RANGE_STEPS} steps in all"
+        )));
+    }
+    RANGE_STEPS_LEFT.with(|c| c.set(left - len));
+    let mut out = Vec::with_capacity(len as usize);
+    let mut v = start;
+    for _ in 0..len {
+        out.push(v);
+        v = v.saturating_add(step);
+    }
+    Ok(out)
+}
+
+/// The ids written literally in a template: `id="main"`, not `id="t-{{ t.id }}"`.
+fn literal_ids(text: &str) -> Vec<String> {
+    text.split("id=\"")
+        .skip(1)
+        .filter_map(|rest| {
+            let value = &rest[..rest.find('"')?];
+            let plain = !value.is_empty()
+                && value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            plain.then(|| value.to_string())
+        })
+        .collect()
+}
+
+/// A template's path as messages show it: relative to the site, or to policydash's folder.
+fn shown(root: &Path, path: &Path) -> PathBuf {
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    path.strip_prefix(root)
+        .or_else(|_| path.strip_prefix(crate_dir))
+        .unwrap_or(path)
+        .to_path_buf()
+}
+
+/// Puts `d` in the template file and at the line a tera error points to.
+fn locate(d: Diagnostic, e: &tera::Error, paths: &BTreeMap<String, PathBuf>) -> Diagnostic {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(te) = err.downcast_ref::<tera::Error>() {
+            if let tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) = te.kind()
+            {
+                if let Some(path) = paths.get(r.filename()) {
+                    let span = r.span();
+                    return d.in_file(path).at(span.start_line, span.start_col + 1);
+                }
+            }
+        }
+        source = err.source();
+    }
+    d
 }
 
 /// Every file below `folder` (following links; none if it does not exist) with its name
@@ -160,4 +433,87 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn theme_with(template: &str) -> (tempfile::TempDir, Result<Theme, Diagnostics>) {
+        let dir = tempfile::tempdir().unwrap();
+        let t = dir.path().join("themes/t");
+        std::fs::create_dir_all(t.join("templates")).unwrap();
+        std::fs::write(t.join("templates/page.html"), template).unwrap();
+        std::fs::write(t.join("strings.yaml"), "en: {a: b}\n").unwrap();
+        let theme = load(dir.path(), "t", &[Lang::En]);
+        (dir, theme)
+    }
+
+    #[test]
+    fn template_errors_name_the_file_under_the_theme() {
+        let (_dir, theme) = theme_with("<p>\n{% if %}\n");
+        let errors: Vec<Diagnostic> = theme.err().unwrap().into_iter().collect();
+        assert_eq!(
+            errors[0].file.as_deref(),
+            Some(Path::new("themes/t/templates/page.html"))
+        );
+        assert_eq!(errors[0].line, Some(2), "{:?}", errors[0]);
+
+        let (_dir, theme) = theme_with("<p>\n{{ nope.x }}\n");
+        let d = theme
+            .unwrap()
+            .render("page.html", &Context::new())
+            .unwrap_err();
+        assert_eq!(
+            d.file.as_deref(),
+            Some(Path::new("themes/t/templates/page.html"))
+        );
+        assert_eq!(d.line, Some(2), "{d:?}");
+    }
+
+    #[test]
+    fn literal_ids_are_collected() {
+        assert_eq!(
+            literal_ids(r#"<main id="main"><p id="t-{{ t.id }}" data-id="x"><h2 id="side-h">"#),
+            vec!["main".to_string(), "x".to_string(), "side-h".to_string()]
+        );
+    }
+
+    #[test]
+    fn range_steps_are_counted_per_page() {
+        let (_dir, theme) = theme_with(
+            "{% for i in range(end=100000) %}{% for j in range(end=100000) %}{% endfor %}{% endfor %}",
+        );
+        let d = theme
+            .unwrap()
+            .render("page.html", &Context::new())
+            .unwrap_err();
+        assert!(
+            d.message.contains("more than 1000000 steps"),
+            "{}",
+            d.message
+        );
+        // Each page has its own budget; a modest loop renders.
+        let (_dir, theme) =
+            theme_with("{% for i in range(start=2, end=10, step_by=3) %}{{ i }},{% endfor %}");
+        let theme = theme.unwrap();
+        for _ in 0..3 {
+            assert_eq!(
+                theme.render("page.html", &Context::new()).unwrap(),
+                "2,5,8,"
+            );
+        }
+    }
+
+    #[test]
+    fn pages_are_capped_in_size() {
+        let (_dir, theme) = theme_with(
+            "{% for i in range(end=900000) %}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{% endfor %}",
+        );
+        let d = theme
+            .unwrap()
+            .render("page.html", &Context::new())
+            .unwrap_err();
+        assert!(d.message.contains("more than 64 MiB"), "{}", d.message);
+    }
 }

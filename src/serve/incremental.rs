@@ -161,8 +161,7 @@ impl Rebuilder {
             changes: Some(report),
         };
         let all = render::page_list(&model, &extras.charts);
-        let page_paths: BTreeSet<String> =
-            all.iter().map(|(p, l)| urls.page_file(p, *l)).collect();
+        let page_paths: BTreeSet<String> = all.iter().map(|(p, l)| urls.page_file(p, *l)).collect();
         // A page that did not exist before means the set of pages changed: a full build.
         if page_paths.iter().any(|p| !last.site.contains(p)) {
             return Ok(None);
@@ -181,7 +180,10 @@ impl Rebuilder {
             },
         )?;
         let mut files = made.into_inner().unwrap_or_default();
-        let rendered = files.iter().filter(|f| page_paths.contains(&f.path)).count();
+        let rendered = files
+            .iter()
+            .filter(|f| page_paths.contains(&f.path))
+            .count();
         files.extend(crate::publish::site_files(&model, &urls, &extras, &theme));
         files.extend(crate::search::index(&model, &urls).map_err(failure)?);
         // Files the last build wrote that this one no longer makes (the search index's
