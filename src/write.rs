@@ -269,6 +269,7 @@ impl Staging {
         let dir = parent.join(format!(".{name}.staging-{pid}"));
         let old = parent.join(format!(".{name}.old-{pid}"));
         fs::create_dir(&dir).map_err(io_err(&dir))?;
+        crate::output::filling(&dir);
         let staging = Staging {
             output: output.clone(),
             dir,
@@ -312,6 +313,7 @@ impl Drop for Staging {
         if !self.done {
             let _ = remove_tree(&self.dir, || {});
         }
+        crate::output::filled(&self.dir);
     }
 }
 

@@ -11,8 +11,8 @@
 //! A loop that writes nothing (nested loops over the site's data, say) never reaches the
 //! buffer, and tera cannot be interrupted. For that case a watchdog thread looks at the pages
 //! being rendered; one that has taken more than twice `MAX_RENDER_TIME` ends the process with
-//! an error naming the template and exit status 1. Rendering comes before anything is
-//! written, so the previous output is left as it was. (`POLICYDASH_RENDER_SECONDS` sets
+//! an error naming the template and exit status 1, after removing the staging folder it was
+//! filling: the previous output is left as it was. (`POLICYDASH_RENDER_SECONDS` sets
 //! `MAX_RENDER_TIME`, for tests.)
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -67,6 +67,7 @@ fn start_watchdog() {
                     .help("check the template's loops: a page should take a moment");
                     eprint!("{}", Diagnostics::from(d).render(&BTreeMap::new()));
                     eprintln!("The build failed; the previous output was left as it was.");
+                    crate::output::remove_unfinished();
                     std::process::exit(1);
                 }
             });
