@@ -35,9 +35,16 @@ pub struct Parts {
 
 /// Reads the parts from the embed block a chart renders (its figure HTML).
 pub fn parts(title: &str, html: &str, credit: &str) -> Parts {
-    let mut svgs = html
+    // The drawings: inline SVGs, or the chart's SVG file as an image (one size for all widths).
+    let mut drawings: Vec<usize> = html
         .match_indices("<svg ")
-        .map(|(i, _)| {
+        .chain(html.match_indices("<img class=\"chart-img\""))
+        .map(|(i, _)| i)
+        .collect();
+    drawings.sort_unstable();
+    let mut svgs = drawings
+        .into_iter()
+        .map(|i| {
             let tag = &html[i..i + html[i..].find('>').unwrap_or(0)];
             (attr_number(tag, "width"), attr_number(tag, "height"))
         })
@@ -215,6 +222,15 @@ mod tests {
         assert_eq!(p.narrow, (360.0, 304.0));
         assert_eq!(p.sources, "Sources: A x B");
         assert_eq!(p.links, "Page · CSV");
+    }
+
+    #[test]
+    fn reads_a_drawing_shown_as_the_chart_file() {
+        let block = "<figure><figcaption class=\"chart-title\">T</figcaption>\
+            <div class=\"chart-image\"><img class=\"chart-img\" src=\"/c.svg\" alt=\"A\" \
+            width=\"640\" height=\"300\"></div></figure>";
+        let p = parts("Title", block, "Site");
+        assert_eq!((p.wide, p.narrow), ((640.0, 300.0), (640.0, 300.0)));
     }
 
     #[test]
