@@ -152,10 +152,13 @@ pub fn make(model: &Model, urls: &Urls, groups: &Groups, id: &str, lang: Lang) -
     let items: Vec<String> = list
         .iter()
         .map(|s| {
+            let (colon, open, close) = match lang {
+                Lang::Zh => ("：", "（", "）"),
+                Lang::En => (": ", " (", ")"),
+            };
             format!(
-                "{}{}{} ({}{sep}{})",
+                "{}{colon}{}{open}{}{sep}{}{close}",
                 s.t.label.get(lang),
-                if lang == Lang::Zh { "：" } else { ": " },
                 figure_text(s.t, lang),
                 rank_words(s, lang),
                 spread_words(s, lang)
