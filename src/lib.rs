@@ -274,6 +274,7 @@ pub fn build_reporting(
     // and the previous output stays as it was.
     let render_errors: std::sync::Mutex<Option<Diagnostics>> = std::sync::Mutex::new(None);
     let pages_time = std::sync::Mutex::new(std::time::Duration::ZERO);
+    let search_time = std::sync::Mutex::new(std::time::Duration::ZERO);
     let written = write::write_site_with(&opts.root, &output, |stage| {
         let sink = |f: output::OutputFile| {
             stage
@@ -296,7 +297,12 @@ pub fn build_reporting(
         publish::site_files(&model, &urls, &extras, &theme)
             .into_iter()
             .for_each(&mut put);
-        match search::index(&model, &urls) {
+        let started = std::time::Instant::now();
+        let index = search::index(&model, &urls);
+        if let Ok(mut t) = search_time.lock() {
+            *t = started.elapsed();
+        }
+        match index {
             Ok(files) => files.into_iter().for_each(&mut put),
             Err(e) => late.push(Diagnostic::error(e)),
         }
@@ -314,8 +320,12 @@ pub fn build_reporting(
     });
     let total = clock.elapsed();
     let pages = pages_time.into_inner().unwrap_or_default();
+    let search = search_time.into_inner().unwrap_or_default();
     timings.0.push(("pages", pages));
-    timings.0.push(("write", total.saturating_sub(pages)));
+    timings.0.push(("search", search));
+    timings
+        .0
+        .push(("write", total.saturating_sub(pages + search)));
     let files = match written {
         Ok(n) => n,
         Err(e) => {
