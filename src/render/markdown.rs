@@ -392,8 +392,8 @@ mod tests {
         )
     }
 
-    #[test]
-    fn renders_links_shortcodes_anchors_and_escapes_html() {
+    /// `to_html` with the test links, and the template's `main` id taken.
+    fn render(md: &str, raw: bool) -> String {
         let (page, target, chart) = links();
         let taken = BTreeSet::from(["main".to_string()]);
         let l = Links {
@@ -402,8 +402,13 @@ mod tests {
             chart: &chart,
             taken_ids: &taken,
         };
+        to_html(md, raw, &l)
+    }
+
+    #[test]
+    fn renders_links_shortcodes_anchors_and_escapes_html() {
         let md = "# 概况 Overview\n\nSee [40%](target:t1) and [Zhuhai](/programmes/zhuhai/#x).\n\n{{ chart(metric=\"m\") }}\n\n<script>alert(1)</script>\n";
-        let html = to_html(md, false, &l);
+        let html = render(md, false);
         assert!(html.contains("<h1 id=\"h-概况-overview\">"), "{html}");
         assert!(html.contains("href=\"/base/programmes/p/#t-t1\""), "{html}");
         assert!(
@@ -417,16 +422,8 @@ mod tests {
 
     #[test]
     fn code_cannot_be_smuggled_through_links_or_heading_attributes() {
-        let (page, target, chart) = links();
-        let taken = BTreeSet::from(["main".to_string()]);
-        let l = Links {
-            page: &page,
-            target: &target,
-            chart: &chart,
-            taken_ids: &taken,
-        };
         let md = "# T {onclick=alert(1)}\n\n[a](javascript:alert(1)) [b](JaVaScRiPt:x) ![i](data:text/html,x) [ok](https://e.org/a:b) [rel](notes/x:y)\n";
-        let html = to_html(md, false, &l);
+        let html = render(md, false);
         assert!(!html.contains("onclick"), "{html}");
         assert!(!html.to_lowercase().contains("javascript"), "{html}");
         assert!(!html.contains("data:"), "{html}");
@@ -447,16 +444,8 @@ mod tests {
 
     #[test]
     fn explicit_heading_ids_are_kept_only_when_safe() {
-        let (page, target, chart) = links();
-        let taken = BTreeSet::from(["main".to_string()]);
-        let l = Links {
-            page: &page,
-            target: &target,
-            chart: &chart,
-            taken_ids: &taken,
-        };
         let md = "## Other {#main}\n\n## Again {#main .wide}\n\n## Progress {#progress}\n\n## Twice {#progress}\n\n## Odd {#Bad_Id}\n";
-        let html = to_html(md, false, &l);
+        let html = render(md, false);
         // The template's id, a second use of an id and an id that is not a slug are dropped.
         assert!(!html.contains("id=\"main\""), "{html}");
         assert!(!html.contains("wide"), "{html}");
@@ -466,23 +455,15 @@ mod tests {
         assert!(html.contains("<h2 id=\"h-twice\">"), "{html}");
         assert!(html.contains("<h2 id=\"h-odd\">"), "{html}");
         // Classes are allowed with raw HTML, as any markup is; the template's ids never are.
-        let raw = to_html(md, true, &l);
+        let raw = render(md, true);
         assert!(raw.contains("class=\"wide\""), "{raw}");
         assert!(!raw.contains("id=\"main\""), "{raw}");
     }
 
     #[test]
     fn images_from_other_sites_are_left_out_with_a_warning() {
-        let (page, target, chart) = links();
-        let taken = BTreeSet::from(["main".to_string()]);
-        let l = Links {
-            page: &page,
-            target: &target,
-            chart: &chart,
-            taken_ids: &taken,
-        };
         let md = "A map: ![the map](https://tracker.example/map.png) and ![local](/img/a.png) ![p](//cdn.example/x.png)\n";
-        let html = to_html(md, false, &l);
+        let html = render(md, false);
         assert!(!html.contains("tracker.example"), "{html}");
         assert!(!html.contains("cdn.example"), "{html}");
         assert!(
@@ -500,16 +481,8 @@ mod tests {
 
     #[test]
     fn shortcodes_in_code_blocks_are_shown_as_written() {
-        let (page, target, chart) = links();
-        let taken = BTreeSet::from(["main".to_string()]);
-        let l = Links {
-            page: &page,
-            target: &target,
-            chart: &chart,
-            taken_ids: &taken,
-        };
         let md = "Write:\n\n```\n{{ chart(metric=\"m\") }}\n```\n\n    {{ chart(id=\"x\") }}\n\n{{ chart(metric=\"m\") }}\n";
-        let html = to_html(md, false, &l);
+        let html = render(md, false);
         assert!(
             html.contains("<code>{{ chart(metric=\"m\") }}\n</code>"),
             "{html}"
@@ -528,15 +501,7 @@ mod tests {
 
     #[test]
     fn raw_html_passes_only_when_allowed() {
-        let (page, target, chart) = links();
-        let taken = BTreeSet::from(["main".to_string()]);
-        let l = Links {
-            page: &page,
-            target: &target,
-            chart: &chart,
-            taken_ids: &taken,
-        };
-        assert!(to_html("<b>x</b>\n", true, &l).contains("<b>x</b>"));
+        assert!(render("<b>x</b>\n", true).contains("<b>x</b>"));
     }
 
     #[test]
