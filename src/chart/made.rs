@@ -71,6 +71,19 @@ pub struct Cite {
     pub href: String,
 }
 
+impl Cite {
+    /// The sources page, for a chart drawn from every programme.
+    pub fn every_programme(urls: &Urls, lang: Lang) -> Cite {
+        Cite {
+            text: match lang {
+                Lang::En => "Every programme's source documents".into(),
+                Lang::Zh => "各计划的来源文件".into(),
+            },
+            href: urls.page(&Page::Sources, lang),
+        }
+    }
+}
+
 /// A figure with its programme and the programme's colour.
 #[derive(Clone, Copy)]
 pub struct Fig<'a> {

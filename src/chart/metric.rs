@@ -9,7 +9,7 @@ use super::words::{self, w, W};
 use super::{describe, Spec, MANY};
 use crate::model::*;
 use crate::render::view;
-use crate::urls::{Page, Urls};
+use crate::urls::Urls;
 
 /// `Targets, total (percent)`: what a group of comparable figures is.
 pub(super) fn group_label(t: &Target, unit: Option<Unit>, lang: Lang) -> String {
@@ -75,13 +75,7 @@ pub(super) fn many_places(
         narrow: draw::strips(&chart, draw::NARROW),
         // A summary of fixed size: the comparison page's own table lists every figure.
         table: spread::summary_table(&groups, lang),
-        sources: vec![Cite {
-            text: match lang {
-                Lang::En => "Every programme's source documents".into(),
-                Lang::Zh => "各计划的来源文件".into(),
-            },
-            href: urls.page(&Page::Sources, lang),
-        }],
+        sources: vec![Cite::every_programme(urls, lang)],
     }
 }
 

@@ -222,7 +222,6 @@ pub fn make(model: &Model, urls: &Urls, groups: &Groups, id: &str, lang: Lang) -
             ]
         })
         .collect();
-    let sources_page = urls.page(&Page::Sources, lang);
     Made {
         title: title(p, lang),
         desc,
@@ -232,13 +231,7 @@ pub fn make(model: &Model, urls: &Urls, groups: &Groups, id: &str, lang: Lang) -
             head,
             rows: table_rows,
         },
-        sources: vec![Cite {
-            text: match lang {
-                Lang::En => "Every programme's source documents".into(),
-                Lang::Zh => "各计划的来源文件".into(),
-            },
-            href: sources_page,
-        }],
+        sources: vec![Cite::every_programme(urls, lang)],
     }
 }
 

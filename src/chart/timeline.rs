@@ -201,13 +201,7 @@ pub(super) fn timeline_by_year(model: &Model, urls: &Urls, lang: Lang) -> Made {
             head,
             rows: table_rows,
         },
-        sources: vec![Cite {
-            text: match lang {
-                Lang::En => "Every programme's source documents".into(),
-                Lang::Zh => "各计划的来源文件".into(),
-            },
-            href: urls.page(&Page::Sources, lang),
-        }],
+        sources: vec![Cite::every_programme(urls, lang)],
     }
 }
 
