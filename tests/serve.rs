@@ -566,6 +566,28 @@ fn stamps(dir: &Path) -> std::collections::BTreeMap<String, (u64, std::time::Sys
         .collect()
 }
 
+/// The files that are not the same in `a` and `b`.
+fn differing(a: &Path, b: &Path) -> Vec<String> {
+    let files = |dir: &Path| -> std::collections::BTreeMap<String, Vec<u8>> {
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let rel = e.path().strip_prefix(dir).unwrap();
+                (rel.to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())
+            })
+            .collect()
+    };
+    let (a, b) = (files(a), files(b));
+    let paths: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+    paths
+        .into_iter()
+        .filter(|p| a.get(*p) != b.get(*p))
+        .cloned()
+        .collect()
+}
+
 /// An edit for the incremental test: file, text replaced, replacement, whether the rebuild is
 /// partial, files that must be rewritten, files that must not be.
 type Case<'a> = (
@@ -601,7 +623,7 @@ fn incremental_rebuilds_equal_full_builds_and_leave_unaffected_files_alone() {
     rebuilder.full().unwrap();
 
     // (file, from, to, partial?, rewritten, not rewritten)
-    let cases: [Case; 5] = [
+    let cases: [Case; 6] = [
         (
             "content/programmes/tianjin.yaml",
             TITLE,
@@ -612,6 +634,25 @@ fn incremental_rebuilds_equal_full_builds_and_leave_unaffected_files_alone() {
                 "programmes/zhuhai/index.html",
                 "zh/programmes/suqian/index.html",
                 "embed/programme-zhuhai/index.html",
+                "metrics/apprentices-trained/index.html",
+                "commentary/note/index.html",
+            ],
+        ),
+        // A value moves the other places that share its metric (their standing charts), and
+        // leaves the others alone.
+        (
+            "content/programmes/tianjin.yaml",
+            "value: 35\n",
+            "value: 36\n    derivation: {en: \"Edited for the test.\", zh: \"测试修改。\"}\n",
+            true,
+            &[
+                "programmes/tianjin/index.html",
+                "metrics/high-skilled-share/index.html",
+                "data/targets.csv",
+            ],
+            &[
+                "programmes/suqian/index.html",
+                "metrics/apprentices-trained/index.html",
             ],
         ),
         (
@@ -667,6 +708,14 @@ fn incremental_rebuilds_equal_full_builds_and_leave_unaffected_files_alone() {
             .rebuild(&[root.join(file)].into())
             .unwrap_or_else(|f| panic!("{file}: {}", f.render()));
         assert_eq!(rebuilt.built.is_none(), partial, "{file}: partial rebuild");
+        // The search index follows the pages (in the background, in `serve`).
+        let indexed = rebuilder
+            .reindex_now()
+            .unwrap_or_else(|f| panic!("{file}: {}", f.render()));
+        assert!(
+            indexed.iter().all(|f| f.starts_with("pagefind/")),
+            "{indexed:?}"
+        );
 
         // The same output as a full build from the same previous output.
         let full = dir.path().join(format!("full-{n}"));
@@ -680,7 +729,8 @@ fn incremental_rebuilds_equal_full_builds_and_leave_unaffected_files_alone() {
         assert_eq!(
             common::tree_hash(&output),
             common::tree_hash(&full),
-            "{file}: incremental differs from full"
+            "{file}: incremental differs from full in {:?}",
+            differing(&output, &full)
         );
 
         let new = stamps(&output);
@@ -716,8 +766,8 @@ fn incremental_rebuilds_equal_full_builds_and_leave_unaffected_files_alone() {
                 }
             }
             assert_eq!(
-                rebuilt.written.len(),
-                old.iter().filter(|(p, s)| new.get(*p) != Some(s)).count()
+                rebuilt.written.len() + indexed.len(),
+                new.iter().filter(|(p, s)| old.get(*p) != Some(s)).count()
             );
         }
     }
@@ -739,6 +789,7 @@ fn incremental_rebuilds_equal_full_builds_and_leave_unaffected_files_alone() {
     edit(&tianjin, BREAK_TO, BREAK_FROM);
     let rebuilt = rebuilder.rebuild(&[tianjin].into()).unwrap();
     assert!(rebuilt.built.is_none());
+    rebuilder.reindex_now().unwrap();
     let full = dir.path().join("full-broken");
     common::copy_dir(&before, &full, &|_| false);
     policydash::build(&BuildOptions {

@@ -181,6 +181,23 @@ pub fn catalogue(model: &Model) -> Vec<Spec> {
     out
 }
 
+/// What each programme's `standing-` chart takes from the other places, by programme id: for
+/// each of its figures, the rank, the number of figures compared and their five numbers (as
+/// bits). The preview compares it before and after an edit of one programme to know which
+/// other programmes' standing charts that edit changed.
+pub fn standings(model: &Model) -> HashMap<String, Vec<(usize, usize, [u64; 5])>> {
+    let groups = standing::Groups::of(model);
+    model
+        .programmes
+        .iter()
+        .map(|p| {
+            let list = groups.standings(p);
+            let list = list.iter().map(|s| (s.rank, s.of, s.five.map(f64::to_bits)));
+            (p.id.clone(), list.collect())
+        })
+        .collect()
+}
+
 /// A programme's own charts: drawn on demand.
 fn drawn_on_demand(kind: &Kind) -> bool {
     matches!(kind, Kind::Programme(_) | Kind::Standing(_))

@@ -118,7 +118,8 @@ pub fn render_site(
 }
 
 /// `render_site`, rendering only the pages `wanted` picks (the live preview renders the pages
-/// an edit affects); chart files, downloads and static files are always made.
+/// an edit affects), and a chart's files only when its embed page is wanted; downloads and
+/// static files are always made.
 pub fn render_some(
     model: &Model,
     urls: &Urls,
@@ -153,7 +154,12 @@ pub fn render_some(
             Job::Programme(id, lang) => {
                 keep(page(&Page::Programme(id.clone()), *lang));
                 for chart in extras.charts.of_programme(id) {
-                    keep(page(&Page::Embed(chart.clone()), *lang));
+                    let embed = Page::Embed(chart.clone());
+                    // A chart's files go with its embed page: drawn only when it is wanted.
+                    if !wanted(&embed) {
+                        continue;
+                    }
+                    keep(page(&embed, *lang));
                     for f in extras
                         .charts
                         .files_of(model, &chart, *lang, *lang == default)
@@ -162,11 +168,12 @@ pub fn render_some(
                     }
                 }
             }
-            Job::ChartFiles(id, lang) => {
+            Job::ChartFiles(id, lang) if wanted(&Page::Embed(id.clone())) => {
                 for f in extras.charts.files_of(model, id, *lang, *lang == default) {
                     keep(sink(f));
                 }
             }
+            Job::ChartFiles(..) => {}
         }
         errors
     };

@@ -72,6 +72,44 @@ pub fn all_pages(model: &Model) -> Vec<Page> {
     pages
 }
 
+/// The template each kind of page is rendered with (`PageRenderer` renders with it, and the
+/// preview asks it which pages a template edit affects).
+pub fn template_of(page: &Page) -> &'static str {
+    match page {
+        Page::Home => "home.html",
+        Page::Programme(_) => "programme.html",
+        Page::MetricIndex => "metrics.html",
+        Page::Metric(_) => "metric.html",
+        Page::Sources => "sources.html",
+        Page::CommentaryIndex => "commentary_index.html",
+        Page::Commentary(_) => "commentary.html",
+        Page::About => "about.html",
+        Page::Changes => "changes.html",
+        Page::Data => "data.html",
+        Page::Search => "search.html",
+        Page::Embed(_) => "embed.html",
+        Page::NotFound => "404.html",
+    }
+}
+
+/// Every template a page is rendered with; the theme's other templates (`base.html`,
+/// partials) are shared by all of them.
+pub const PAGE_TEMPLATES: [&str; 13] = [
+    "home.html",
+    "programme.html",
+    "metrics.html",
+    "metric.html",
+    "sources.html",
+    "commentary_index.html",
+    "commentary.html",
+    "about.html",
+    "changes.html",
+    "data.html",
+    "search.html",
+    "embed.html",
+    "404.html",
+];
+
 pub struct PageRenderer<'a> {
     pub model: &'a Model,
     pub urls: &'a Urls,
@@ -82,6 +120,7 @@ pub struct PageRenderer<'a> {
 impl PageRenderer<'_> {
     pub fn render(&self, page: &Page, lang: Lang) -> Result<String, Diagnostic> {
         let (template, mut ctx) = self.context(page, lang)?;
+        debug_assert_eq!(template, template_of(page), "one template per kind of page");
         self.common(&mut ctx, page, lang);
         let html = self.theme.render(template, &ctx).map_err(|mut d| {
             d.message = format!(

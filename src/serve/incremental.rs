@@ -1,29 +1,26 @@
-//! Rebuilding only what an edit affects. Loading and checking still read all of `content/`
-//! (a broken edit anywhere must be caught), but only the pages the edited files feed are
-//! rendered, and only the files whose bytes changed are written, each replaced atomically in
-//! the output folder. What each input feeds, from the model:
+//! Rebuilding only what an edit affects (`scope` says which pages). Loading and checking still
+//! read all of `content/` (a broken edit anywhere must be caught, and cross-file checks run on
+//! the whole new model), but only the affected pages and their charts are rendered, and only
+//! the files whose bytes changed are written, each replaced atomically in the output folder.
+//! Downloads and site files are computed in full and written when their bytes changed.
 //!
-//! - a programme file: its pages, and every page that is not another programme's page or
-//!   another programme's chart (comparisons, indexes, commentary, embeds of shared charts);
-//! - a commentary file: its pages, the commentary index, the home page, and the pages of the
-//!   programmes and metrics it lists (before or after the edit);
-//! - a template: the pages of the kind it renders (a shared template such as `base.html`:
-//!   every page);
-//! - anything else (`site.yaml`, `metrics.yaml`, theme strings, static files…), or an edit that
-//!   adds a page: a full build, swapped in by `write` as `build` does. Files the last build
-//!   made and this one does not (the search index's content-named chunks) are removed.
-//!
-//! Chart images, downloads and site files are computed in full every time (checking and the
-//! change report need them anyway) and written only when their bytes changed.
+//! The search index is rebuilt after the pages, off the path to the reload signal: the server
+//! tells open pages to reload as soon as the pages are written, and `reindex` builds the index
+//! in the background and swaps it in when it is ready (a reader who searches meanwhile gets the
+//! previous index). An edit `scope` cannot place, or one that adds or removes a page, gets a
+//! full build, index included, swapped in by `write` as `build` does.
 
+use super::reindex::{self, Reindex};
+use super::scope::Scope;
 use super::site::{Mirror, Snapshot};
 use crate::model::Model;
 use crate::render::{self, OutputFile};
 use crate::urls::Page;
-use crate::{BuildOptions, Built, Checked, Failure};
+use crate::{BuildOptions, Built, Checked, Failure, Timings};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 
 /// What a rebuild did.
 pub struct Rebuilt {
@@ -35,67 +32,109 @@ pub struct Rebuilt {
     pub written: Vec<String>,
     /// Warnings, rendered for the terminal (empty when there are none).
     pub warnings: String,
+    /// How long each stage of a partial rebuild took (the benchmark prints them).
+    pub timings: Timings,
 }
 
 /// Remembers the last good build, to rebuild from it.
 pub struct Rebuilder {
     opts: BuildOptions,
-    /// The folder the server reads from, made on the first good build.
-    mirror: Option<Mirror>,
-    last: Option<Last>,
+    shared: Arc<Mutex<Shared>>,
     /// Edits since the last good build: a failed rebuild keeps them, so the build that
     /// finally succeeds renders what all of them affect.
     pending: BTreeSet<PathBuf>,
+    /// The search index the last partial rebuild left to make.
+    due: Option<reindex::Job>,
+    reindex: Option<Reindex>,
+}
+
+/// What the rebuilder and the background indexer share; held for the whole of a rebuild, and
+/// by the indexer only to put an index in place.
+pub(super) struct Shared {
+    pub output: PathBuf,
+    /// The folder the server reads from, made on the first good build.
+    mirror: Option<Mirror>,
+    last: Option<Last>,
+    /// Counts the builds that changed the output: an index made for an older one is dropped.
+    pub serial: u64,
+    /// The rebuilder is gone: nothing more is written.
+    pub closed: bool,
 }
 
 struct Last {
     site: Arc<Snapshot>,
-    /// Which programme id or commentary key each content file holds.
-    programmes: BTreeMap<PathBuf, String>,
-    commentary: BTreeMap<PathBuf, String>,
-    /// Commentary key → the programmes and metrics it lists.
-    lists: BTreeMap<String, BTreeSet<Page>>,
+    model: Arc<Model>,
+    /// The pages and charts the site has: a rebuild that would change them is a full build.
+    pages: Vec<Page>,
+    charts: BTreeSet<String>,
+}
+
+impl Last {
+    fn new(site: Arc<Snapshot>, model: Arc<Model>) -> Last {
+        let pages = render::pages::all_pages(&model);
+        let charts = crate::chart::catalogue(&model)
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        Last {
+            site,
+            model,
+            pages,
+            charts,
+        }
+    }
+}
+
+impl Drop for Rebuilder {
+    fn drop(&mut self) {
+        self.lock().closed = true;
+    }
 }
 
 impl Rebuilder {
     pub fn new(opts: BuildOptions) -> Rebuilder {
+        let output = opts.output_dir();
         Rebuilder {
             opts,
-            mirror: None,
-            last: None,
+            shared: Arc::new(Mutex::new(Shared {
+                output,
+                mirror: None,
+                last: None,
+                serial: 0,
+                closed: false,
+            })),
             pending: BTreeSet::new(),
+            due: None,
+            reindex: None,
         }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Shared> {
+        self.shared.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// A full build, exactly as `policydash build` makes it.
     pub fn full(&mut self) -> Result<Rebuilt, Failure> {
-        self.last = None;
+        let started = Instant::now();
+        let shared = self.shared.clone();
+        let mut shared = shared.lock().unwrap_or_else(|e| e.into_inner());
+        shared.last = None;
+        shared.serial += 1;
+        self.due = None;
         let built = crate::build(&self.opts)?;
         self.pending.clear();
-        let site = self.mirror(&built.output, &built.prefix).map_err(|e| {
-            failure(format!(
-                "cannot mirror the built site in {}: {e}",
-                built.output.display()
-            ))
-        })?;
-        let checked_model = crate::load::load(&self.opts.root).model;
-        self.last = Some(Last::new(site.clone(), checked_model.as_ref()));
+        let site = shared.mirror_all(&built.output, &built.prefix)?;
+        if let Some(model) = crate::load::load(&self.opts.root).model {
+            shared.last = Some(Last::new(site.clone(), Arc::new(model)));
+        }
         Ok(Rebuilt {
             site,
             rendered: built.files,
             written: Vec::new(),
             warnings: render_warnings(&built.warnings, &built.sources),
+            timings: Timings(vec![("build", started.elapsed())]),
             built: Some(built),
         })
-    }
-
-    /// Mirrors the whole of `output`.
-    fn mirror(&mut self, output: &Path, prefix: &str) -> std::io::Result<Arc<Snapshot>> {
-        if self.mirror.is_none() {
-            self.mirror = Some(Mirror::new(output)?);
-        }
-        let mirror = self.mirror.as_ref().expect("made above");
-        Ok(Arc::new(mirror.sync_all(output, prefix)?))
     }
 
     /// What a previous run left in the output folder, to serve while the content is broken
@@ -103,7 +142,7 @@ impl Rebuilder {
     pub fn previous_output(&mut self, prefix: &str) -> Arc<Snapshot> {
         let output = self.opts.output_dir();
         if output.join(crate::write::MARKER).is_file() {
-            if let Ok(site) = self.mirror(&output, prefix) {
+            if let Ok(site) = self.lock().mirror_all(&output, prefix) {
                 return site;
             }
         }
@@ -111,17 +150,16 @@ impl Rebuilder {
     }
 
     /// Rebuilds after `changed` (absolute or root-relative paths) were edited: only what they
-    /// affect when that can be known, else in full.
+    /// affect when that can be known, else in full. After a partial rebuild the search index
+    /// is left to make: `reindex_in_background` or `reindex_now`.
     pub fn rebuild(&mut self, changed: &BTreeSet<PathBuf>) -> Result<Rebuilt, Failure> {
         self.pending.extend(changed.iter().cloned());
-        let Some(last) = &self.last else {
+        if self.lock().last.is_none() {
             return self.full();
-        };
+        }
+        let started = Instant::now();
         let checked = crate::check(&self.opts)?;
-        let Some(scope) = Scope::of(&self.opts.root, &self.pending, last, &checked.model) else {
-            return self.full();
-        };
-        match self.partial(checked, scope) {
+        match self.partial(checked, started) {
             Ok(Some(rebuilt)) => {
                 self.pending.clear();
                 Ok(rebuilt)
@@ -131,9 +169,11 @@ impl Rebuilder {
         }
     }
 
-    /// Renders the pages in `scope`; `None` when the set of files would change.
-    fn partial(&mut self, checked: Checked, scope: Scope) -> Result<Option<Rebuilt>, Failure> {
-        let Some(last) = &self.last else {
+    /// Renders the pages the pending edits affect; `None` when only a full build will do.
+    fn partial(&mut self, checked: Checked, started: Instant) -> Result<Option<Rebuilt>, Failure> {
+        let shared = self.shared.clone();
+        let mut shared = shared.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(last) = &shared.last else {
             return Ok(None);
         };
         let Checked {
@@ -143,12 +183,25 @@ impl Rebuilder {
             theme,
             warnings,
             sources,
-            ..
+            mut timings,
         } = checked;
-        if super::site::decoded(urls.prefix()) != last.site.prefix {
+        let mut clock = Instant::now();
+        if super::site::decoded(urls.prefix()) != last.site.prefix
+            || render::pages::all_pages(&model) != last.pages
+            || *charts.ids() != last.charts
+        {
             return Ok(None);
         }
-        let output = self.opts.output_dir();
+        let Some(scope) = Scope::of(
+            &self.opts.root,
+            &self.pending,
+            &last.model,
+            &model,
+            &charts,
+        ) else {
+            return Ok(None);
+        };
+        let output = shared.output.clone();
         let downloads = crate::downloads::Downloads::build(&model, &urls);
         // An unreadable previous report is for the full build to warn about.
         let Ok(report) = crate::changes::ChangeReport::against(&output, downloads.all_rows())
@@ -160,13 +213,8 @@ impl Rebuilder {
             downloads,
             changes: Some(report),
         };
-        let all = render::page_list(&model, &extras.charts);
-        let page_paths: BTreeSet<String> = all.iter().map(|(p, l)| urls.page_file(p, *l)).collect();
-        // A page that did not exist before means the set of pages changed: a full build.
-        if page_paths.iter().any(|p| !last.site.contains(p)) {
-            return Ok(None);
-        }
-        let made = std::sync::Mutex::new(Vec::new());
+        timings.since("scope", &mut clock);
+        let made = Mutex::new(Vec::new());
         let sink = |f: OutputFile| {
             if let Ok(mut made) = made.lock() {
                 made.push(f);
@@ -180,67 +228,158 @@ impl Rebuilder {
             },
         )?;
         let mut files = made.into_inner().unwrap_or_default();
-        let rendered = files
-            .iter()
-            .filter(|f| page_paths.contains(&f.path))
-            .count();
+        let rendered = files.iter().filter(|f| is_page(&f.path)).count();
+        timings.since("pages", &mut clock);
         files.extend(crate::publish::site_files(&model, &urls, &extras, &theme));
-        files.extend(crate::search::index(&model, &urls).map_err(failure)?);
-        // Files the last build wrote that this one no longer makes (the search index's
-        // content-hashed chunks change names with their content) are removed after the write.
-        let mut paths: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-        paths.extend(page_paths.iter().map(String::as_str));
-        paths.insert(crate::write::MARKER);
-        let stale: Vec<String> = last
-            .site
-            .keys()
-            .filter(|k| !paths.contains(k))
-            .map(str::to_string)
-            .collect();
-        let changed: Vec<OutputFile> = files
-            .into_iter()
-            .filter(|f| {
-                std::fs::read(output.join(&f.path)).ok().as_deref() != Some(f.bytes.as_slice())
-            })
-            .collect();
-        for f in &changed {
-            replace(&output, f).map_err(|e| {
-                failure(format!(
-                    "could not write {}: {e}",
-                    output.join(&f.path).display()
-                ))
-            })?;
-        }
-        for key in &stale {
-            std::fs::remove_file(output.join(key)).map_err(|e| {
-                failure(format!(
-                    "could not remove {}: {e}",
-                    output.join(key).display()
-                ))
-            })?;
-        }
-        let written: Vec<String> = changed.into_iter().map(|f| f.path).collect();
-        let Some(mirror) = &self.mirror else {
-            return Ok(None);
-        };
-        let site = mirror
-            .update(&output, &last.site, &written, &stale)
-            .map_err(|e| {
-                failure(format!(
-                    "cannot mirror the built site in {}: {e}",
-                    output.display()
-                ))
-            })?;
-        let site = Arc::new(site);
-        self.last = Some(Last::new(site.clone(), Some(&model)));
+        timings.since("site files", &mut clock);
+        let written = write_changed(&output, files)?;
+        let site = shared.update_mirror(&written, &[])?;
+        timings.since("write", &mut clock);
+        shared.serial += 1;
+        let model = Arc::new(model);
+        self.due = Some(reindex::Job {
+            serial: shared.serial,
+            model: model.clone(),
+            urls: urls.clone(),
+        });
+        shared.last = Some(Last::new(site.clone(), model));
+        timings.0.push(("total", started.elapsed()));
         Ok(Some(Rebuilt {
             site,
             built: None,
             rendered,
             written,
             warnings: render_warnings(&warnings, &sources),
+            timings,
         }))
     }
+
+    /// Builds the search index the last partial rebuild left to make on a thread of its own,
+    /// and calls `publish` with the site once it is in place. Newer edits replace an index
+    /// not yet started, and drop one made for a site that has changed since.
+    pub fn reindex_in_background(
+        &mut self,
+        publish: impl Fn(Arc<Snapshot>) + Send + Sync + 'static,
+    ) {
+        let Some(job) = self.due.take() else {
+            return;
+        };
+        let reindex = self
+            .reindex
+            .get_or_insert_with(|| Reindex::start(self.shared.clone(), Box::new(publish)));
+        reindex.submit(job);
+    }
+
+    /// Builds the search index the last partial rebuild left to make, now; returns the files
+    /// it wrote.
+    pub fn reindex_now(&mut self) -> Result<Vec<String>, Failure> {
+        let Some(job) = self.due.take() else {
+            return Ok(Vec::new());
+        };
+        let files = reindex::index(&job).map_err(failure)?;
+        let mut shared = self.lock();
+        Ok(shared
+            .put_index(job.serial, files)?
+            .map(|(_, written)| written)
+            .unwrap_or_default())
+    }
+}
+
+impl Shared {
+    /// Mirrors the whole of `output`.
+    fn mirror_all(&mut self, output: &Path, prefix: &str) -> Result<Arc<Snapshot>, Failure> {
+        let mirrored = (|| {
+            if self.mirror.is_none() {
+                self.mirror = Some(Mirror::new(output)?);
+            }
+            let mirror = self.mirror.as_ref().expect("made above");
+            mirror.sync_all(output, prefix)
+        })();
+        mirrored.map(Arc::new).map_err(|e| {
+            failure(format!(
+                "cannot mirror the built site in {}: {e}",
+                output.display()
+            ))
+        })
+    }
+
+    /// The last site with the `written` files of the output put in place and `removed` gone.
+    fn update_mirror(
+        &mut self,
+        written: &[String],
+        removed: &[String],
+    ) -> Result<Arc<Snapshot>, Failure> {
+        let (Some(mirror), Some(last)) = (&self.mirror, &self.last) else {
+            return Err(failure("no site to update".into()));
+        };
+        let site = mirror
+            .update(&self.output, &last.site, written, removed)
+            .map_err(|e| {
+                failure(format!(
+                    "cannot mirror the built site in {}: {e}",
+                    self.output.display()
+                ))
+            })?;
+        Ok(Arc::new(site))
+    }
+
+    /// Puts the search index `files`, made for build `serial`, in place of the last one:
+    /// `None` when the site has changed since (a newer index is on its way).
+    pub fn put_index(
+        &mut self,
+        serial: u64,
+        files: Vec<OutputFile>,
+    ) -> Result<Option<(Arc<Snapshot>, Vec<String>)>, Failure> {
+        if self.closed || serial != self.serial || self.last.is_none() {
+            return Ok(None);
+        }
+        let keep: BTreeSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        let stale: Vec<String> = self
+            .last
+            .iter()
+            .flat_map(|l| l.site.keys())
+            .filter(|k| k.starts_with(crate::urls::SEARCH_BUNDLE) && !keep.contains(k))
+            .map(str::to_string)
+            .collect();
+        let written = write_changed(&self.output, files)?;
+        // The index's chunks are named by their content: last time's are removed.
+        for key in &stale {
+            std::fs::remove_file(self.output.join(key)).map_err(|e| {
+                failure(format!(
+                    "could not remove {}: {e}",
+                    self.output.join(key).display()
+                ))
+            })?;
+        }
+        let site = self.update_mirror(&written, &stale)?;
+        if let Some(last) = &mut self.last {
+            last.site = site.clone();
+        }
+        Ok(Some((site, written)))
+    }
+}
+
+/// Whether an output path is a page (every page is an `index.html`, or the 404 page).
+fn is_page(path: &str) -> bool {
+    path.ends_with("index.html") || path == "404.html"
+}
+
+/// Writes the `files` whose bytes differ from the output folder's; returns their paths.
+fn write_changed(output: &Path, files: Vec<OutputFile>) -> Result<Vec<String>, Failure> {
+    let mut written = Vec::new();
+    for f in files {
+        if std::fs::read(output.join(&f.path)).ok().as_deref() == Some(f.bytes.as_slice()) {
+            continue;
+        }
+        replace(output, &f).map_err(|e| {
+            failure(format!(
+                "could not write {}: {e}",
+                output.join(&f.path).display()
+            ))
+        })?;
+        written.push(f.path);
+    }
+    Ok(written)
 }
 
 fn render_warnings(
@@ -253,7 +392,7 @@ fn render_warnings(
     }
 }
 
-fn failure(message: String) -> Failure {
+pub(super) fn failure(message: String) -> Failure {
     Failure {
         diagnostics: crate::diagnostics::Diagnostic::error(message)
             .help("the preview keeps showing the last good site; the next save rebuilds it in full")
@@ -276,206 +415,4 @@ fn replace(output: &Path, f: &OutputFile) -> std::io::Result<()> {
     let tmp = dir.join(format!(".policydash-{}.tmp", std::process::id()));
     std::fs::write(&tmp, &f.bytes)?;
     std::fs::rename(&tmp, &dest)
-}
-
-impl Last {
-    fn new(site: Arc<Snapshot>, model: Option<&Model>) -> Last {
-        let mut last = Last {
-            site,
-            programmes: BTreeMap::new(),
-            commentary: BTreeMap::new(),
-            lists: BTreeMap::new(),
-        };
-        if let Some(model) = model {
-            for p in &model.programmes {
-                last.programmes.insert(p.origin.file.clone(), p.id.clone());
-            }
-            for c in &model.commentary {
-                last.commentary.insert(c.origin.file.clone(), c.key.clone());
-                last.lists
-                    .entry(c.key.clone())
-                    .or_default()
-                    .extend(listed(&c.programmes, &c.metrics));
-            }
-        }
-        last
-    }
-}
-
-fn listed(programmes: &[String], metrics: &[String]) -> Vec<Page> {
-    programmes
-        .iter()
-        .map(|p| Page::Programme(p.clone()))
-        .chain(metrics.iter().map(|m| Page::Metric(m.clone())))
-        .collect()
-}
-
-/// The pages an edit affects.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Scope {
-    /// Every page except other programmes' pages and charts.
-    programmes: BTreeSet<String>,
-    pages: BTreeSet<Page>,
-    /// Page kinds (by template) to render in full.
-    kinds: BTreeSet<&'static str>,
-}
-
-/// The template each kind of page renders with (`render::pages` picks them by these names).
-fn template_of(page: &Page) -> &'static str {
-    match page {
-        Page::Home => "home.html",
-        Page::Programme(_) => "programme.html",
-        Page::MetricIndex => "metrics.html",
-        Page::Metric(_) => "metric.html",
-        Page::Sources => "sources.html",
-        Page::CommentaryIndex => "commentary_index.html",
-        Page::Commentary(_) => "commentary.html",
-        Page::About => "about.html",
-        Page::Changes => "changes.html",
-        Page::Data => "data.html",
-        Page::Search => "search.html",
-        Page::Embed(_) => "embed.html",
-        Page::NotFound => "404.html",
-    }
-}
-
-const ALL_KINDS: [&str; 13] = [
-    "home.html",
-    "programme.html",
-    "metrics.html",
-    "metric.html",
-    "sources.html",
-    "commentary_index.html",
-    "commentary.html",
-    "about.html",
-    "changes.html",
-    "data.html",
-    "search.html",
-    "embed.html",
-    "404.html",
-];
-
-impl Scope {
-    /// What `changed` affects; `None` when only a full build will do.
-    fn of(root: &Path, changed: &BTreeSet<PathBuf>, last: &Last, model: &Model) -> Option<Scope> {
-        let root = std::fs::canonicalize(root).ok()?;
-        let mut scope = Scope::default();
-        for path in changed {
-            let abs = if path.is_absolute() {
-                path.clone()
-            } else {
-                root.join(path)
-            };
-            // Canonical like the root (a deleted file keeps its path).
-            let abs = match (abs.parent().map(std::fs::canonicalize), abs.file_name()) {
-                (Some(Ok(dir)), Some(name)) => dir.join(name),
-                _ => abs,
-            };
-            let rel = abs.strip_prefix(&root).ok()?;
-            let name = rel.file_name()?.to_string_lossy();
-            if name.starts_with('.') || name.ends_with('~') || name == "4913" {
-                continue; // an editor's swap or backup file
-            }
-            let parts: Vec<String> = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            match parts
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-                .as_slice()
-            {
-                ["content", "programmes", _] => {
-                    let old = last.programmes.get(rel);
-                    let new = model.programmes.iter().find(|p| p.origin.file == rel);
-                    match (old, new) {
-                        (Some(old), Some(new)) if *old == new.id => {
-                            scope.programmes.insert(new.id.clone());
-                        }
-                        // A temporary file an editor or tool wrote and renamed away.
-                        (None, None) if !abs.exists() => {}
-                        _ => return None,
-                    }
-                }
-                ["content", "commentary", _] => {
-                    let old = last.commentary.get(rel);
-                    let new = model.commentary.iter().find(|c| c.origin.file == rel);
-                    let (old, new) = match (old, new) {
-                        (Some(old), Some(new)) => (old, new),
-                        (None, None) if !abs.exists() => continue,
-                        _ => return None,
-                    };
-                    if *old != new.key {
-                        return None;
-                    }
-                    scope.pages.insert(Page::Commentary(new.key.clone()));
-                    scope.pages.insert(Page::CommentaryIndex);
-                    scope.pages.insert(Page::Home);
-                    scope
-                        .pages
-                        .extend(last.lists.get(old).into_iter().flatten().cloned());
-                    scope.pages.extend(listed(&new.programmes, &new.metrics));
-                }
-                ["templates", ..] | ["themes", _, "templates", ..] => {
-                    let at = parts.iter().position(|p| p == "templates")?;
-                    let template = parts[at + 1..].join("/");
-                    match ALL_KINDS.iter().find(|k| **k == template) {
-                        Some(kind) => {
-                            scope.kinds.insert(kind);
-                        }
-                        None => scope.kinds.extend(ALL_KINDS),
-                    }
-                }
-                _ => return None,
-            }
-        }
-        Some(scope)
-    }
-
-    fn has(&self, page: &Page) -> bool {
-        if self.pages.contains(page) || self.kinds.contains(template_of(page)) {
-            return true;
-        }
-        if self.programmes.is_empty() {
-            return false;
-        }
-        match page {
-            Page::Programme(id) => self.programmes.contains(id),
-            Page::Embed(chart) => match chart.strip_prefix("programme-") {
-                Some(id) => self.programmes.contains(id),
-                None => true,
-            },
-            _ => true,
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_programme_edit_leaves_other_programmes_alone() {
-        let scope = Scope {
-            programmes: ["tianjin".to_string()].into(),
-            ..Scope::default()
-        };
-        assert!(scope.has(&Page::Programme("tianjin".into())));
-        assert!(!scope.has(&Page::Programme("zhuhai".into())));
-        assert!(scope.has(&Page::Metric("skilled-share".into())));
-        assert!(scope.has(&Page::Embed("programme-tianjin".into())));
-        assert!(!scope.has(&Page::Embed("programme-zhuhai".into())));
-        assert!(scope.has(&Page::Embed("timeline".into())));
-    }
-
-    #[test]
-    fn a_template_edit_renders_its_kind_of_page() {
-        let scope = Scope {
-            kinds: ["commentary.html"].into(),
-            ..Scope::default()
-        };
-        assert!(scope.has(&Page::Commentary("note".into())));
-        assert!(!scope.has(&Page::Home));
-    }
 }

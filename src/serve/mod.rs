@@ -7,13 +7,17 @@
 //!   page whatever `write` does to the output folder;
 //! - `http`: answers requests (axum on a single-threaded tokio runtime: no thread per
 //!   connection, a timeout for request headers, GET and HEAD only);
+//! - `incremental`: rebuilds what an edit affects (`scope` says what that is), and leaves the
+//!   search index to `reindex`, in the background, after the reload signal;
 //! - `overlay`: the error overlay; `live.js`: the reload script the server adds to pages;
 //! - `watch`: file-system events, debounced.
 
 pub mod http;
 pub mod incremental;
 pub mod overlay;
+pub mod reindex;
 pub mod run;
+pub mod scope;
 pub mod site;
 pub mod watch;
 
@@ -137,6 +141,23 @@ impl Server {
                 reload: live.reload,
             })
         });
+    }
+
+    /// Swaps in `site` without telling open pages to reload (a new search index): what
+    /// `reindex` calls from its own thread.
+    pub fn updater(&self) -> impl Fn(Arc<Snapshot>) + Send + Sync + 'static {
+        let state = self.state.clone();
+        move |site| {
+            state.send_if_modified(|live| {
+                *live = Arc::new(Live {
+                    site,
+                    generation: live.generation,
+                    problem: live.problem.clone(),
+                    reload: live.reload,
+                });
+                false
+            });
+        }
     }
 
     pub fn site(&self) -> Arc<Snapshot> {

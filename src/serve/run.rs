@@ -53,6 +53,8 @@ pub fn run(opts: &BuildOptions, host: &str, port: u16, watch: bool) -> Result<()
             Ok(rebuilt) => {
                 server.site_built(rebuilt.site);
                 println!("Open pages reload.");
+                // The search index follows, off the path to the reload.
+                rebuilder.reindex_in_background(server.updater());
             }
             Err(failure) => {
                 server.build_failed(Problem::new(&failure, &opts.root));

@@ -1,0 +1,198 @@
+//! Which pages an edit affects, from the model before the edit and the model after it. A page
+//! shows only what its template's context holds (`render::pages`), so what each input feeds is
+//! known from the model:
+//!
+//! - a programme file: its pages and its charts (own charts, progress charts, standing chart);
+//!   the charts that compare it with other places (the comparisons of its metrics, before or
+//!   after the edit, the timeline, the tier ladder when it has tiers) and the pages that show
+//!   them; the other programmes whose standing among all places the edit moved; the indexes
+//!   (home, metrics, sources, data, changes, about); the commentary that lists it or embeds
+//!   one of those charts. Downloads and site files are always computed.
+//! - a commentary file: its pages, the commentary index, the home page, the pages of the
+//!   programmes and metrics it lists (before or after the edit), the about page for `method`;
+//! - a template: the pages of the kind it renders (`render::pages::template_of`); a shared
+//!   template such as `base.html`: every page;
+//! - every edit: the changes page (its report compares with the last build's data);
+//! - anything else (`site.yaml`, `metrics.yaml`, theme strings, static files…), an edit that
+//!   renames a programme or commentary, or one that adds or removes a page: `None`, a full
+//!   build.
+
+use crate::chart::Charts;
+use crate::model::Model;
+use crate::render::markdown::{self, RefKind};
+use crate::render::pages::{template_of, PAGE_TEMPLATES};
+use crate::urls::Page;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// The pages an edit affects.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Scope {
+    pub pages: BTreeSet<Page>,
+    /// Page kinds (by template) to render in full.
+    pub kinds: BTreeSet<&'static str>,
+}
+
+impl Scope {
+    /// What the files in `changed` (absolute, or relative to `root`) affect; `None` when only
+    /// a full build will do. `old` is the model of the last good build, `new` this one's.
+    pub fn of(
+        root: &Path,
+        changed: &BTreeSet<PathBuf>,
+        old: &Model,
+        new: &Model,
+        charts: &Charts,
+    ) -> Option<Scope> {
+        let root = std::fs::canonicalize(root).ok()?;
+        let mut scope = Scope::default();
+        for path in changed {
+            let abs = if path.is_absolute() {
+                path.clone()
+            } else {
+                root.join(path)
+            };
+            // Canonical like the root (a deleted file keeps its path).
+            let abs = match (abs.parent().map(std::fs::canonicalize), abs.file_name()) {
+                (Some(Ok(dir)), Some(name)) => dir.join(name),
+                _ => abs,
+            };
+            let rel = abs.strip_prefix(&root).ok()?;
+            let name = rel.file_name()?.to_string_lossy();
+            if name.starts_with('.') || name.ends_with('~') || name == "4913" {
+                continue; // an editor's swap or backup file
+            }
+            let parts: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+            match parts.as_slice() {
+                ["content", "programmes", _] => {
+                    let old_p = old.programmes.iter().find(|p| p.origin.file == rel);
+                    let new_p = new.programmes.iter().find(|p| p.origin.file == rel);
+                    match (old_p, new_p) {
+                        (Some(o), Some(n)) if o.id == n.id => scope.programme(old, new, charts, &n.id),
+                        // A temporary file an editor or tool wrote and renamed away.
+                        (None, None) if !abs.exists() => {}
+                        _ => return None,
+                    }
+                }
+                ["content", "commentary", _] => {
+                    let old_c = old.commentary.iter().find(|c| c.origin.file == rel);
+                    let new_c = new.commentary.iter().find(|c| c.origin.file == rel);
+                    let (o, n) = match (old_c, new_c) {
+                        (Some(o), Some(n)) if o.key == n.key => (o, n),
+                        (None, None) if !abs.exists() => continue,
+                        _ => return None,
+                    };
+                    scope.pages.extend([
+                        Page::Commentary(n.key.clone()),
+                        Page::CommentaryIndex,
+                        Page::Home,
+                        // A programme page lists the commentary keyed by its id.
+                        Page::Programme(n.key.clone()),
+                    ]);
+                    if n.key == "method" {
+                        scope.pages.insert(Page::About);
+                    }
+                    for c in [o, n] {
+                        scope.pages.extend(listed(&c.programmes, &c.metrics));
+                    }
+                }
+                ["templates", rest @ ..] | ["themes", _, "templates", rest @ ..] => {
+                    let template = rest.join("/");
+                    match PAGE_TEMPLATES.iter().find(|k| **k == template) {
+                        Some(kind) => {
+                            scope.kinds.insert(kind);
+                        }
+                        None => scope.kinds.extend(PAGE_TEMPLATES),
+                    }
+                }
+                _ => return None,
+            }
+        }
+        Some(scope)
+    }
+
+    /// Adds what an edit of programme `id` (the same id before and after) affects.
+    fn programme(&mut self, old: &Model, new: &Model, charts: &Charts, id: &str) {
+        let mut affected: BTreeSet<String> = BTreeSet::from(["timeline".to_string()]);
+        let own = Page::Programme(id.to_string());
+        for spec in charts.specs() {
+            if spec.pages.contains(&own) {
+                affected.insert(spec.id.clone());
+            }
+        }
+        for model in [old, new] {
+            let Some(p) = model.programme(id) else {
+                continue;
+            };
+            for t in &p.targets {
+                affected.insert(format!("metric-{}", t.metric));
+                if t.tier.is_some() {
+                    affected.insert("craftsman-tiers".into());
+                }
+            }
+        }
+        // Another place's standing moves when this one's values move past it, or move the
+        // spread it is drawn against.
+        let (before, after) = (crate::chart::standings(old), crate::chart::standings(new));
+        for (other, now) in &after {
+            if before.get(other) != Some(now) {
+                affected.insert(format!("standing-{other}"));
+            }
+        }
+        for spec in charts.specs().filter(|s| affected.contains(&s.id)) {
+            self.pages.insert(Page::Embed(spec.id.clone()));
+            self.pages.extend(spec.pages.iter().cloned());
+        }
+        self.pages.insert(own);
+        self.pages.extend([
+            Page::Home,
+            Page::MetricIndex,
+            Page::Sources,
+            Page::Data,
+            Page::Changes,
+            Page::About,
+        ]);
+        for c in &new.commentary {
+            let embeds = || {
+                markdown::references(&c.body)
+                    .into_iter()
+                    .any(|r| matches!(&r.kind, RefKind::Chart(chart) if affected.contains(chart)))
+            };
+            if c.programmes.iter().any(|p| p == id) || c.key == id || embeds() {
+                self.pages.insert(Page::Commentary(c.key.clone()));
+            }
+        }
+    }
+
+    pub fn has(&self, page: &Page) -> bool {
+        // The change report compares with the last build's data: it changes with every edit
+        // that changes a figure, and back again with the next edit.
+        *page == Page::Changes || self.pages.contains(page) || self.kinds.contains(template_of(page))
+    }
+}
+
+fn listed(programmes: &[String], metrics: &[String]) -> Vec<Page> {
+    programmes
+        .iter()
+        .map(|p| Page::Programme(p.clone()))
+        .chain(metrics.iter().map(|m| Page::Metric(m.clone())))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_template_edit_renders_its_kind_of_page() {
+        let scope = Scope {
+            kinds: ["commentary.html"].into(),
+            ..Scope::default()
+        };
+        assert!(scope.has(&Page::Commentary("note".into())));
+        assert!(!scope.has(&Page::Home));
+    }
+}
