@@ -192,7 +192,9 @@ pub fn standings(model: &Model) -> HashMap<String, Vec<(usize, usize, [u64; 5])>
         .iter()
         .map(|p| {
             let list = groups.standings(p);
-            let list = list.iter().map(|s| (s.rank, s.of, s.five.map(f64::to_bits)));
+            let list = list
+                .iter()
+                .map(|s| (s.rank, s.of, s.five.map(f64::to_bits)));
             (p.id.clone(), list.collect())
         })
         .collect()

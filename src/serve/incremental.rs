@@ -192,13 +192,8 @@ impl Rebuilder {
         {
             return Ok(None);
         }
-        let Some(scope) = Scope::of(
-            &self.opts.root,
-            &self.pending,
-            &last.model,
-            &model,
-            &charts,
-        ) else {
+        let Some(scope) = Scope::of(&self.opts.root, &self.pending, &last.model, &model, &charts)
+        else {
             return Ok(None);
         };
         let output = shared.output.clone();

@@ -54,7 +54,11 @@ pub fn run(opts: &BuildOptions, host: &str, port: u16, watch: bool) -> Result<()
                 server.site_built(rebuilt.site);
                 println!("Open pages reload.");
                 // The search index follows, off the path to the reload.
-                rebuilder.reindex_in_background(server.updater());
+                let swap = server.updater();
+                rebuilder.reindex_in_background(move |site| {
+                    swap(site);
+                    println!("Search index updated.");
+                });
             }
             Err(failure) => {
                 server.build_failed(Problem::new(&failure, &opts.root));

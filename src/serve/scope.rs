@@ -71,7 +71,9 @@ impl Scope {
                     let old_p = old.programmes.iter().find(|p| p.origin.file == rel);
                     let new_p = new.programmes.iter().find(|p| p.origin.file == rel);
                     match (old_p, new_p) {
-                        (Some(o), Some(n)) if o.id == n.id => scope.programme(old, new, charts, &n.id),
+                        (Some(o), Some(n)) if o.id == n.id => {
+                            scope.programme(old, new, charts, &n.id)
+                        }
                         // A temporary file an editor or tool wrote and renamed away.
                         (None, None) if !abs.exists() => {}
                         _ => return None,
@@ -170,7 +172,9 @@ impl Scope {
     pub fn has(&self, page: &Page) -> bool {
         // The change report compares with the last build's data: it changes with every edit
         // that changes a figure, and back again with the next edit.
-        *page == Page::Changes || self.pages.contains(page) || self.kinds.contains(template_of(page))
+        *page == Page::Changes
+            || self.pages.contains(page)
+            || self.kinds.contains(template_of(page))
     }
 }
 
