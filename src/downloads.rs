@@ -228,8 +228,14 @@ impl Downloads {
     }
 
     pub fn files(&self) -> Vec<OutputFile> {
+        self.files_for(&|_| true)
+    }
+
+    /// The files of the tables of the pages `wanted` picks (the observations go with the data
+    /// page): what the preview writes after an edit that affects only those pages.
+    pub fn files_for(&self, wanted: &dyn Fn(&Page) -> bool) -> Vec<OutputFile> {
         let mut out = Vec::new();
-        for t in &self.tables {
+        for t in self.tables.iter().filter(|t| wanted(&t.page)) {
             out.push(OutputFile::new(
                 format!("{}.csv", t.stem),
                 csv_bytes(&t.rows),
@@ -238,6 +244,9 @@ impl Downloads {
             let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
             text.push('\n');
             out.push(OutputFile::new(format!("{}.json", t.stem), text));
+        }
+        if !wanted(&Page::Data) {
+            return out;
         }
         out.push(OutputFile::new(
             format!("{OBSERVATIONS}.csv"),

@@ -121,9 +121,21 @@ pub struct Checked {
 
 /// Loads and validates; writes nothing.
 pub fn check(opts: &BuildOptions) -> Result<Checked, Failure> {
+    check_reusing(opts, None)
+}
+
+/// `check`, parsing again only the files whose text changed since `reuse` saw them (the
+/// preview's rebuilds); every check runs on the whole new model.
+pub fn check_reusing(
+    opts: &BuildOptions,
+    reuse: Option<&mut load::Reuse>,
+) -> Result<Checked, Failure> {
     let mut timings = Timings::default();
     let mut clock = std::time::Instant::now();
-    let loaded = load::load(&opts.root);
+    let loaded = match reuse {
+        Some(reuse) => load::load_reusing(&opts.root, reuse),
+        None => load::load(&opts.root),
+    };
     timings.since("load", &mut clock);
     let mut diags = loaded.diagnostics;
     let fail = |diagnostics: Diagnostics, sources: &load::SourceMap| Failure {

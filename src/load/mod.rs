@@ -71,13 +71,13 @@ pub struct Loaded {
     pub diagnostics: Diagnostics,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 struct MetricsFile {
     metrics: Vec<Metric>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 struct ContextFile {
     #[serde(default)]
@@ -86,7 +86,7 @@ struct ContextFile {
     notes: Option<Text>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 struct ChangelogFile {
     entries: Vec<ChangeEntry>,
@@ -94,6 +94,25 @@ struct ChangelogFile {
 
 /// Loads `root/content`. Paths in diagnostics are relative to `root`.
 pub fn load(root: &Path) -> Loaded {
+    load_with(root, None).0
+}
+
+/// What an earlier load parsed, by file, with the text it was parsed from.
+#[derive(Default)]
+pub struct Reuse {
+    files: std::collections::HashMap<PathBuf, (String, Box<dyn std::any::Any + Send>)>,
+}
+
+/// `load`, parsing again only the files whose text differs from when `reuse` saw them (the
+/// preview's rebuilds, where one save changes one file of thousands). Every file is still read
+/// and everything after parsing (the model, and the checks on it) is done anew.
+pub fn load_reusing(root: &Path, reuse: &mut Reuse) -> Loaded {
+    let (loaded, kept) = load_with(root, Some(std::mem::take(reuse)));
+    *reuse = kept.unwrap_or_default();
+    loaded
+}
+
+fn load_with(root: &Path, reuse: Option<Reuse>) -> (Loaded, Option<Reuse>) {
     let mut loader = Loader {
         root: root.to_path_buf(),
         // Files are read from the site folder; a content/ that is itself a link is allowed.
@@ -101,14 +120,16 @@ pub fn load(root: &Path) -> Loaded {
         sources: SourceMap::default(),
         diagnostics: Diagnostics::new(),
         dropped: false,
+        reuse,
     };
     let model = loader.run();
-    Loaded {
+    let loaded = Loaded {
         model,
         complete: !loader.dropped,
         sources: loader.sources,
         diagnostics: loader.diagnostics,
-    }
+    };
+    (loaded, loader.reuse)
 }
 
 struct Loader {
@@ -118,6 +139,7 @@ struct Loader {
     diagnostics: Diagnostics,
     /// Whether a content file was left out of the model because it could not be parsed.
     dropped: bool,
+    reuse: Option<Reuse>,
 }
 
 impl Loader {
@@ -282,7 +304,7 @@ impl Loader {
         None
     }
 
-    fn yaml_file<T: serde::de::DeserializeOwned>(
+    fn yaml_file<T: serde::de::DeserializeOwned + Clone + Send + 'static>(
         &mut self,
         path: &Path,
         required: bool,
@@ -302,8 +324,33 @@ impl Loader {
             self.dropped = true;
             return None;
         };
-        let parsed = yaml::parse_all::<T>(&rel, &text, 1);
+        let parsed = self.parse(&rel, &text, |rel, text| yaml::parse_all::<T>(rel, text, 1));
         self.parsed(rel, text, parsed)
+    }
+
+    /// `parse(rel, text)`, or what it gave for the same text when `reuse` has it.
+    fn parse<T: Clone + Send + 'static>(
+        &mut self,
+        rel: &Path,
+        text: &str,
+        parse: impl FnOnce(&Path, &str) -> yaml::Parsed<T>,
+    ) -> yaml::Parsed<T> {
+        let Some(reuse) = &mut self.reuse else {
+            return parse(rel, text);
+        };
+        if let Some((seen, parsed)) = reuse.files.get(rel) {
+            if let Some(parsed) = parsed.downcast_ref::<yaml::Parsed<T>>() {
+                if seen == text {
+                    return parsed.clone();
+                }
+            }
+        }
+        let parsed = parse(rel, text);
+        let kept = Box::new(parsed.clone());
+        reuse
+            .files
+            .insert(rel.to_path_buf(), (text.to_string(), kept));
+        parsed
     }
 
     /// Remembers a parsed file and its errors; the value, when there is one (even repaired).
@@ -455,7 +502,7 @@ impl Loader {
             self.dropped = true;
             return None;
         };
-        let parsed = frontmatter::parse(&rel, &text);
+        let parsed = self.parse(&rel, &text, frontmatter::parse);
         self.parsed(rel, text, parsed)
     }
 }

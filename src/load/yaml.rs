@@ -16,6 +16,7 @@ use std::path::Path;
 
 /// What parsing a file gave: the value (when it could be built, possibly with repairs, see
 /// `parse_all`), a locator for its fields, and every error found.
+#[derive(Clone)]
 pub struct Parsed<T> {
     pub value: Option<T>,
     pub locator: Option<Locator>,

@@ -118,8 +118,8 @@ pub fn render_site(
 }
 
 /// `render_site`, rendering only the pages `wanted` picks (the live preview renders the pages
-/// an edit affects), and a chart's files only when its embed page is wanted; downloads and
-/// static files are always made.
+/// an edit affects), a chart's files only when its embed page is wanted, and the downloads of
+/// the pages wanted; static files are always made.
 pub fn render_some(
     model: &Model,
     urls: &Urls,
@@ -182,7 +182,7 @@ pub fn render_some(
     for d in jobs.par_iter().flat_map_iter(run).collect::<Vec<_>>() {
         errors.push(d);
     }
-    for f in extras.downloads.files() {
+    for f in extras.downloads.files_for(&|p| wanted(p)) {
         if let Err(d) = sink(f) {
             errors.push(d);
         }

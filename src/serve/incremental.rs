@@ -46,6 +46,8 @@ pub struct Rebuilder {
     /// The search index the last partial rebuild left to make.
     due: Option<reindex::Job>,
     reindex: Option<Reindex>,
+    /// The files parsed last time: a rebuild parses only those whose text changed.
+    parsed: crate::load::Reuse,
 }
 
 /// What the rebuilder and the background indexer share; held for the whole of a rebuild, and
@@ -67,6 +69,8 @@ struct Last {
     /// The pages and charts the site has: a rebuild that would change them is a full build.
     pages: Vec<Page>,
     charts: BTreeSet<String>,
+    /// The rows `data/targets.json` holds, when known without reading it back.
+    rows: Option<Vec<crate::downloads::Row>>,
 }
 
 impl Last {
@@ -81,6 +85,7 @@ impl Last {
             model,
             pages,
             charts,
+            rows: None,
         }
     }
 }
@@ -106,6 +111,7 @@ impl Rebuilder {
             pending: BTreeSet::new(),
             due: None,
             reindex: None,
+            parsed: crate::load::Reuse::default(),
         }
     }
 
@@ -124,7 +130,8 @@ impl Rebuilder {
         let built = crate::build(&self.opts)?;
         self.pending.clear();
         let site = shared.mirror_all(&built.output, &built.prefix)?;
-        if let Some(model) = crate::load::load(&self.opts.root).model {
+        let loaded = crate::load::load_reusing(&self.opts.root, &mut self.parsed);
+        if let Some(model) = loaded.model {
             shared.last = Some(Last::new(site.clone(), Arc::new(model)));
         }
         Ok(Rebuilt {
@@ -158,7 +165,7 @@ impl Rebuilder {
             return self.full();
         }
         let started = Instant::now();
-        let checked = crate::check(&self.opts)?;
+        let checked = crate::check_reusing(&self.opts, Some(&mut self.parsed))?;
         match self.partial(checked, started) {
             Ok(Some(rebuilt)) => {
                 self.pending.clear();
@@ -198,10 +205,14 @@ impl Rebuilder {
         };
         let output = shared.output.clone();
         let downloads = crate::downloads::Downloads::build(&model, &urls);
-        // An unreadable previous report is for the full build to warn about.
-        let Ok(report) = crate::changes::ChangeReport::against(&output, downloads.all_rows())
-        else {
-            return Ok(None);
+        let report = match &last.rows {
+            // What the output's data/targets.json holds, without reading it back.
+            Some(rows) => crate::changes::ChangeReport::between(rows, downloads.all_rows()),
+            None => match crate::changes::ChangeReport::against(&output, downloads.all_rows()) {
+                Ok(report) => report,
+                // An unreadable previous report is for the full build to warn about.
+                Err(_) => return Ok(None),
+            },
         };
         let extras = render::Extras {
             charts,
@@ -237,7 +248,9 @@ impl Rebuilder {
             model: model.clone(),
             urls: urls.clone(),
         });
-        shared.last = Some(Last::new(site.clone(), model));
+        let mut next = Last::new(site.clone(), model);
+        next.rows = Some(extras.downloads.all_rows().to_vec());
+        shared.last = Some(next);
         timings.0.push(("total", started.elapsed()));
         Ok(Some(Rebuilt {
             site,
