@@ -424,3 +424,48 @@ fn replace(output: &Path, f: &OutputFile) -> std::io::Result<()> {
     std::fs::write(&tmp, &f.bytes)?;
     std::fs::rename(&tmp, &dest)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::load::{load, load_reusing, Reuse};
+    use std::path::Path;
+
+    /// What a load gave, as text: the model (its indexes are hash maps, left out) and every
+    /// diagnostic.
+    fn seen(loaded: &crate::load::Loaded) -> String {
+        let model = serde_json::to_string(&loaded.model).unwrap();
+        format!("{model}\n{:?}", loaded.diagnostics)
+    }
+
+    #[test]
+    fn a_load_that_reuses_parsed_files_equals_a_fresh_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        for entry in walkdir::WalkDir::new(&from).into_iter().flatten() {
+            let to = dir
+                .path()
+                .join("content")
+                .join(entry.path().strip_prefix(&from).unwrap());
+            match entry.file_type().is_dir() {
+                true => std::fs::create_dir_all(&to).unwrap(),
+                false => drop(std::fs::copy(entry.path(), &to).unwrap()),
+            }
+        }
+        let mut reuse = Reuse::default();
+        let first = load_reusing(dir.path(), &mut reuse);
+        assert_eq!(seen(&first), seen(&load(dir.path())));
+        // An edit, then a broken edit, then back: each load sees the file as it is now.
+        let file = dir.path().join("content/programmes/tianjin.yaml");
+        let text = std::fs::read_to_string(&file).unwrap();
+        for edited in [
+            text.replacen("in the new era\"", "in the new era, edited\"", 1),
+            text.replacen("value: 40\n", "value: forty\n", 1),
+            text.clone(),
+        ] {
+            std::fs::write(&file, &edited).unwrap();
+            let again = load_reusing(dir.path(), &mut reuse);
+            assert_eq!(seen(&again), seen(&load(dir.path())));
+        }
+        assert_eq!(seen(&load_reusing(dir.path(), &mut reuse)), seen(&first));
+    }
+}
