@@ -1,13 +1,13 @@
 //! What every chart kind makes (`Made`: title, description, drawings, table, sources) and the
 //! pieces the kinds share: the figures a chart shows, how a figure is written, its table and
-//! its sources. Numbers are formatted by `render::view`, the same as everywhere on the site.
+//! its sources. Numbers are formatted by `view`, the same as everywhere on the site.
 
 use super::draw::{self, LegendItem, Mark, Style};
 use super::words::{self, w, W};
 use super::Kind;
 use crate::model::*;
-use crate::render::view;
 use crate::urls::{Page, Urls};
+use crate::view;
 
 /// A chart made in one language, before it is wrapped into SVG files and HTML.
 pub struct Made {
