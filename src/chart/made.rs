@@ -186,7 +186,7 @@ pub(super) fn with_date(figure: String, t: &Target, lang: Lang) -> String {
 
 /// The figure as written at the end of its bar: `≥ 1,500 persons a year by 2024`.
 pub fn figure_text(t: &Target, lang: Lang) -> String {
-    let amount = view::amount(t.value, t.value_max, t.unit, lang);
+    let amount = view::target_amount(t, lang);
     with_date(
         format!(
             "{}{amount}{}",
@@ -386,7 +386,7 @@ pub(super) fn figure_table(
             let amount = format!(
                 "{}{}",
                 comparator(t.comparator, lang),
-                view::amount(t.value, t.value_max, t.unit, lang)
+                view::target_amount(t, lang)
             );
             row.push(Cell::num(amount, "value", t.value, t.value_max));
             row.push(Cell::text(view::date_label(t, lang)));
