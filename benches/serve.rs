@@ -161,7 +161,7 @@ fn main() {
     if programmes > 0 {
         let name = format!("synthetic ({programmes} programmes)");
         let big = synthetic(programmes);
-        latency(&name, big.path(), 5);
-        stages(&name, big.path(), 5);
+        latency(&name, big.path(), 3);
+        stages(&name, big.path(), 3);
     }
 }

@@ -19,7 +19,7 @@
 
 use crate::chart::Charts;
 use crate::model::Model;
-use crate::render::markdown::{self, RefKind};
+use crate::markdown::{self, RefKind};
 use crate::render::pages::{template_of, PAGE_TEMPLATES};
 use crate::urls::Page;
 use std::collections::BTreeSet;
