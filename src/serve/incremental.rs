@@ -332,12 +332,13 @@ impl Shared {
     }
 
     /// Puts the search index `files`, made for build `serial`, in place of the last one:
-    /// `None` when the site has changed since (a newer index is on its way).
+    /// the site with it and the files written, or `None` when the site has changed since (a
+    /// newer index is on its way).
     pub fn put_index(
         &mut self,
         serial: u64,
         files: Vec<OutputFile>,
-    ) -> Result<Option<(Arc<Snapshot>, Vec<String>)>, Failure> {
+    ) -> Result<Option<Indexed>, Failure> {
         if self.closed || serial != self.serial || self.last.is_none() {
             return Ok(None);
         }
@@ -366,6 +367,9 @@ impl Shared {
         Ok(Some((site, written)))
     }
 }
+
+/// A search index put in place: the site with it, and the files written.
+pub(super) type Indexed = (Arc<Snapshot>, Vec<String>);
 
 /// Whether an output path is a page (every page is an `index.html`, or the 404 page).
 fn is_page(path: &str) -> bool {

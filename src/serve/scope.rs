@@ -18,8 +18,8 @@
 //!   build.
 
 use crate::chart::Charts;
-use crate::model::Model;
 use crate::markdown::{self, RefKind};
+use crate::model::Model;
 use crate::render::pages::{template_of, PAGE_TEMPLATES};
 use crate::urls::Page;
 use std::collections::BTreeSet;
