@@ -31,7 +31,7 @@ use std::time::Duration;
 use tokio::sync::{oneshot, watch as channel};
 
 pub use run::run;
-pub use watch::watch;
+pub use watch::Watcher;
 
 /// A client that has not sent its request headers by then is disconnected.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);

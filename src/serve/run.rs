@@ -17,6 +17,16 @@ pub fn run(opts: &BuildOptions, host: &str, port: u16, watch: bool) -> Result<()
              read the preview and its error messages.\n  help: leave --host out to serve to this machine only"
         );
     }
+    // Watching starts before the first build: an edit saved while it runs is rebuilt after.
+    // Paths are absolute, so the paths edits arrive with can be matched to the content files.
+    let root = std::fs::canonicalize(&opts.root).unwrap_or_else(|_| opts.root.clone());
+    let paths = ["content", "templates", "themes"].map(|p| root.join(p));
+    let watcher = match watch {
+        true => Some(
+            super::Watcher::start(&paths).map_err(|e| format!("cannot watch for changes: {e}"))?,
+        ),
+        false => None,
+    };
     let mut rebuilder = Rebuilder::new(opts.clone());
     let started = Instant::now();
     let (site, problem) = match report(rebuilder.full(), started) {
@@ -38,15 +48,12 @@ pub fn run(opts: &BuildOptions, host: &str, port: u16, watch: bool) -> Result<()
     let server = Server::live((host, port), site, problem)
         .map_err(|e| format!("cannot listen on {host}:{port}: {e}\n  help: pass another --port"))?;
     println!("Serving http://{}{prefix} (Ctrl-C to stop)", server.addr);
-    if !watch {
+    let Some(watcher) = watcher else {
         loop {
             std::thread::park();
         }
-    }
-    // Absolute, so the paths edits arrive with can be matched to the content files.
-    let root = std::fs::canonicalize(&opts.root).unwrap_or_else(|_| opts.root.clone());
-    let paths = ["content", "templates", "themes"].map(|p| root.join(p));
-    super::watch(&paths, |changed| {
+    };
+    watcher.run(|changed| {
         println!("Change detected; rebuilding…");
         let started = Instant::now();
         match report(rebuilder.rebuild(&changed), started) {
@@ -65,8 +72,8 @@ pub fn run(opts: &BuildOptions, host: &str, port: u16, watch: bool) -> Result<()
                 println!("Open pages show the errors.");
             }
         }
-    })
-    .map_err(|e| format!("cannot watch for changes: {e}"))
+    });
+    Ok(())
 }
 
 /// Prints what a build did, or its errors, as `policydash build` does.

@@ -14,36 +14,50 @@ fn is_edit(ev: &notify::Event) -> bool {
     !matches!(ev.kind, notify::EventKind::Access(_))
 }
 
-/// Calls `on_change` with the paths edited, once per burst of edits under `paths`, until the
-/// process ends.
-pub fn watch(
-    paths: &[PathBuf],
-    mut on_change: impl FnMut(BTreeSet<PathBuf>),
-) -> notify::Result<()> {
-    use notify::{RecursiveMode, Watcher};
-    let (tx, rx) = std::sync::mpsc::channel::<notify::Result<notify::Event>>();
-    let mut watcher = notify::recommended_watcher(tx)?;
-    for p in paths.iter().filter(|p| p.exists()) {
-        watcher.watch(p, RecursiveMode::Recursive)?;
+/// Edits under the watched folders, from the moment it is made: made before the first build,
+/// so that a save during that build (minutes, on a large site) is not lost.
+pub struct Watcher {
+    /// Kept alive for as long as events are wanted.
+    _watcher: notify::RecommendedWatcher,
+    events: std::sync::mpsc::Receiver<notify::Result<notify::Event>>,
+}
+
+impl Watcher {
+    /// Watches `paths` (those that exist), recursively.
+    pub fn start(paths: &[PathBuf]) -> notify::Result<Watcher> {
+        use notify::{RecursiveMode, Watcher as _};
+        let (tx, events) = std::sync::mpsc::channel();
+        let mut watcher = notify::recommended_watcher(tx)?;
+        for p in paths.iter().filter(|p| p.exists()) {
+            watcher.watch(p, RecursiveMode::Recursive)?;
+        }
+        Ok(Watcher {
+            _watcher: watcher,
+            events,
+        })
     }
-    while let Ok(first) = rx.recv() {
-        let mut changed = BTreeSet::new();
-        let mut add = |ev: notify::Result<notify::Event>| {
-            if let Ok(ev) = ev {
-                if is_edit(&ev) {
-                    changed.extend(ev.paths);
+
+    /// Calls `on_change` with the paths edited, once per burst of edits (edits made before
+    /// this is called included), until the process ends.
+    pub fn run(self, mut on_change: impl FnMut(BTreeSet<PathBuf>)) {
+        while let Ok(first) = self.events.recv() {
+            let mut changed = BTreeSet::new();
+            let mut add = |ev: notify::Result<notify::Event>| {
+                if let Ok(ev) = ev {
+                    if is_edit(&ev) {
+                        changed.extend(ev.paths);
+                    }
                 }
+            };
+            add(first);
+            while let Ok(ev) = self.events.recv_timeout(DEBOUNCE) {
+                add(ev);
             }
-        };
-        add(first);
-        while let Ok(ev) = rx.recv_timeout(DEBOUNCE) {
-            add(ev);
-        }
-        if !changed.is_empty() {
-            on_change(changed);
+            if !changed.is_empty() {
+                on_change(changed);
+            }
         }
     }
-    Ok(())
 }
 
 #[cfg(test)]
