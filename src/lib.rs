@@ -234,7 +234,16 @@ pub fn build_reporting(
     previous: Option<&Path>,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Built, Failure> {
-    let checked = check(opts)?;
+    build_checked(opts, check(opts)?, previous, progress)
+}
+
+/// `build_reporting` from what `check` (or `check_reusing`, in the preview) established.
+pub fn build_checked(
+    opts: &BuildOptions,
+    checked: Checked,
+    previous: Option<&Path>,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Built, Failure> {
     let Checked {
         mut timings,
         model,

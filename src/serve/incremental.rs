@@ -127,13 +127,13 @@ impl Rebuilder {
         shared.last = None;
         shared.serial += 1;
         self.due = None;
-        let built = crate::build(&self.opts)?;
+        let checked = crate::check_reusing(&self.opts, Some(&mut self.parsed))?;
+        // The model the output is built from, kept to compare the next edit's with.
+        let model = Arc::new(checked.model.clone());
+        let built = crate::build_checked(&self.opts, checked, None, &|_| {})?;
         self.pending.clear();
         let site = shared.mirror_all(&built.output, &built.prefix)?;
-        let loaded = crate::load::load_reusing(&self.opts.root, &mut self.parsed);
-        if let Some(model) = loaded.model {
-            shared.last = Some(Last::new(site.clone(), Arc::new(model)));
-        }
+        shared.last = Some(Last::new(site.clone(), model));
         Ok(Rebuilt {
             site,
             rendered: built.files,
