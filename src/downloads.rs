@@ -167,15 +167,19 @@ impl Downloads {
             stem: "data/targets".into(),
             rows: all.clone(),
         }];
+        // One pass over the rows, not one per programme (10,000 rows × 1,000 programmes).
+        let mut by_programme: std::collections::HashMap<&str, Vec<Row>> = Default::default();
+        for r in &all {
+            by_programme
+                .entry(&r.programme)
+                .or_default()
+                .push(r.clone());
+        }
         for p in &model.programmes {
             tables.push(Table {
                 page: Page::Programme(p.id.clone()),
                 stem: format!("data/programmes/{}", p.id),
-                rows: all
-                    .iter()
-                    .filter(|r| r.programme == p.id)
-                    .cloned()
-                    .collect(),
+                rows: by_programme.remove(p.id.as_str()).unwrap_or_default(),
             });
         }
         for m in model.shared_metrics() {

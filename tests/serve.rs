@@ -513,6 +513,13 @@ fn incremental_rebuilds_equal_full_builds_and_leave_unaffected_files_alone() {
     .unwrap();
     std::fs::create_dir_all(root.join("templates")).unwrap();
     std::fs::write(root.join("templates/commentary.html"), &theme_commentary).unwrap();
+    // Commentary that embeds a comparison: rebuilt when an edit redraws the chart.
+    std::fs::write(
+        root.join("content/commentary/charts.en.md"),
+        "---\ntitle: \"A chart\"\nsummary: \"One comparison.\"\nlanguage: en\ntranslation: charts\n---\n\
+         # A chart\n\n{{ chart(metric=\"high-skilled-share\") }}\n",
+    )
+    .unwrap();
     rebuilder.full().unwrap();
 
     // (file, from, to, partial?, rewritten, not rewritten)
@@ -529,6 +536,7 @@ fn incremental_rebuilds_equal_full_builds_and_leave_unaffected_files_alone() {
                 "embed/programme-zhuhai/index.html",
                 "metrics/apprentices-trained/index.html",
                 "commentary/note/index.html",
+                "commentary/charts/index.html",
             ],
         ),
         // A value moves the other places that share its metric (their standing charts), and
@@ -542,6 +550,7 @@ fn incremental_rebuilds_equal_full_builds_and_leave_unaffected_files_alone() {
                 "programmes/tianjin/index.html",
                 "metrics/high-skilled-share/index.html",
                 "data/targets.csv",
+                "commentary/charts/index.html",
             ],
             &[
                 "programmes/suqian/index.html",

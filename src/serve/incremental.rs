@@ -71,6 +71,8 @@ struct Last {
     charts: BTreeSet<String>,
     /// The rows `data/targets.json` holds, when known without reading it back.
     rows: Option<Vec<crate::downloads::Row>>,
+    /// The charts drawn for the last partial rebuild (a full build does not keep them).
+    drawn: Option<crate::chart::Charts>,
 }
 
 impl Last {
@@ -86,6 +88,7 @@ impl Last {
             pages,
             charts,
             rows: None,
+            drawn: None,
         }
     }
 }
@@ -199,8 +202,13 @@ impl Rebuilder {
         {
             return Ok(None);
         }
-        let Some(scope) = Scope::of(&self.opts.root, &self.pending, &last.model, &model, &charts)
-        else {
+        let Some(scope) = Scope::of(
+            &self.opts.root,
+            &self.pending,
+            (&last.model, last.drawn.as_ref()),
+            &model,
+            &charts,
+        ) else {
             return Ok(None);
         };
         let output = shared.output.clone();
@@ -250,6 +258,7 @@ impl Rebuilder {
         });
         let mut next = Last::new(site.clone(), model);
         next.rows = Some(extras.downloads.all_rows().to_vec());
+        next.drawn = Some(extras.charts);
         shared.last = Some(next);
         timings.0.push(("total", started.elapsed()));
         Ok(Some(Rebuilt {

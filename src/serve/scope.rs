@@ -22,7 +22,7 @@ use crate::markdown::{self, RefKind};
 use crate::model::Model;
 use crate::render::pages::{template_of, PAGE_TEMPLATES};
 use crate::urls::Page;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The pages an edit affects.
@@ -39,7 +39,7 @@ impl Scope {
     pub fn of(
         root: &Path,
         changed: &BTreeSet<PathBuf>,
-        old: &Model,
+        (old, old_charts): (&Model, Option<&Charts>),
         new: &Model,
         charts: &Charts,
     ) -> Option<Scope> {
@@ -72,7 +72,7 @@ impl Scope {
                     let new_p = new.programmes.iter().find(|p| p.origin.file == rel);
                     match (old_p, new_p) {
                         (Some(o), Some(n)) if o.id == n.id => {
-                            scope.programme(old, new, charts, &n.id)
+                            scope.programme((old, old_charts), new, charts, &n.id)
                         }
                         // A temporary file an editor or tool wrote and renamed away.
                         (None, None) if !abs.exists() => {}
@@ -116,8 +116,16 @@ impl Scope {
         Some(scope)
     }
 
-    /// Adds what an edit of programme `id` (the same id before and after) affects.
-    fn programme(&mut self, old: &Model, new: &Model, charts: &Charts, id: &str) {
+    /// Adds what an edit of programme `id` (the same id before and after) affects. With the
+    /// charts of the last build, commentary that embeds a chart is rendered only when the
+    /// chart came out different.
+    fn programme(
+        &mut self,
+        (old, old_charts): (&Model, Option<&Charts>),
+        new: &Model,
+        charts: &Charts,
+        id: &str,
+    ) {
         let mut affected: BTreeSet<String> = BTreeSet::from(["timeline".to_string()]);
         let own = Page::Programme(id.to_string());
         for spec in charts.specs() {
@@ -157,13 +165,24 @@ impl Scope {
             Page::Changes,
             Page::About,
         ]);
-        for c in &new.commentary {
-            let embeds = || {
-                markdown::references(&c.body)
-                    .into_iter()
-                    .any(|r| matches!(&r.kind, RefKind::Chart(chart) if affected.contains(chart)))
+        let mut redrawn: BTreeMap<String, bool> = BTreeMap::new();
+        let mut redrawn = |chart: &str| -> bool {
+            let Some(old_charts) = old_charts else {
+                return true;
             };
-            if c.programmes.iter().any(|p| p == id) || c.key == id || embeds() {
+            *redrawn.entry(chart.to_string()).or_insert_with(|| {
+                new.site.languages.iter().any(|l| {
+                    old_charts.block_html(old, chart, *l) != charts.block_html(new, chart, *l)
+                })
+            })
+        };
+        for c in &new.commentary {
+            // (Only a body with a shortcode, `{{ chart(…) }}`, can embed a chart.)
+            let embeds = c.body.contains("{{")
+                && markdown::references(&c.body).into_iter().any(|r| {
+                    matches!(&r.kind, RefKind::Chart(chart) if affected.contains(chart) && redrawn(chart))
+                });
+            if c.programmes.iter().any(|p| p == id) || c.key == id || embeds {
                 self.pages.insert(Page::Commentary(c.key.clone()));
             }
         }
