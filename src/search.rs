@@ -86,7 +86,7 @@ const UNUSED: &[&str] = &[
 /// once its files are made: Pagefind copies every record it holds while it builds, so two
 /// smaller instances need less memory at once than one holding both languages.
 pub fn index(model: &Model, urls: &Urls) -> Result<Vec<OutputFile>, String> {
-    let mut per_lang: Vec<Result<Vec<(String, Vec<u8>)>, String>> = Vec::new();
+    let mut per_lang: Vec<Result<Vec<BundleFile>, String>> = Vec::new();
     std::thread::scope(|scope| {
         let handles: Vec<_> = model
             .site
@@ -138,6 +138,9 @@ pub fn index(model: &Model, urls: &Urls) -> Result<Vec<OutputFile>, String> {
 
 const ENTRY: &str = "pagefind-entry.json";
 
+/// A file of Pagefind's bundle: its path inside the bundle, and its bytes.
+type BundleFile = (String, Vec<u8>);
+
 /// One `pagefind-entry.json` listing the languages of all the per-language ones.
 fn merged_entry(entries: Vec<serde_json::Value>) -> Result<Vec<u8>, String> {
     let mut merged = serde_json::Value::Null;
@@ -158,8 +161,8 @@ fn merged_entry(entries: Vec<serde_json::Value>) -> Result<Vec<u8>, String> {
     serde_json::to_vec(&merged).map_err(|e| e.to_string())
 }
 
-/// One language's records through its own Pagefind instance.
-fn language_files(records: Vec<Record>) -> Result<Vec<(String, Vec<u8>)>, String> {
+/// One language's records through its own Pagefind instance, each dropped once it is read.
+fn language_files(records: impl Iterator<Item = Record>) -> Result<Vec<BundleFile>, String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .map_err(|e| format!("could not start the search indexer: {e}"))?;
@@ -168,7 +171,7 @@ fn language_files(records: Vec<Record>) -> Result<Vec<(String, Vec<u8>)>, String
         .map_err(|e| format!("could not build the search index: {e}"))
 }
 
-async fn pagefind_files(records: Vec<Record>) -> Result<Vec<(String, Vec<u8>)>, String> {
+async fn pagefind_files(records: impl Iterator<Item = Record>) -> Result<Vec<BundleFile>, String> {
     use pagefind::api::PagefindIndex;
     use pagefind::options::PagefindServiceConfig;
     let mut index =
@@ -269,19 +272,21 @@ pub fn records(model: &Model, urls: &Urls) -> Vec<Record> {
         .collect()
 }
 
-/// One language's records.
-fn records_for(model: &Model, urls: &Urls, lang: Lang) -> Vec<Record> {
+/// One language's records, made one programme at a time as they are read.
+fn records_for<'a>(
+    model: &'a Model,
+    urls: &'a Urls,
+    lang: Lang,
+) -> impl Iterator<Item = Record> + 'a {
     let r = Records { model, urls, lang };
-    let mut out = Vec::new();
-    for p in &model.programmes {
-        out.push(r.programme(p));
-        out.extend(r.sources(p));
-    }
-    out.extend(r.metrics());
-    out.extend(r.commentary());
-    out
+    model
+        .programmes
+        .iter()
+        .flat_map(move |p| std::iter::once(r.programme(p)).chain(r.sources(p)))
+        .chain(std::iter::once(()).flat_map(move |_| r.metrics().into_iter().chain(r.commentary())))
 }
 
+#[derive(Clone, Copy)]
 struct Records<'a> {
     model: &'a Model,
     urls: &'a Urls,
@@ -349,7 +354,11 @@ impl Records<'_> {
             .map(|t| {
                 let v = ctx.target(p, t);
                 let value = figure_value(&v, self.lang);
-                let mut parts = vec![v.label.as_str(), &t.quote_en, &v.metric.text];
+                let mut parts = vec![v.label.as_str(), &t.quote_en];
+                // The metric's name, unless the label already says it.
+                if !v.label.contains(&v.metric.text) {
+                    parts.push(&v.metric.text);
+                }
                 parts.extend(v.note.as_deref());
                 Section {
                     kind: "figure",
@@ -471,9 +480,9 @@ fn figure_value(v: &view::TargetView, lang: Lang) -> String {
     s
 }
 
-/// The text Pagefind indexes for a record: its parts, one a line, each followed by its
-/// Simplified rendering where it has Traditional characters; in an English record, Chinese is
-/// split into words with spaces.
+/// The text Pagefind indexes for a record: its parts, one a line, each followed, where it has
+/// Traditional characters, by the Simplified rendering of those runs of Chinese that differ
+/// (not the whole line again); in an English record, Chinese is split into words.
 pub fn searchable(lang: Lang, parts: &[&str]) -> String {
     let mut lines: Vec<String> = Vec::new();
     for part in parts {
@@ -481,13 +490,9 @@ pub fn searchable(lang: Lang, parts: &[&str]) -> String {
         if part.is_empty() {
             continue;
         }
-        let simplified = fast2s::convert(part);
-        for text in [
-            Some(part.to_string()),
-            (simplified != part).then_some(simplified),
-        ]
-        .into_iter()
-        .flatten()
+        for text in [Some(part.to_string()), simplified_runs(part)]
+            .into_iter()
+            .flatten()
         {
             lines.push(match lang {
                 Lang::Zh => text,
@@ -496,6 +501,23 @@ pub fn searchable(lang: Lang, parts: &[&str]) -> String {
         }
     }
     lines.join("\n")
+}
+
+/// The runs of Chinese in `text` whose Simplified rendering differs, rendered and joined by
+/// spaces; None when there is none. `宿遷市開展學徒制 (2022)` → `宿迁市开展学徒制`.
+fn simplified_runs(text: &str) -> Option<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(is_han) {
+        let run = &rest[start..];
+        let end = run.find(|c: char| !is_han(c)).unwrap_or(run.len());
+        let simplified = fast2s::convert(&run[..end]);
+        if simplified != run[..end] {
+            out.push(simplified);
+        }
+        rest = &run[end..];
+    }
+    (!out.is_empty()).then(|| out.join(" "))
 }
 
 /// What splits Chinese words in an English record.
@@ -582,7 +604,10 @@ mod tests {
     fn traditional_text_gets_a_simplified_rendering() {
         let text = searchable(Lang::Zh, &["宿迁", "開展企業新型學徒制培養5000人"]);
         assert!(text.contains("開展企業新型學徒制培養5000人"), "{text}");
-        assert!(text.contains("开展企业新型学徒制培养5000人"), "{text}");
+        assert!(text.contains("开展企业新型学徒制培养"), "{text}");
+        // Only the runs that change, not the whole line again.
+        let text = searchable(Lang::En, &["A note on 學徒 and 技能 (2022)"]);
+        assert_eq!(text.lines().nth(1), Some("学徒"), "{text}");
         // Already Simplified: not repeated.
         let text = searchable(Lang::Zh, &["珠海", "产业新工匠"]);
         assert_eq!(text, "珠海\n产业新工匠");

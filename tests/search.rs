@@ -328,12 +328,12 @@ fn the_index_grows_linearly_and_stays_small_per_programme() {
         per(r20, r60)
     );
     assert!(
-        per(f20, f60) <= 12.0,
+        per(f20, f60) <= 10.0,
         "{} files per programme",
         per(f20, f60)
     );
     assert!(
-        per(b20, b60) <= 40_000.0,
+        per(b20, b60) <= 30_000.0,
         "{} bytes per programme",
         per(b20, b60)
     );

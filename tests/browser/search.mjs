@@ -48,7 +48,8 @@ function parseArgs(argv) {
 
 // What a search must find: `page` is the search page ('' English, 'zh/' Chinese), `type`
 // says whether the query is typed into the box or comes in the address, and every entry of
-// `expect` is a link prefix (below the base path) that some result must start with.
+// `expect` is a link prefix (below the base path) that some result must start with (with
+// `exact`, some result is that link; with `first`, the first result is).
 const CASES = [
   { query: '学徒', page: '', expect: ['programmes/suqian/#t-'] },
   { query: '学徒', page: 'zh/', type: true, expect: ['zh/programmes/suqian/#t-'] },
@@ -56,9 +57,10 @@ const CASES = [
   { query: 'apprentices', page: 'zh/', expect: ['zh/programmes/suqian/#t-', 'zh/programmes/lingang/#t-'] },
   { query: '工匠', page: '', expect: ['programmes/zhuhai/#t-'] },
   { query: '工匠', page: 'zh/', expect: ['zh/programmes/zhuhai/#t-'] },
-  { query: 'Jiangmen', page: '', type: true, expect: ['programmes/jiangmen/'], exact: true },
-  { query: '江门', page: 'zh/', expect: ['zh/programmes/jiangmen/'], exact: true },
-  { query: 'Tianjin', page: 'zh/', expect: ['zh/programmes/tianjin/'], exact: true },
+  // A place name finds its programme page first.
+  { query: 'Jiangmen', page: '', type: true, expect: ['programmes/jiangmen/'], exact: true, first: true },
+  { query: '江门', page: 'zh/', expect: ['zh/programmes/jiangmen/'], exact: true, first: true },
+  { query: 'Tianjin', page: 'zh/', expect: ['zh/programmes/tianjin/'], exact: true, first: true },
   // Traditional characters in Suqian's clauses are found with the Simplified form.
   { query: '开展企业新型学徒', page: '', expect: ['programmes/suqian/#t-suqian-apprenticeships'] },
 ];
@@ -150,6 +152,9 @@ async function main() {
         const prefix = base + want;
         const ok = links.some((l) => (c.exact ? l === prefix : l.startsWith(prefix)));
         if (!ok) problems.push(`no result links to ${prefix}${c.exact ? '' : '…'}; got ${links.slice(0, 8).join(', ')}`);
+      }
+      if (c.first && links[0] !== base + c.expect[0]) {
+        problems.push(`the first result is ${links[0]}, not ${base + c.expect[0]}`);
       }
       // The reader's language first: only pages in the language of the search page.
       const chinese = (l) => l.startsWith(`${base}zh/`);

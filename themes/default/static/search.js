@@ -163,7 +163,9 @@ let latest = 0;
 /// without a query fetches nothing).
 function load() {
   pagefind ??= import(`${t.bundle}pagefind.js`).then(async (module) => {
-    await module.options({ baseUrl: t.base, excerptLength: 24 });
+    // A programme record holds its figures too, so it is long: length counts for less than
+    // Pagefind's default (0.75), or a place name would rank short pages that mention it first.
+    await module.options({ baseUrl: t.base, excerptLength: 24, ranking: { pageLength: 0.2 } });
     return module;
   });
   return pagefind;
