@@ -11,7 +11,8 @@
 // the query into its box, then checks that some result links to where it must (a figure's
 // permalink, a programme page). Every visit also fails on a console error, a request to
 // another site, an axe-core violation (serious or critical) once results are shown, and
-// Chinese text in the results not marked lang="zh-…" on an English page; the page as it
+// Chinese text in the results not marked lang="zh-…" on an English page, and a figure's
+// result without its value and clause as written; the page as it
 // stands with its results goes through the Nu HTML Checker (vnu) too.
 // Last, with JavaScript off, the header's search box must lead to the search page, which
 // says that search needs JavaScript and links to the indexes.
@@ -153,6 +154,22 @@ async function main() {
         const ok = links.some((l) => (c.exact ? l === prefix : l.startsWith(prefix)));
         if (!ok) problems.push(`no result links to ${prefix}${c.exact ? '' : '…'}; got ${links.slice(0, 8).join(', ')}`);
       }
+      // A figure's result shows its value and its clause, as written (the thin spaces that
+      // split Chinese words in an English record taken out again).
+      const figures = await page.$$eval('#search-results li', (lis) =>
+        lis
+          .filter((li) => (li.querySelector('h2 a')?.getAttribute('href') || '').includes('#t-'))
+          .map((li) => ({
+            href: li.querySelector('h2 a').getAttribute('href'),
+            value: li.querySelector('.search-value')?.textContent || '',
+            quote: li.querySelector('.search-quote q')?.textContent || '',
+          })),
+      );
+      for (const f of figures) {
+        if (!f.value || !f.quote) problems.push(`${f.href} shows no value or no clause`);
+        if (/\u2009|\p{Script=Han} \p{Script=Han}/u.test(f.quote)) problems.push(`${f.href}: clause not as written: ${f.quote}`);
+      }
+      if (c.expect.some((e) => e.includes('#t-')) && !figures.length) problems.push('no figure among the results');
       if (c.first && links[0] !== base + c.expect[0]) {
         problems.push(`the first result is ${links[0]}, not ${base + c.expect[0]}`);
       }
