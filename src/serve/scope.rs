@@ -6,8 +6,9 @@
 //!   the charts that compare it with other places (the comparisons of its metrics, before or
 //!   after the edit, the timeline, the tier ladder when it has tiers) and the pages that show
 //!   them; the other programmes whose standing among all places the edit moved; the indexes
-//!   (home, metrics, sources, data, changes, about); the commentary that lists it or embeds
-//!   one of those charts. Downloads and site files are always computed.
+//!   (home, metrics, sources, data, changes, about); the commentary that lists it (when its
+//!   place's name changed: that is all a commentary page shows of it) or embeds one of those
+//!   charts (when it was drawn differently). Downloads and site files are always computed.
 //! - a commentary file: its pages, the commentary index, the home page, the pages of the
 //!   programmes and metrics it lists (before or after the edit), the about page for `method`;
 //! - a template: the pages of the kind it renders (`render::pages::template_of`); a shared
@@ -165,6 +166,11 @@ impl Scope {
             Page::Changes,
             Page::About,
         ]);
+        let place = |m: &Model| {
+            m.programme(id)
+                .map(|p| (p.place.en.clone(), p.place.zh.clone()))
+        };
+        let renamed = place(old) != place(new);
         let mut redrawn: BTreeMap<String, bool> = BTreeMap::new();
         let mut redrawn = |chart: &str| -> bool {
             let Some(old_charts) = old_charts else {
@@ -182,7 +188,8 @@ impl Scope {
                 && markdown::references(&c.body).into_iter().any(|r| {
                     matches!(&r.kind, RefKind::Chart(chart) if affected.contains(chart) && redrawn(chart))
                 });
-            if c.programmes.iter().any(|p| p == id) || c.key == id || embeds {
+            // A commentary page names the places it lists, nothing else of them.
+            if (renamed && c.programmes.iter().any(|p| p == id)) || embeds {
                 self.pages.insert(Page::Commentary(c.key.clone()));
             }
         }
