@@ -336,7 +336,16 @@ fn tables_and_csv_hold_the_numbers_of_the_data() {
         assert!(specs.iter().any(|s| s.id == format!("metric-{}", m.id)));
     }
     for spec in &specs {
-        let csv_path = out.join(format!("data/charts/{}.csv", spec.id));
+        // A metric's comparison links to the metric's own download (the same rows) and writes
+        // no copy of it; every other chart has a CSV of its own.
+        let csv_path = out.join(policydash::chart::csv_path(spec));
+        let own = out.join(format!("data/charts/{}.csv", spec.id));
+        if let Kind::Metric(m) = &spec.kind {
+            assert!(csv_path.ends_with(format!("data/metrics/{m}.csv")));
+            assert!(!own.exists(), "{}: a copy of the metric's download", spec.id);
+        } else {
+            assert_eq!(csv_path, own);
+        }
         let page = spec.pages[0].clone();
         match &spec.kind {
             Kind::Standing(id) => {
@@ -364,6 +373,22 @@ fn tables_and_csv_hold_the_numbers_of_the_data() {
                     assert_eq!(r.places, peers.len(), "{}: {}", spec.id, t.id);
                     let higher = peers.iter().filter(|x| x.value > t.value).count();
                     assert_eq!(r.rank, higher + 1, "{}: {}", spec.id, t.id);
+                }
+                // The description counts the figures by where they fall, computed here too.
+                let p = model.programme(id).unwrap();
+                let top = rows.iter().filter(|r| r.rank == 1).count();
+                let svg = fs::read_to_string(out.join(format!("charts/{}.svg", spec.id))).unwrap();
+                let facts = parse_svg(&svg, &spec.id);
+                let desc = &facts.texts[facts.desc_id.as_ref().unwrap()];
+                let n = rows.len();
+                assert!(desc.contains(&p.place.en), "{desc}");
+                assert!(
+                    desc.contains(&format!("{n} figure{}", if n == 1 { "" } else { "s" })),
+                    "{}: {desc}",
+                    spec.id
+                );
+                if top > 0 {
+                    assert!(desc.contains(&format!("{top} highest of all places")), "{desc}");
                 }
                 for lang in [Lang::En, Lang::Zh] {
                     let html = page_html(&out, &page, lang, &model);
@@ -572,7 +597,7 @@ fn pages_show_their_charts_with_table_sources_and_links() {
                         spec.id
                     );
                 }
-                assert!(block.contains(&format!("data/charts/{}.csv", spec.id)));
+                assert!(block.contains(&policydash::chart::csv_path(spec)));
                 assert!(block.contains(&format!("charts/{}.svg", spec.id)));
                 assert!(block.contains(&format!("embed/{}/", spec.id)));
             }

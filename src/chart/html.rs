@@ -20,16 +20,19 @@ pub fn render(model: &Model, urls: &Urls, spec: &Spec, made: &Made, lang: Lang) 
     let id = &spec.id;
     let page = spec.pages.first().cloned().unwrap_or(Page::Home);
     let page_abs = urls.absolute(&urls.page_path(&page, lang));
-    // Both variants are inline; the stylesheet shows one (the other is display:none, so
-    // screen readers meet only one).
-    let inline = format!(
-        "{}{}",
-        inline_svg(id, made, &made.svg, "chart-wide"),
-        inline_svg(&format!("{id}-narrow"), made, &made.narrow, "chart-narrow")
-    );
+    // One drawing that fits every width, or both variants, of which the stylesheet shows one
+    // (the other is display:none, so screen readers meet only one).
+    let inline = match &made.narrow {
+        Some(narrow) => format!(
+            "{}{}",
+            inline_svg(id, made, &made.svg, "chart-wide"),
+            inline_svg(&format!("{id}-narrow"), made, narrow, "chart-narrow")
+        ),
+        None => inline_svg(id, made, &made.svg, "chart-fluid"),
+    };
     let (file, file_height) = file_svg(model, id, made, lang, &page_abs);
     let links = Links {
-        csv: urls.href(&csv_path(id)),
+        csv: urls.href(&csv_path(spec)),
         svg: urls.href(&svg_path(urls, lang, id)),
         embed: urls.page(&Page::Embed(id.clone()), lang),
         page: urls.page(&page, lang),
@@ -73,6 +76,15 @@ fn svg_open(id: &str, svg: &Svg, height: u32, extra: &str) -> String {
     )
 }
 
+/// A fluid drawing inline: as wide as its column, with no viewBox, so that nothing scales and
+/// positions in percent follow the width.
+fn svg_open_fluid(id: &str, svg: &Svg, extra: &str) -> String {
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100%\" height=\"{h}\"{extra} role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" font-family=\"{FONT_STACK}\">\n",
+        h = svg.height,
+    )
+}
+
 fn title_desc(id: &str, made: &Made) -> String {
     format!(
         "<title id=\"{id}-title\">{}</title>\n<desc id=\"{id}-desc\">{}</desc>\n",
@@ -83,12 +95,12 @@ fn title_desc(id: &str, made: &Made) -> String {
 
 /// The SVG as placed in a page: the page's figure caption carries the visible title.
 fn inline_svg(id: &str, made: &Made, svg: &Svg, class: &str) -> String {
-    let mut s = svg_open(
-        id,
-        svg,
-        svg.height,
-        &format!(" class=\"chart-svg {class}\""),
-    );
+    let class = format!(" class=\"chart-svg {class}\"");
+    let mut s = if svg.fluid {
+        svg_open_fluid(id, svg, &class)
+    } else {
+        svg_open(id, svg, svg.height, &class)
+    };
     s.push_str(&title_desc(id, made));
     s.push_str(&svg.body_for(id));
     s.push_str("</svg>");
