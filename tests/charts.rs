@@ -582,6 +582,15 @@ fn pages_show_their_charts_with_table_sources_and_links() {
                     .skip(1)
                     .map(|s| &s[..s.find('"').unwrap()])
                 {
+                    // A mark the drawing reuses (`<use href="#…">`) is defined in the block.
+                    if let Some(id) = href.strip_prefix('#') {
+                        assert!(
+                            block.contains(&format!(" id=\"{id}\"")),
+                            "{}: {href} is not in the chart",
+                            spec.id
+                        );
+                        continue;
+                    }
                     let path = href
                         .strip_prefix("/policydash/")
                         .unwrap_or_else(|| panic!("{href}"));

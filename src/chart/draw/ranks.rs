@@ -6,7 +6,8 @@
 //! strip are percentages of the width, so the same SVG fills a 360 px phone column and a
 //! 640 px desktop column without scaling the type down or up. plotters draws in pixels only,
 //! so this small drawing is written by hand. Repeated marks are one `<path>` reused with
-//! `<use>`, and shared attributes are set once per layer (`<g>`), not on every element.
+//! `<use>` (the range's end ticks are markers), and shared attributes are set once per layer
+//! (`<g>`), not on every element.
 
 use super::strips::Axis;
 use super::{colour, tint, Svg, AXIS, INK, LABEL, MUTED, PAD, SMALL};
@@ -61,13 +62,14 @@ pub fn ranks(chart: &Ranks) -> Svg {
     let mut marks = String::new();
     let mut labels = String::new();
     let mut ranks = String::new();
+    let mut legend = String::new();
     // The legend: the place's mark, then the box and bar, each on a line of its own so that
     // it fits the narrowest column.
     let mut y = 8;
     let legend_mark = y + 10;
     let _ = write!(marks, "<use href=\"#{ID}-d\" x=\"21\" y=\"{legend_mark}\"/>");
     let _ = write!(
-        ranks,
+        legend,
         "<text x=\"36\" y=\"{}\">{}</text>",
         legend_mark + 4,
         esc(&chart.place)
@@ -81,16 +83,14 @@ pub fn ranks(chart: &Ranks) -> Svg {
     );
     let _ = write!(
         medians,
-        "<line x1=\"21\" x2=\"21\" y1=\"{}\" y2=\"{}\"/>",
-        legend_box - 8,
-        legend_box + 8
+        "<use href=\"#{ID}-m\" x=\"21\" y=\"{legend_box}\"/>"
     );
     for line in text::wrap(&chart.spread, SMALL, label_max - 24.0)
         .iter()
         .take(2)
     {
         let _ = write!(
-            ranks,
+            legend,
             "<text x=\"36\" y=\"{}\">{}</text>",
             y + 14,
             esc(line)
@@ -109,7 +109,7 @@ pub fn ranks(chart: &Ranks) -> Svg {
         }
         let _ = write!(
             ranks,
-            "<text x=\"{RIGHT}%\" y=\"{}\" text-anchor=\"end\">{}</text>",
+            "<text x=\"{RIGHT}%\" y=\"{}\">{}</text>",
             y + 12,
             esc(&row.rank)
         );
@@ -125,15 +125,12 @@ pub fn ranks(chart: &Ranks) -> Svg {
         let mid = y + 10;
         let axis = Axis::of(row.five.into_iter().chain([row.mark]));
         let [lo, q1, med, q3, hi] = row.five.map(|v| axis.at(v));
+        // The range; its end ticks are the layer's markers.
         let _ = write!(
             lines,
-            "<line x1=\"{a}\" x2=\"{b}\" y1=\"{mid}\" y2=\"{mid}\"/>\
-             <line x1=\"{a}\" x2=\"{a}\" y1=\"{t}\" y2=\"{u}\"/>\
-             <line x1=\"{b}\" x2=\"{b}\" y1=\"{t}\" y2=\"{u}\"/>",
-            a = pct(lo),
-            b = pct(hi),
-            t = mid - 5,
-            u = mid + 5,
+            "<line x1=\"{}\" x2=\"{}\" y1=\"{mid}\" y2=\"{mid}\"/>",
+            pct(lo),
+            pct(hi),
         );
         let width = ((q3 - q1) * (RIGHT - LEFT) * 10.0).round() / 10.0;
         let _ = write!(
@@ -143,12 +140,10 @@ pub fn ranks(chart: &Ranks) -> Svg {
             mid - 6,
             width.max(0.3)
         );
-        let m = pct(med);
         let _ = write!(
             medians,
-            "<line x1=\"{m}\" x2=\"{m}\" y1=\"{}\" y2=\"{}\"/>",
-            mid - 9,
-            mid + 9
+            "<use href=\"#{ID}-m\" x=\"{}\" y=\"{mid}\"/>",
+            pct(med)
         );
         let _ = write!(
             marks,
@@ -158,16 +153,20 @@ pub fn ranks(chart: &Ranks) -> Svg {
         y += 26;
     }
     let height = (y + 4).max(40) as u32;
-    let mut body = String::with_capacity(lines.len() * 3);
+    let mut body = String::with_capacity(lines.len() * 6);
     let _ = write!(
         body,
-        "<defs><path id=\"{ID}-d\" d=\"M0-7 7 0 0 7-7 0Z\"/></defs>\n\
-         <g stroke=\"{axis}\" stroke-width=\"2\">{lines}</g>\n\
+        "<defs><path id=\"{ID}-d\" d=\"M0-7 7 0 0 7-7 0Z\"/>\
+         <path id=\"{ID}-m\" d=\"M0-9V9\" stroke=\"{ink}\" stroke-width=\"3\"/>\
+         <marker id=\"{ID}-t\" markerUnits=\"userSpaceOnUse\" overflow=\"visible\">\
+         <path d=\"M0-5V5\" stroke=\"{axis}\" stroke-width=\"2\"/></marker></defs>\n\
+         <g stroke=\"{axis}\" stroke-width=\"2\" marker-start=\"url(#{ID}-t)\" marker-end=\"url(#{ID}-t)\">{lines}</g>\n\
          <g fill=\"{fill}\" stroke=\"{muted}\">{boxes}</g>\n\
-         <g stroke=\"{ink}\" stroke-width=\"3\">{medians}</g>\n\
+         <g>{medians}</g>\n\
          <g fill=\"{place}\">{marks}</g>\n\
          <g font-size=\"{label}\" font-weight=\"bold\" fill=\"{ink}\">{labels}</g>\n\
-         <g font-size=\"{small}\" fill=\"{ink}\">{ranks}</g>\n",
+         <g font-size=\"{small}\" fill=\"{ink}\" text-anchor=\"end\">{ranks}</g>\n\
+         <g font-size=\"{small}\" fill=\"{ink}\">{legend}</g>\n",
         axis = hex(AXIS),
         fill = hex(tint(MUTED, 0.3)),
         muted = hex(MUTED),
@@ -210,8 +209,9 @@ mod tests {
         assert!(b.body.len() <= a.body.len() + 40);
         assert!(a.fluid);
         // One mark drawn once and reused, positions in percent.
-        assert_eq!(a.body.matches("<path ").count(), 1);
-        assert_eq!(a.body.matches("<use ").count(), 2);
+        assert_eq!(a.body.matches("<path ").count(), 3);
+        assert_eq!(a.body.matches("<use ").count(), 4);
+        assert_eq!(a.body.matches("<line ").count(), 1);
         assert!(a.body.contains("x=\"96%\""), "{}", a.body);
     }
 
