@@ -192,7 +192,18 @@ fn parse_svg(xml: &str, what: &str) -> SvgFacts {
     facts
 }
 
+/// The checks every chart passes; a standalone file also names its fonts (inline charts take
+/// the page's, checked in `inline_charts_take_the_pages_cjk_fonts`).
 fn check_accessible(facts: &SvgFacts, what: &str) {
+    check_described(facts, what);
+    assert!(
+        facts.font_family.contains("Noto Sans CJK SC") && facts.font_family.ends_with("sans-serif"),
+        "{what}: font-family must name a CJK fallback stack: {}",
+        facts.font_family
+    );
+}
+
+fn check_described(facts: &SvgFacts, what: &str) {
     assert_eq!(facts.role, "img", "{what}: role");
     let title = facts
         .title_id
@@ -215,10 +226,26 @@ fn check_accessible(facts: &SvgFacts, what: &str) {
         facts.texts.get(&desc).is_some_and(|t| t.len() > 10),
         "{what}: empty <desc>"
     );
+}
+
+#[test]
+fn inline_charts_take_the_pages_cjk_fonts() {
+    // Inline SVG text inherits the page's font-family: the theme names the CJK fallbacks.
+    let css = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/static/style.css"),
+    )
+    .unwrap();
+    let root = &css[css.find(":root {").expect("a :root rule")..];
+    let root = &root[..root.find('}').unwrap()];
+    let family = root.split("font-family:").nth(1).expect("the page's font-family");
+    let family = &family[..family.find(';').unwrap()];
     assert!(
-        facts.font_family.contains("Noto Sans CJK SC") && facts.font_family.ends_with("sans-serif"),
-        "{what}: font-family must name a CJK fallback stack: {}",
-        facts.font_family
+        family.contains("Noto Sans CJK SC") && family.trim().ends_with("sans-serif"),
+        "{family}"
+    );
+    assert!(
+        !css.contains(".chart-svg { font-family") && !css.contains("svg { font-family"),
+        "nothing overrides it for charts"
     );
 }
 
@@ -254,7 +281,7 @@ fn every_svg_parses_and_is_accessible() {
         let svgs = inline_svgs(&html);
         for svg in &svgs {
             let what = format!("inline svg in {}", page.display());
-            check_accessible(&parse_svg(svg, &what), &what);
+            check_described(&parse_svg(svg, &what), &what);
             inline += 1;
         }
         // Ids stay unique on a page with several charts.

@@ -69,6 +69,7 @@ pub fn render(model: &Model, urls: &Urls, spec: &Spec, made: &Made, lang: Lang) 
 /// file here, and in the theme's style.css for inline charts, never an attribute per label.
 const HALO: &str = "<style>text{stroke:#FFFFFF;stroke-width:3px;stroke-linejoin:round;paint-order:stroke}</style>\n";
 
+/// The `<svg>` element of the standalone file, which names its fonts itself.
 fn svg_open(id: &str, svg: &Svg, height: u32, extra: &str) -> String {
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{height}\" viewBox=\"0 0 {w} {height}\"{extra} role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" font-family=\"{FONT_STACK}\">\n",
@@ -76,12 +77,22 @@ fn svg_open(id: &str, svg: &Svg, height: u32, extra: &str) -> String {
     )
 }
 
-/// A fluid drawing inline: as wide as its column, with no viewBox, so that nothing scales and
+/// The `<svg>` element of an inline drawing: its text takes the page's fonts (the theme's
+/// stylesheet names the same CJK fallbacks), so the long list is not repeated per chart. A
+/// fluid drawing is as wide as its column, with no viewBox, so that nothing scales and
 /// positions in percent follow the width.
-fn svg_open_fluid(id: &str, svg: &Svg, extra: &str) -> String {
+fn svg_open_inline(id: &str, svg: &Svg, extra: &str) -> String {
+    let size = if svg.fluid {
+        format!("width=\"100%\" height=\"{}\"", svg.height)
+    } else {
+        format!(
+            "width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\"",
+            w = svg.width,
+            h = svg.height
+        )
+    };
     format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100%\" height=\"{h}\"{extra} role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" font-family=\"{FONT_STACK}\">\n",
-        h = svg.height,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" {size}{extra} role=\"img\" aria-labelledby=\"{id}-title {id}-desc\">\n"
     )
 }
 
@@ -96,11 +107,7 @@ fn title_desc(id: &str, made: &Made) -> String {
 /// The SVG as placed in a page: the page's figure caption carries the visible title.
 fn inline_svg(id: &str, made: &Made, svg: &Svg, class: &str) -> String {
     let class = format!(" class=\"chart-svg {class}\"");
-    let mut s = if svg.fluid {
-        svg_open_fluid(id, svg, &class)
-    } else {
-        svg_open(id, svg, svg.height, &class)
-    };
+    let mut s = svg_open_inline(id, svg, &class);
     s.push_str(&title_desc(id, made));
     s.push_str(&svg.body_for(id));
     s.push_str("</svg>");
@@ -180,7 +187,8 @@ fn cell_html(c: &Cell) -> String {
         return format!("<th scope=\"row\">{inner}</th>");
     }
     let mut attrs = String::new();
-    if c.num {
+    // A number's cell is styled by its data-key (style.css), so no class on every cell.
+    if c.num && c.value.is_none() {
         attrs.push_str(" class=\"num\"");
     }
     if let Some(v) = c.value {
