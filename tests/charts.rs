@@ -237,7 +237,10 @@ fn inline_charts_take_the_pages_cjk_fonts() {
     .unwrap();
     let root = &css[css.find(":root {").expect("a :root rule")..];
     let root = &root[..root.find('}').unwrap()];
-    let family = root.split("font-family:").nth(1).expect("the page's font-family");
+    let family = root
+        .split("font-family:")
+        .nth(1)
+        .expect("the page's font-family");
     let family = &family[..family.find(';').unwrap()];
     assert!(
         family.contains("Noto Sans CJK SC") && family.trim().ends_with("sans-serif"),
@@ -369,7 +372,11 @@ fn tables_and_csv_hold_the_numbers_of_the_data() {
         let own = out.join(format!("data/charts/{}.csv", spec.id));
         if let Kind::Metric(m) = &spec.kind {
             assert!(csv_path.ends_with(format!("data/metrics/{m}.csv")));
-            assert!(!own.exists(), "{}: a copy of the metric's download", spec.id);
+            assert!(
+                !own.exists(),
+                "{}: a copy of the metric's download",
+                spec.id
+            );
         } else {
             assert_eq!(csv_path, own);
         }
@@ -415,7 +422,10 @@ fn tables_and_csv_hold_the_numbers_of_the_data() {
                     spec.id
                 );
                 if top > 0 {
-                    assert!(desc.contains(&format!("{top} highest of all places")), "{desc}");
+                    assert!(
+                        desc.contains(&format!("{top} highest of all places")),
+                        "{desc}"
+                    );
                 }
                 for lang in [Lang::En, Lang::Zh] {
                     let html = page_html(&out, &page, lang, &model);

@@ -130,7 +130,10 @@ fn output_grows_linearly_with_the_number_of_places() {
     println!("a programme's own files: {mean} bytes on average, {most} at most ({biggest})");
     // 260 KB on average and 402 KB at most measured: the largest is a copy of the programme
     // with the most figures and the longest clauses, and does not grow with places.
-    assert!(mean <= 300_000, "a programme's own files: {mean} bytes on average");
+    assert!(
+        mean <= 300_000,
+        "a programme's own files: {mean} bytes on average"
+    );
     assert!(
         most <= 450_000,
         "{biggest}: its own files take {most} bytes"

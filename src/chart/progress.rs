@@ -281,7 +281,14 @@ pub fn make(model: &Model, urls: &Urls, target_id: &str, lang: Lang) -> Made {
         title,
         desc,
         svg: draw(&points, path, goal, &legend, &fmt, super::draw::WIDTH),
-        narrow: Some(draw(&points, path, goal, &legend, &fmt, super::draw::NARROW)),
+        narrow: Some(draw(
+            &points,
+            path,
+            goal,
+            &legend,
+            &fmt,
+            super::draw::NARROW,
+        )),
         table,
         sources,
     }

@@ -115,6 +115,8 @@ impl PageRenderer<'_> {
         ctx.insert("css", &urls.href("static/style.css"));
         ctx.insert("print_css", &urls.href("static/print.css"));
         ctx.insert("favicon", &urls.href("static/favicon.svg"));
+        // The script an embed page tells its host its height with: one file, not a copy per page.
+        ctx.insert("embed_js", &urls.href("static/embed.js"));
         // The theme's share image, when it has one: never a link to a file that is not there.
         let og_image = self
             .theme

@@ -67,7 +67,10 @@ pub fn ranks(chart: &Ranks) -> Svg {
     // it fits the narrowest column.
     let mut y = 8;
     let legend_mark = y + 10;
-    let _ = write!(marks, "<use href=\"#{ID}-d\" x=\"21\" y=\"{legend_mark}\"/>");
+    let _ = write!(
+        marks,
+        "<use href=\"#{ID}-d\" x=\"21\" y=\"{legend_mark}\"/>"
+    );
     let _ = write!(
         legend,
         "<text x=\"36\" y=\"{}\">{}</text>",
