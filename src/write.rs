@@ -193,6 +193,7 @@ pub fn write_site_with(
     let stage = Stage {
         dir: staging.dir.clone(),
         seen: Mutex::new(HashSet::from([MARKER.to_string()])),
+        made: Mutex::new(HashSet::new()),
         files: AtomicUsize::new(0),
     };
     fill(&stage)?;
@@ -205,6 +206,8 @@ pub fn write_site_with(
 pub struct Stage {
     dir: PathBuf,
     seen: Mutex<HashSet<String>>,
+    /// The folders made so far (relative): each is made once, not looked at for every file.
+    made: Mutex<HashSet<PathBuf>>,
     files: AtomicUsize,
 }
 
@@ -221,8 +224,15 @@ impl Stage {
             return Err(WriteError::Duplicate(f.path.clone()));
         }
         let dest = self.dir.join(&rel);
-        if let Some(dir) = dest.parent() {
-            fs::create_dir_all(dir).map_err(io_err(dir))?;
+        if let Some(folder) = rel.parent().filter(|p| !p.as_os_str().is_empty()) {
+            let known = self.made.lock().is_ok_and(|m| m.contains(folder));
+            if !known {
+                let dir = self.dir.join(folder);
+                fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+                if let Ok(mut m) = self.made.lock() {
+                    m.insert(folder.to_path_buf());
+                }
+            }
         }
         fs::write(&dest, &f.bytes).map_err(io_err(&dest))?;
         // A point where tests kill the build: part of the site written.
