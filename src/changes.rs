@@ -140,6 +140,7 @@ impl ChangeReport {
             .cloned()
             .collect();
         let mut changed = Vec::new();
+        let columns = crate::downloads::csv_columns(new);
         for r in new {
             let Some(o) = old_by.get(r.target_id.as_str()) else {
                 continue;
@@ -151,7 +152,7 @@ impl ChangeReport {
                 // In the order of the CSV columns: the value before what is derived from it.
                 // A file published before progress existed has no status to compare with.
                 let no_progress = o.progress_status.is_empty();
-                for field in crate::publish::datapackage::field_names() {
+                for field in columns.iter().map(String::as_str) {
                     // The permalink follows the base URL, which is not a change of the data.
                     if field == "permalink" || (no_progress && PROGRESS_FIELDS.contains(&field)) {
                         continue;

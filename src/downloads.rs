@@ -127,7 +127,7 @@ pub fn row(model: &Model, urls: &Urls, p: &Programme, t: &Target) -> Row {
         quote_en: t.quote_en.clone(),
         note_en: t.note.as_ref().map(|n| n.en.clone()).unwrap_or_default(),
         note_zh: t.note.as_ref().map(|n| n.zh.clone()).unwrap_or_default(),
-        per_100k_residents: crate::render::view::per_100k_value(model, p, t)
+        per_100k_residents: crate::view::per_100k_value(model, p, t)
             .map(|v| (v * 100.0).round() / 100.0),
         progress_status: progress.status().id().to_string(),
         progress_ratio: progress
@@ -293,6 +293,19 @@ pub fn csv_bytes<T: Serialize>(rows: &[T]) -> Vec<u8> {
         let _ = w.flush();
     }
     bytes
+}
+
+/// The CSV columns of a kind of row, in order (its fields' order), read from the header
+/// `csv_bytes` writes for one row; empty when there is no row.
+pub fn csv_columns<T: Serialize>(rows: &[T]) -> Vec<String> {
+    let bytes = csv_bytes(&rows[..rows.len().min(1)]);
+    let text = String::from_utf8_lossy(&bytes);
+    let mut reader =
+        csv::ReaderBuilder::new().from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    reader
+        .headers()
+        .map(|h| h.iter().map(str::to_string).collect())
+        .unwrap_or_default()
 }
 
 /// A cell a spreadsheet would read as a formula (one that begins with =, +, -, @, a tab or a

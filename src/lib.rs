@@ -15,6 +15,7 @@ pub mod diagnostics;
 pub mod downloads;
 pub mod escape;
 pub mod load;
+pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod progress;
@@ -26,6 +27,7 @@ pub mod serve;
 pub mod synth;
 pub mod urls;
 pub mod validate;
+pub mod view;
 pub mod write;
 
 use diagnostics::{Diagnostic, Diagnostics};

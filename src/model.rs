@@ -673,6 +673,13 @@ pub struct Lookup {
 }
 
 impl Model {
+    /// The changelog as readers see it: newest first, then by id.
+    pub fn changelog_newest_first(&self) -> Vec<&ChangeEntry> {
+        let mut entries: Vec<&ChangeEntry> = self.changelog.iter().collect();
+        entries.sort_by(|a, b| (&b.date, &a.id).cmp(&(&a.date, &b.id)));
+        entries
+    }
+
     /// Fills the lookup tables; call once after the model is assembled.
     pub fn index(mut self) -> Self {
         let measure: std::collections::BTreeMap<String, Option<String>> = self

@@ -25,7 +25,7 @@ pub fn site_files(model: &Model, urls: &Urls, extras: &Extras, theme: &Theme) ->
         ),
         OutputFile::new("sitemap.xml", sitemap::sitemap(model, urls)),
         OutputFile::new(
-            datapackage::PATH,
+            crate::urls::DATAPACKAGE,
             datapackage::datapackage(model, urls, &extras.downloads, &chart_csvs(model, extras)),
         ),
         OutputFile::new(datapackage::SCHEMA_PATH, datapackage::schema_file()),
@@ -36,7 +36,7 @@ pub fn site_files(model: &Model, urls: &Urls, extras: &Extras, theme: &Theme) ->
     ];
     for lang in &model.site.languages {
         files.push(OutputFile::new(
-            feed::path(urls, *lang),
+            urls.feed_path(*lang),
             feed::feed(model, urls, *lang, &|key| string(theme, *lang, key)),
         ));
     }

@@ -17,9 +17,9 @@
 
 use crate::escape::esc;
 use crate::model::{Lang, Model, Programme};
-use crate::render::view::{self, Ctx};
-use crate::render::OutputFile;
+use crate::output::OutputFile;
 use crate::urls::{Page, Urls, SEARCH_BUNDLE};
+use crate::view::{self, Ctx};
 use icu_segmenter::{WordSegmenter, WordSegmenterBorrowed};
 use std::sync::OnceLock;
 

@@ -25,6 +25,9 @@ pub enum Page {
 /// The folder (site-relative) that holds the search index and Pagefind's script.
 pub const SEARCH_BUNDLE: &str = "pagefind/";
 
+/// The site's Data Package descriptor (site-relative).
+pub const DATAPACKAGE: &str = "datapackage.json";
+
 impl Page {
     /// Path below the language prefix, with a trailing slash for folders.
     pub fn path(&self) -> String {
@@ -202,6 +205,11 @@ impl Urls {
             return page.path();
         }
         self.lang_path(lang, &page.path())
+    }
+
+    /// Site-relative path of the Atom feed of data updates in a language.
+    pub fn feed_path(&self, lang: Lang) -> String {
+        self.lang_path(lang, "feed.xml")
     }
 
     /// Prefixes a site-relative path with the language folder (none for the default).

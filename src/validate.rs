@@ -645,7 +645,7 @@ impl Validator<'_> {
                 );
             }
             if !model.site.allow_raw_html {
-                if let Some((line, column)) = crate::render::markdown::first_raw_html(&c.body) {
+                if let Some((line, column)) = crate::markdown::first_raw_html(&c.body) {
                     self.out.push(
                         Diagnostic::warning("this HTML will be shown as text, not as markup")
                             .in_file(file)
@@ -688,10 +688,10 @@ impl Validator<'_> {
                     );
                 }
             }
-            for r in crate::render::markdown::references(&c.body) {
+            for r in crate::markdown::references(&c.body) {
                 let at = |d: Diagnostic| d.in_file(file).at(c.body_line + r.line - 1, r.column);
                 match r.kind {
-                    crate::render::markdown::RefKind::Chart(id) if !charts.contains(&id) => {
+                    crate::markdown::RefKind::Chart(id) if !charts.contains(&id) => {
                         let hint = closest(&id, charts.iter().map(String::as_str))
                             .map(|s| format!("did you mean {s:?}?"))
                             .unwrap_or_else(|| {
@@ -701,7 +701,7 @@ impl Validator<'_> {
                             Diagnostic::error(format!("there is no chart {id:?}")).help(hint)
                         ));
                     }
-                    crate::render::markdown::RefKind::Target(id)
+                    crate::markdown::RefKind::Target(id)
                         if !model.targets().any(|(_, t)| t.id == id) =>
                     {
                         self.out.push(at(Diagnostic::error(format!(
@@ -709,25 +709,25 @@ impl Validator<'_> {
                         ))
                         .help("use a target id from content/programmes/")));
                     }
-                    crate::render::markdown::RefKind::Page(path) if !links.contains(&path) => {
+                    crate::markdown::RefKind::Page(path) if !links.contains(&path) => {
                         self.out.push(at(Diagnostic::error(format!(
                             "the link /{path} leads to no page of the site"
                         ))
                         .help("link to a page that exists, e.g. /programmes/zhuhai/")));
                     }
-                    crate::render::markdown::RefKind::Unsafe(url) => {
+                    crate::markdown::RefKind::Unsafe(url) => {
                         self.out.push(at(Diagnostic::warning(format!(
                             "the link {url:?} is not published: only http, https, mailto and links within the site are"
                         ))
                         .help("link to a web page with https://")));
                     }
-                    crate::render::markdown::RefKind::ExternalImage(url) => {
+                    crate::markdown::RefKind::ExternalImage(url) => {
                         self.out.push(at(Diagnostic::warning(format!(
                             "the image {url:?} is left out: pages load nothing from other sites"
                         ))
                         .help("put a copy of the image in the site and give its path, or link to it: [the map](https://...)")));
                     }
-                    crate::render::markdown::RefKind::BadShortcode(text) => {
+                    crate::markdown::RefKind::BadShortcode(text) => {
                         self.out.push(at(Diagnostic::error(format!(
                             "{text:?} is not a shortcode policydash knows"
                         ))

@@ -7,7 +7,7 @@
 use policydash::chart::Kind;
 use policydash::downloads::Row;
 use policydash::model::{Category, FigureKind, Lang, Model, Target};
-use policydash::render::view;
+use policydash::view;
 use policydash::{build, check, BuildOptions};
 use quick_xml::events::Event;
 use quick_xml::Reader;

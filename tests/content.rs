@@ -290,10 +290,7 @@ fn audit_corrections_are_in_both_languages() {
     // A metric chooses its Chinese measure word: bodies that are mostly employers take 家.
     let bodies = target("suqian-evaluation-bodies-per-year");
     assert!(bodies.quote.contains("50家"));
-    assert_eq!(
-        policydash::render::view::target_amount(&bodies, Lang::Zh),
-        "50家"
-    );
+    assert_eq!(policydash::view::target_amount(&bodies, Lang::Zh), "50家");
     // The notice names no number of counties: no note says 5.
     for id in [
         "suqian-county-competitions-per-year",

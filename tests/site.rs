@@ -1,8 +1,8 @@
 //! End-to-end: build the real content/ and check what a reader gets.
 
 use policydash::model::{Lang, Model};
-use policydash::render::view;
 use policydash::urls::{Page, Urls};
+use policydash::view;
 use policydash::BuildOptions;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

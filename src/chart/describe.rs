@@ -6,7 +6,7 @@ use super::programme::count_words;
 use super::timeline::dated_counts;
 use super::words::{self, w, W};
 use crate::model::*;
-use crate::render::view;
+use crate::view;
 
 pub fn metric_title(m: Option<&Metric>, lang: Lang) -> String {
     let name = m.map(|m| m.name.get(lang)).unwrap_or_default();

@@ -1,13 +1,13 @@
 //! What every chart kind makes (`Made`: title, description, drawings, table, sources) and the
 //! pieces the kinds share: the figures a chart shows, how a figure is written, its table and
-//! its sources. Numbers are formatted by `render::view`, the same as everywhere on the site.
+//! its sources. Numbers are formatted by `view`, the same as everywhere on the site.
 
 use super::draw::{self, LegendItem, Mark, Style};
 use super::words::{self, w, W};
 use super::Kind;
 use crate::model::*;
-use crate::render::view;
 use crate::urls::{Page, Urls};
+use crate::view;
 
 /// A chart made in one language, before it is wrapped into SVG files and HTML.
 pub struct Made {
@@ -186,7 +186,7 @@ pub(super) fn with_date(figure: String, t: &Target, lang: Lang) -> String {
 
 /// The figure as written at the end of its bar: `≥ 1,500 persons a year by 2024`.
 pub fn figure_text(t: &Target, lang: Lang) -> String {
-    let amount = view::amount(t.value, t.value_max, t.unit, lang);
+    let amount = view::target_amount(t, lang);
     with_date(
         format!(
             "{}{amount}{}",
@@ -386,7 +386,7 @@ pub(super) fn figure_table(
             let amount = format!(
                 "{}{}",
                 comparator(t.comparator, lang),
-                view::amount(t.value, t.value_max, t.unit, lang)
+                view::target_amount(t, lang)
             );
             row.push(Cell::num(amount, "value", t.value, t.value_max));
             row.push(Cell::text(view::date_label(t, lang)));

@@ -8,8 +8,8 @@ use super::spread::{self, Group};
 use super::words::{self, w, W};
 use super::{describe, Spec, MANY};
 use crate::model::*;
-use crate::render::view;
 use crate::urls::Urls;
+use crate::view;
 
 /// `Targets, total (percent)`: what a group of comparable figures is.
 pub(super) fn group_label(t: &Target, unit: Option<Unit>, lang: Lang) -> String {

@@ -8,7 +8,7 @@ use super::made::{Cell, Fig, Table};
 use super::words::w;
 use super::words::W;
 use crate::model::*;
-use crate::render::view;
+use crate::view;
 
 /// A group of comparable figures and the value of each.
 pub struct Group<'a> {

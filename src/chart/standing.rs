@@ -7,8 +7,8 @@ use super::draw::{self, five_numbers, LegendItem, Mark, Shape, Strip, Strips};
 use super::made::{colour_of, figure_text, Cell, Cite, Made, Table};
 use super::words::{self, w, W};
 use crate::model::*;
-use crate::render::view;
 use crate::urls::{Page, Urls};
+use crate::view;
 use serde::Serialize;
 use std::collections::HashMap;
 

@@ -7,8 +7,8 @@ use super::programme::count_words;
 use super::words::{w, W};
 use super::{describe, MANY};
 use crate::model::*;
-use crate::render::view;
 use crate::urls::{Page, Urls};
+use crate::view;
 use std::collections::BTreeMap;
 
 /// A date as a fractional year: where it starts, or with `end` where it ends (`2025` ends at

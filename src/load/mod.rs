@@ -224,7 +224,7 @@ impl Loader {
         programmes.sort_by(|a: &Programme, b| a.id.cmp(&b.id));
         commentary.sort_by(|a: &Commentary, b| (&a.key, a.lang).cmp(&(&b.key, b.lang)));
         // The changelog stays in file order, so diagnostics can name `entries[i]`; readers see
-        // it newest first (`publish::feed::newest_first`).
+        // it newest first (`Model::changelog_newest_first`).
         Some(
             Model {
                 site,

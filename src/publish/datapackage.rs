@@ -12,7 +12,7 @@ use crate::urls::{Page, Urls};
 use serde_json::{json, Value};
 
 /// Where the package is written, relative to the output folder.
-pub const PATH: &str = "datapackage.json";
+pub const PATH: &str = crate::urls::DATAPACKAGE;
 /// The shared Table Schema, relative to the output folder (and to the package).
 pub const SCHEMA_PATH: &str = "data/targets.schema.json";
 

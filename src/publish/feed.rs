@@ -8,22 +8,10 @@ use crate::model::{ChangeEntry, Lang, Model, PartialDate};
 use crate::progress::{self, status::Status};
 use crate::urls::{Page, Urls};
 
-/// Site-relative path of the feed in a language.
-pub fn path(urls: &Urls, lang: Lang) -> String {
-    urls.lang_path(lang, "feed.xml")
-}
-
 /// RFC 3339 time for a date: its first day, at midnight UTC.
 pub fn timestamp(d: &PartialDate) -> String {
     let (y, m, day) = d.start();
     format!("{y:04}-{m:02}-{day:02}T00:00:00Z")
-}
-
-/// The changelog as readers see it: newest first, then by id.
-pub fn newest_first(model: &Model) -> Vec<&ChangeEntry> {
-    let mut entries: Vec<&ChangeEntry> = model.changelog.iter().collect();
-    entries.sort_by(|a, b| (&b.date, &a.id).cmp(&(&a.date, &b.id)));
-    entries
 }
 
 /// The site-relative path of an entry on the changes page (the entry's permalink).
@@ -64,7 +52,7 @@ fn updated(model: &Model) -> String {
 pub fn feed(model: &Model, urls: &Urls, lang: Lang, s: &dyn Fn(&str) -> String) -> String {
     let e = esc;
     let site_title = model.site.title.get(lang);
-    let self_url = urls.absolute(&path(urls, lang));
+    let self_url = urls.absolute(&urls.feed_path(lang));
     let changes_url = urls.absolute(&urls.page_path(&Page::Changes, lang));
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     out.push_str(&format!(
@@ -99,7 +87,7 @@ pub fn feed(model: &Model, urls: &Urls, lang: Lang, s: &dyn Fn(&str) -> String) 
         out.push_str(&format!("  <rights>{}</rights>\n", e(&l.name)));
     }
     out.push_str("  <generator>policydash</generator>\n");
-    for entry in newest_first(model) {
+    for entry in model.changelog_newest_first() {
         out.push_str(&entry_xml(model, urls, lang, entry, s));
     }
     for change in status_changes(model) {
@@ -167,10 +155,7 @@ fn status_xml(urls: &Urls, lang: Lang, c: &StatusChange, s: &dyn Fn(&str) -> Str
     out.push_str(&format!(
         "    <summary type=\"text\">{}</summary>\n",
         e(&match lang {
-            Lang::Zh => format!(
-                "{title}（截至{}）",
-                crate::render::view::date_text(&c.date, lang)
-            ),
+            Lang::Zh => format!("{title}（截至{}）", crate::view::date_text(&c.date, lang)),
             _ => format!("{title} (as of {})", c.date),
         })
     ));

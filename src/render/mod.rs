@@ -4,10 +4,8 @@
 
 pub mod embed;
 pub mod langmark;
-pub mod markdown;
 pub mod pages;
 pub mod theme;
-pub mod view;
 
 use crate::chart::Charts;
 use crate::diagnostics::{Diagnostic, Diagnostics};

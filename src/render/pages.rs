@@ -1,12 +1,12 @@
 //! HTML pages: one tera context per page, holding only what that page shows.
 
-use super::markdown;
 use super::theme::Theme;
-use super::view::{self, Ctx, Link, TargetView};
 use super::Extras;
 use crate::diagnostics::Diagnostic;
+use crate::markdown;
 use crate::model::*;
 use crate::urls::{Page, Urls};
+use crate::view::{self, Ctx, Link, TargetView};
 use serde::Serialize;
 use tera::Context;
 
@@ -142,7 +142,7 @@ impl<'a> PageRenderer<'a> {
             .any(|(name, _)| name == OG_IMAGE)
             .then(|| urls.absolute(&format!("static/{OG_IMAGE}")));
         ctx.insert("og_image", &og_image);
-        ctx.insert("feed", &urls.href(&crate::publish::feed::path(urls, lang)));
+        ctx.insert("feed", &urls.href(&urls.feed_path(lang)));
         let nav: Vec<Link> = [
             (Page::Home, "nav_home"),
             (Page::MetricIndex, "nav_metrics"),
@@ -343,14 +343,15 @@ impl<'a> PageRenderer<'a> {
             Page::Data => {
                 ctx.insert("page_title", &self.string(lang, "nav_data"));
                 ctx.insert("downloads", &self.extras.downloads_for(page));
-                ctx.insert("datapackage", &urls.href(crate::publish::datapackage::PATH));
+                ctx.insert("datapackage", &urls.href(crate::urls::DATAPACKAGE));
                 ctx.insert("licence", &model.site.licence);
                 "data.html"
             }
             Page::Changes => {
                 ctx.insert("page_title", &self.string(lang, "changes_title"));
                 ctx.insert("report", &self.extras.change_report(lang, urls));
-                let entries: Vec<_> = crate::publish::feed::newest_first(model)
+                let entries: Vec<_> = model
+                    .changelog_newest_first()
                     .into_iter()
                     .map(|e| {
                         let figures: Vec<Link> = e
