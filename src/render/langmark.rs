@@ -233,15 +233,21 @@ fn markup_len(s: &str) -> usize {
         return s.find("-->").map_or(s.len(), |i| i + 3);
     }
     // Bytes, not characters: every delimiter is ASCII, and no byte of a multi-byte
-    // character is.
-    let mut quote: Option<u8> = None;
-    for (i, &c) in s.as_bytes().iter().enumerate().skip(1) {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if c == b'"' || c == b'\'' => quote = Some(c),
-            None if c == b'>' => return i + 1,
-            None => {}
+    // character is. Charts' path data makes long tags: memchr skips through them.
+    let b = s.as_bytes();
+    let mut i = 1;
+    while let Some(j) = b
+        .get(i..)
+        .and_then(|rest| memchr::memchr3(b'>', b'"', b'\'', rest))
+    {
+        let at = i + j;
+        if b[at] == b'>' {
+            return at + 1;
+        }
+        // A quoted value: the tag goes on after its closing quote.
+        match memchr::memchr(b[at], &b[at + 1..]) {
+            Some(k) => i = at + 1 + k + 1,
+            None => break,
         }
     }
     s.len()
