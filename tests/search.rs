@@ -79,7 +79,7 @@ fn build_writes_the_index_for_both_languages() {
     // Chunked: the words are split over several index files, one fragment per record.
     let count = |dir: &str| std::fs::read_dir(bundle.join(dir)).unwrap().count();
     assert!(count("index") >= 2, "{} index chunks", count("index"));
-    assert!(count("fragment") >= records.len() / 2);
+    assert_eq!(count("fragment"), records.len());
 
     for lang in [Lang::En, Lang::Zh] {
         let html = read(&out.join(urls.page_file(&Page::Search, lang)));
@@ -131,22 +131,35 @@ fn every_figure_has_a_record_linking_to_its_permalink() {
         let folder = if lang == Lang::Zh { "/zh" } else { "" };
         for (p, t) in model.targets() {
             let url = format!("{folder}/programmes/{}/#t-{}", p.id, t.id);
-            let r = records
+            let (r, s) = records
                 .iter()
-                .find(|r| r.lang == lang && r.url == url)
+                .filter(|r| r.lang == lang)
+                .flat_map(|r| r.sections.iter().map(move |s| (r, s)))
+                .find(|(r, s)| r.section_url(s) == url)
                 .unwrap_or_else(|| panic!("no {} record for {url}", lang.code()));
-            assert_eq!(r.kind, "figure");
-            assert_eq!(r.quote.as_deref(), Some(t.quote.as_str()));
-            assert!(r.value.as_deref().is_some_and(|v| !v.is_empty()));
-            assert!(r.title.contains(t.label.get(lang)), "{}", r.title);
+            assert_eq!(r.kind, "programme");
+            assert_eq!(s.kind, "figure");
+            assert_eq!(s.quote.as_deref(), Some(t.quote.as_str()));
+            assert!(s.value.as_deref().is_some_and(|v| !v.is_empty()));
+            assert!(s.title.contains(t.label.get(lang)), "{}", s.title);
             // Both languages' words: the clause and its English rendering.
-            assert!(r.text.contains(&t.quote_en), "{url}");
+            assert!(s.text.contains(&t.quote_en), "{url}");
         }
         for p in &model.programmes {
             let url = format!("{folder}/programmes/{}/", p.id);
             assert!(records
                 .iter()
                 .any(|r| r.lang == lang && r.url == url && r.kind == "programme"));
+            for c in &p.commitments {
+                let url = format!("{url}#c-{}", c.id);
+                assert!(
+                    records.iter().any(|r| r.lang == lang
+                        && r.sections.iter().any(|s| r.section_url(s) == url
+                            && s.kind == "commitment"
+                            && s.quote.as_deref() == Some(c.quote.as_str()))),
+                    "{url}"
+                );
+            }
             for s in &p.sources {
                 let url = format!("{folder}/sources/#s-{}", s.id);
                 assert!(records.iter().any(|r| r.lang == lang && r.url == url));
@@ -181,18 +194,28 @@ fn traditional_clauses_are_found_with_simplified_characters() {
         t.quote.contains("學徒"),
         "the source clause is in Traditional characters"
     );
-    for r in records
-        .iter()
-        .filter(|r| r.url.ends_with("#t-suqian-apprenticeships-2024"))
-    {
-        let words: Vec<&str> = r.text.split_whitespace().collect();
+    let mut found = 0;
+    for r in &records {
+        let Some(s) = r
+            .sections
+            .iter()
+            .find(|s| s.anchor == "t-suqian-apprenticeships-2024")
+        else {
+            continue;
+        };
+        found += 1;
+        // The section as Pagefind reads it (its clause, with a Simplified rendering, is on
+        // lines of the indexed document).
+        let html = search::document(r);
+        let words: Vec<&str> = html.split_whitespace().collect();
         match r.lang {
             // Pagefind splits Chinese records itself.
-            Lang::Zh => assert!(r.text.contains("学徒"), "{}", r.text),
+            Lang::Zh => assert!(html.contains("学徒"), "{html}"),
             // English records hold Chinese already split, so 学徒 is a word of its own.
-            _ => assert!(words.iter().any(|w| w.starts_with("学徒")), "{}", r.text),
+            _ => assert!(words.iter().any(|w| w.starts_with("学徒")), "{}", s.anchor),
         }
     }
+    assert_eq!(found, 2, "one section in each language");
 }
 
 fn runs(program: &str, arg: &str) -> bool {
@@ -264,4 +287,64 @@ fn searches_in_a_browser_find_places_figures_and_clauses() {
         result.status
     );
     assert!(stdout.contains("\n12 passed, 0 failed"), "{stdout}");
+}
+
+/// The index of a generated site of `n` programmes: (records, files, fragment files, bytes).
+fn index_of_generated(n: usize) -> (usize, usize, usize, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    policydash::synth::generate(&root(), dir.path(), n).unwrap();
+    let checked = policydash::check(&BuildOptions::new(dir.path()))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    assert_eq!(checked.model.programmes.len(), n);
+    let records = search::records(&checked.model, &checked.urls).len();
+    let files = search::index(&checked.model, &checked.urls).unwrap();
+    let fragments = files
+        .iter()
+        .filter(|f| f.path.starts_with("pagefind/fragment/"))
+        .count();
+    let bytes = files.iter().map(|f| f.bytes.len()).sum();
+    (records, files.len(), fragments, bytes)
+}
+
+/// The index grows linearly with the number of programmes, and by little per programme: a
+/// programme's figures and commitments are sections of its page's record (sub-results), not
+/// records of their own, so a programme adds a handful of records and files, never one per
+/// figure. Counts and sizes only.
+#[test]
+fn the_index_grows_linearly_and_stays_small_per_programme() {
+    let (r20, f20, frag20, b20) = index_of_generated(20);
+    let (r60, f60, frag60, b60) = index_of_generated(60);
+    println!("20 programmes: {r20} records, {f20} files ({frag20} fragments), {b20} bytes");
+    println!("60 programmes: {r60} records, {f60} files ({frag60} fragments), {b60} bytes");
+    // One fragment per record.
+    assert_eq!(frag20, r20);
+    assert_eq!(frag60, r60);
+    // Per added programme, in both languages together: its page, its sources and its
+    // commentary (about 30 figures each would be over 60 records).
+    let per = |a: usize, b: usize| (b - a) as f64 / 40.0;
+    assert!(
+        per(r20, r60) <= 8.0,
+        "{} records per programme",
+        per(r20, r60)
+    );
+    assert!(
+        per(f20, f60) <= 10.0,
+        "{} files per programme",
+        per(f20, f60)
+    );
+    assert!(
+        per(b20, b60) <= 30_000.0,
+        "{} bytes per programme",
+        per(b20, b60)
+    );
+    // Linear: the second 40 programmes cost no more per programme than the first 20 (with a
+    // margin for the index chunks, which are filled to a size).
+    assert!(
+        (f60 as f64) <= 3.0 * f20 as f64 * 1.1,
+        "{f20} files at 20, {f60} at 60"
+    );
+    assert!(
+        (b60 as f64) <= 3.0 * b20 as f64 * 1.1,
+        "{b20} bytes at 20, {b60} at 60"
+    );
 }

@@ -11,7 +11,8 @@
 // the query into its box, then checks that some result links to where it must (a figure's
 // permalink, a programme page). Every visit also fails on a console error, a request to
 // another site, an axe-core violation (serious or critical) once results are shown, and
-// Chinese text in the results not marked lang="zh-…" on an English page; the page as it
+// Chinese text in the results not marked lang="zh-…" on an English page, and a figure's
+// result without its value and clause as written; the page as it
 // stands with its results goes through the Nu HTML Checker (vnu) too.
 // Last, with JavaScript off, the header's search box must lead to the search page, which
 // says that search needs JavaScript and links to the indexes.
@@ -48,7 +49,8 @@ function parseArgs(argv) {
 
 // What a search must find: `page` is the search page ('' English, 'zh/' Chinese), `type`
 // says whether the query is typed into the box or comes in the address, and every entry of
-// `expect` is a link prefix (below the base path) that some result must start with.
+// `expect` is a link prefix (below the base path) that some result must start with (with
+// `exact`, some result is that link; with `first`, the first result is).
 const CASES = [
   { query: '学徒', page: '', expect: ['programmes/suqian/#t-'] },
   { query: '学徒', page: 'zh/', type: true, expect: ['zh/programmes/suqian/#t-'] },
@@ -56,9 +58,10 @@ const CASES = [
   { query: 'apprentices', page: 'zh/', expect: ['zh/programmes/suqian/#t-', 'zh/programmes/lingang/#t-'] },
   { query: '工匠', page: '', expect: ['programmes/zhuhai/#t-'] },
   { query: '工匠', page: 'zh/', expect: ['zh/programmes/zhuhai/#t-'] },
-  { query: 'Jiangmen', page: '', type: true, expect: ['programmes/jiangmen/'], exact: true },
-  { query: '江门', page: 'zh/', expect: ['zh/programmes/jiangmen/'], exact: true },
-  { query: 'Tianjin', page: 'zh/', expect: ['zh/programmes/tianjin/'], exact: true },
+  // A place name finds its programme page first.
+  { query: 'Jiangmen', page: '', type: true, expect: ['programmes/jiangmen/'], exact: true, first: true },
+  { query: '江门', page: 'zh/', expect: ['zh/programmes/jiangmen/'], exact: true, first: true },
+  { query: 'Tianjin', page: 'zh/', expect: ['zh/programmes/tianjin/'], exact: true, first: true },
   // Traditional characters in Suqian's clauses are found with the Simplified form.
   { query: '开展企业新型学徒', page: '', expect: ['programmes/suqian/#t-suqian-apprenticeships'] },
 ];
@@ -150,6 +153,25 @@ async function main() {
         const prefix = base + want;
         const ok = links.some((l) => (c.exact ? l === prefix : l.startsWith(prefix)));
         if (!ok) problems.push(`no result links to ${prefix}${c.exact ? '' : '…'}; got ${links.slice(0, 8).join(', ')}`);
+      }
+      // A figure's result shows its value and its clause, as written (the thin spaces that
+      // split Chinese words in an English record taken out again).
+      const figures = await page.$$eval('#search-results li', (lis) =>
+        lis
+          .filter((li) => (li.querySelector('h2 a')?.getAttribute('href') || '').includes('#t-'))
+          .map((li) => ({
+            href: li.querySelector('h2 a').getAttribute('href'),
+            value: li.querySelector('.search-value')?.textContent || '',
+            quote: li.querySelector('.search-quote q')?.textContent || '',
+          })),
+      );
+      for (const f of figures) {
+        if (!f.value || !f.quote) problems.push(`${f.href} shows no value or no clause`);
+        if (/\u2009|\p{Script=Han} \p{Script=Han}/u.test(f.quote)) problems.push(`${f.href}: clause not as written: ${f.quote}`);
+      }
+      if (c.expect.some((e) => e.includes('#t-')) && !figures.length) problems.push('no figure among the results');
+      if (c.first && links[0] !== base + c.expect[0]) {
+        problems.push(`the first result is ${links[0]}, not ${base + c.expect[0]}`);
       }
       // The reader's language first: only pages in the language of the search page.
       const chinese = (l) => l.startsWith(`${base}zh/`);

@@ -52,7 +52,7 @@ function appendExcerpt(el, excerpt) {
   let inMark = false;
   // An English record holds its Chinese split into words (so that words can be found):
   // the spaces between Chinese characters are taken out again for reading.
-  const joined = chinesePage ? excerpt : excerpt.replace(CHINESE_SPACE, '$1$2$3');
+  const joined = chinesePage ? excerpt : excerpt.replace(THIN_SPACE, ' ').replace(CHINESE_SPACE, '$1$2$3');
   for (const piece of joined.split(/(<mark>|<\/mark>)/)) {
     if (piece === '<mark>') inMark = true;
     else if (piece === '</mark>') inMark = false;
@@ -74,14 +74,15 @@ function element(tag, className, text) {
   return el;
 }
 
-function item(result) {
-  const meta = Object.fromEntries(Object.entries(result.meta || {}).map(([k, v]) => [k, decode(v)]));
+/// One result: a page, or a figure or commitment of a page (a section of its record, with the
+/// section's id). `meta` holds what is shown: kind, title, value and clause.
+function item(url, meta, excerpt) {
   const li = element('li', `search-result search-${meta.kind || 'page'}`);
   const kind = t[`t${(meta.kind || '').replace(/^./, (c) => c.toUpperCase())}`];
   if (kind) li.append(element('p', 'search-kind', kind));
   const heading = element('h2', 'search-title');
-  const link = element('a', null, meta.title || result.url);
-  link.href = result.url;
+  const link = element('a', null, meta.title || url);
+  link.href = url;
   heading.append(link);
   li.append(heading);
   if (meta.value) {
@@ -99,12 +100,38 @@ function item(result) {
     quote.append(clause);
     li.append(quote);
   }
-  if (result.excerpt) {
-    const excerpt = element('p', 'search-excerpt');
-    appendExcerpt(excerpt, result.excerpt);
-    li.append(excerpt);
+  if (excerpt) {
+    const p = element('p', 'search-excerpt');
+    appendExcerpt(p, excerpt);
+    li.append(p);
   }
   return li;
+}
+
+/// Chinese in an English record is split into words with thin spaces: taken out for reading.
+const THIN_SPACE = /\u2009/g;
+
+/// The results of one page: the page itself where its own text matched, and each figure or
+/// commitment that matched (Pagefind's sub-results, one per section of the record). A
+/// section's value and clause are the texts of its lines marked `v-ID` and `q-ID`.
+function items(data) {
+  const meta = Object.fromEntries(Object.entries(data.meta || {}).map(([k, v]) => [k, decode(v)]));
+  const anchorText = (id) => {
+    const a = (data.anchors || []).find((x) => x.id === id);
+    return a && a.text ? decode(a.text).replace(THIN_SPACE, '').trim() : null;
+  };
+  const subs = data.sub_results && data.sub_results.length ? data.sub_results : [{ url: data.url, excerpt: data.excerpt }];
+  return subs.map((sub) => {
+    const id = sub.anchor && sub.anchor.id;
+    if (!id) return item(sub.url, meta, sub.excerpt);
+    const section = {
+      kind: id.startsWith('t-') ? 'figure' : id.startsWith('c-') ? 'commitment' : meta.kind,
+      title: decode(sub.title || ''),
+      value: anchorText(`v-${id}`),
+      quote: anchorText(`q-${id}`),
+    };
+    return item(sub.url, section, sub.excerpt);
+  });
 }
 
 /// Chinese in a query typed on an English page is split into words, as the index is.
@@ -136,7 +163,9 @@ let latest = 0;
 /// without a query fetches nothing).
 function load() {
   pagefind ??= import(`${t.bundle}pagefind.js`).then(async (module) => {
-    await module.options({ baseUrl: t.base, excerptLength: 24 });
+    // A programme record holds its figures too, so it is long: length counts for less than
+    // Pagefind's default (0.75), or a place name would rank short pages that mention it first.
+    await module.options({ baseUrl: t.base, excerptLength: 24, ranking: { pageLength: 0.2 } });
     return module;
   });
   return pagefind;
@@ -165,7 +194,7 @@ async function run(raw) {
   const results = search ? search.results : [];
   const shown = await Promise.all(results.slice(0, SHOWN).map((r) => r.data()));
   if (mine !== latest) return;
-  list.replaceChildren(...shown.map(item));
+  list.replaceChildren(...shown.flatMap(items));
   const n = results.length;
   const text = n === 0 ? t.tNone : n > SHOWN ? t.tResultsShown : t.tResults;
   status.textContent = fill(text, { n, q: query, shown: SHOWN });
