@@ -115,7 +115,8 @@ pub fn load(root: &Path) -> Loaded {
 enum Prepared<T> {
     Missing,
     Unreadable(read::TextError),
-    Parsed(String, yaml::Parsed<T>),
+    /// Boxed: the other variants are small.
+    Parsed(Box<(String, yaml::Parsed<T>)>),
 }
 
 /// A file the loop of `Loader::run` reads as a programme.
@@ -334,7 +335,7 @@ impl Loader {
         match read::read_text(path, MAX_FILE_BYTES, &self.inside) {
             Ok(text) => {
                 let parsed = yaml::parse_all::<T>(&self.rel(path), &text, 1);
-                Prepared::Parsed(text, parsed)
+                Prepared::Parsed(Box::new((text, parsed)))
             }
             Err(e) => Prepared::Unreadable(e),
         }
@@ -358,7 +359,10 @@ impl Loader {
                 self.dropped = true;
                 None
             }
-            Prepared::Parsed(text, parsed) => self.parsed(rel, text, parsed),
+            Prepared::Parsed(parsed) => {
+                let (text, parsed) = *parsed;
+                self.parsed(rel, text, parsed)
+            }
         }
     }
 

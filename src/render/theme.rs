@@ -299,7 +299,7 @@ impl Bounded {
     /// Whether the deadline has passed, looking at the clock every `CLOCK_EVERY` calls.
     fn past_deadline(&mut self) -> bool {
         self.writes = self.writes.wrapping_add(1);
-        self.writes % CLOCK_EVERY == 0 && Instant::now() > self.deadline
+        self.writes.is_multiple_of(CLOCK_EVERY) && Instant::now() > self.deadline
     }
 }
 
