@@ -111,6 +111,21 @@ pub fn load(root: &Path) -> Loaded {
     }
 }
 
+/// A YAML file read and parsed, before its findings are recorded (see `Loader::prepare`).
+enum Prepared<T> {
+    Missing,
+    Unreadable(read::TextError),
+    /// Boxed: the other variants are small.
+    Parsed(Box<(String, yaml::Parsed<T>)>),
+}
+
+/// A file the loop of `Loader::run` reads as a programme.
+fn is_programme_file(content: &Path, path: &Path) -> bool {
+    let rel = path.strip_prefix(content).unwrap_or(path);
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    rel.starts_with("programmes") && matches!(ext, "yaml" | "yml")
+}
+
 struct Loader {
     root: PathBuf,
     inside: Vec<PathBuf>,
@@ -131,6 +146,19 @@ impl Loader {
             return None;
         }
         let files = self.discover(&content);
+        // Programme files are most of a large site: they are read and parsed on every core
+        // first, then taken in file order below, so diagnostics come in the same order.
+        let mut programme_files: std::collections::HashMap<PathBuf, Prepared<Programme>> = {
+            use rayon::prelude::*;
+            let wanted: Vec<&PathBuf> = files
+                .iter()
+                .filter(|path| is_programme_file(&content, path))
+                .collect();
+            wanted
+                .into_par_iter()
+                .map(|path| (path.clone(), self.prepare::<Programme>(path)))
+                .collect()
+        };
 
         let site = self.yaml_file::<Site>(&content.join("site.yaml"), true);
         let mut metrics = Vec::new();
@@ -151,7 +179,8 @@ impl Loader {
                 ("metrics.yaml", _) => self.metrics_file(path, &mut metrics),
                 (_, "yaml" | "yml") if in_dir("metrics") => self.metrics_file(path, &mut metrics),
                 (_, "yaml" | "yml") if in_dir("programmes") => {
-                    if let Some(p) = self.programme_file(path) {
+                    let prepared = programme_files.remove(path);
+                    if let Some(p) = self.programme_file(path, prepared) {
                         programmes.push(p);
                     }
                 }
@@ -258,8 +287,14 @@ impl Loader {
     /// Reads a file as UTF-8 text, without a byte-order mark (see `read`: only regular files
     /// inside the site, at most `MAX_FILE_BYTES`).
     fn read_text(&mut self, path: &Path) -> Option<String> {
+        let read = read::read_text(path, MAX_FILE_BYTES, &self.inside);
+        self.text_read(path, read)
+    }
+
+    /// The text of a file that was read, or the diagnostic of why it could not be.
+    fn text_read(&mut self, path: &Path, read: Result<String, read::TextError>) -> Option<String> {
         let rel = self.rel(path);
-        let e = match read::read_text(path, MAX_FILE_BYTES, &self.inside) {
+        let e = match read {
             Ok(text) => return Some(text),
             Err(e) => e,
         };
@@ -287,23 +322,48 @@ impl Loader {
         path: &Path,
         required: bool,
     ) -> Option<T> {
-        let rel = self.rel(path);
+        let prepared = self.prepare(path);
+        self.prepared(path, required, prepared)
+    }
+
+    /// Reads and parses a YAML file without touching the loader's state, so that many files
+    /// can be prepared at once; `prepared` then records what was found.
+    fn prepare<T: serde::de::DeserializeOwned>(&self, path: &Path) -> Prepared<T> {
         if !path.exists() {
-            if required {
-                self.diagnostics.push(
-                    Diagnostic::error("this file is required but missing")
-                        .in_file(&rel)
-                        .help("create it as described in docs/content-format.md"),
-                );
-            }
-            return None;
+            return Prepared::Missing;
         }
-        let Some(text) = self.read_text(path) else {
-            self.dropped = true;
-            return None;
-        };
-        let parsed = yaml::parse_all::<T>(&rel, &text, 1);
-        self.parsed(rel, text, parsed)
+        match read::read_text(path, MAX_FILE_BYTES, &self.inside) {
+            Ok(text) => {
+                let parsed = yaml::parse_all::<T>(&self.rel(path), &text, 1);
+                Prepared::Parsed(Box::new((text, parsed)))
+            }
+            Err(e) => Prepared::Unreadable(e),
+        }
+    }
+
+    fn prepared<T>(&mut self, path: &Path, required: bool, prepared: Prepared<T>) -> Option<T> {
+        let rel = self.rel(path);
+        match prepared {
+            Prepared::Missing => {
+                if required {
+                    self.diagnostics.push(
+                        Diagnostic::error("this file is required but missing")
+                            .in_file(&rel)
+                            .help("create it as described in docs/content-format.md"),
+                    );
+                }
+                None
+            }
+            Prepared::Unreadable(e) => {
+                self.text_read(path, Err(e));
+                self.dropped = true;
+                None
+            }
+            Prepared::Parsed(parsed) => {
+                let (text, parsed) = *parsed;
+                self.parsed(rel, text, parsed)
+            }
+        }
     }
 
     /// Remembers a parsed file and its errors; the value, when there is one (even repaired).
@@ -331,8 +391,13 @@ impl Loader {
         }
     }
 
-    fn programme_file(&mut self, path: &Path) -> Option<Programme> {
-        let mut p = self.yaml_file::<Programme>(path, true)?;
+    fn programme_file(
+        &mut self,
+        path: &Path,
+        prepared: Option<Prepared<Programme>>,
+    ) -> Option<Programme> {
+        let prepared = prepared.unwrap_or_else(|| self.prepare(path));
+        let mut p = self.prepared(path, true, prepared)?;
         let rel = self.rel(path);
         p.origin = Origin {
             file: rel.clone(),

@@ -77,9 +77,32 @@ pub struct PageRenderer<'a> {
     pub urls: &'a Urls,
     pub theme: &'a Theme,
     pub extras: &'a Extras,
+    /// Each site language's share of every page's context (see `language_context`).
+    languages: Vec<(Lang, Context)>,
 }
 
-impl PageRenderer<'_> {
+impl<'a> PageRenderer<'a> {
+    pub fn new(
+        model: &'a Model,
+        urls: &'a Urls,
+        theme: &'a Theme,
+        extras: &'a Extras,
+    ) -> PageRenderer<'a> {
+        let languages = model
+            .site
+            .languages
+            .iter()
+            .map(|l| (*l, Self::language_context(model, urls, theme, *l)))
+            .collect();
+        PageRenderer {
+            model,
+            urls,
+            theme,
+            extras,
+            languages,
+        }
+    }
+
     pub fn render(&self, page: &Page, lang: Lang) -> Result<String, Diagnostic> {
         let (template, mut ctx) = self.context(page, lang)?;
         self.common(&mut ctx, page, lang);
@@ -96,30 +119,26 @@ impl PageRenderer<'_> {
         Ok(super::langmark::mark_chinese(&html, Lang::Zh.tag()))
     }
 
-    fn common(&self, ctx: &mut Context, page: &Page, lang: Lang) {
-        let (model, urls) = (self.model, self.urls);
+    /// What every page in `lang` holds whatever the page (interface strings, navigation,
+    /// stylesheet links): made once per language, and copied cheaply into each page's context
+    /// (tera shares maps and lists between copies).
+    fn language_context(model: &Model, urls: &Urls, theme: &Theme, lang: Lang) -> Context {
+        let mut ctx = Context::new();
         // The theme's loader guarantees strings for every site language.
         let empty = std::collections::BTreeMap::new();
-        let t = self.theme.strings.get(lang.code()).unwrap_or(&empty);
+        let t = theme.strings.get(lang.code()).unwrap_or(&empty);
         ctx.insert("lang", lang.code());
         ctx.insert("lang_tag", lang.tag());
         ctx.insert("t", t);
         ctx.insert("site_title", model.site.title.get(lang));
         ctx.insert("site_description", model.site.description.get(lang));
-        if !ctx.contains_key("description") {
-            ctx.insert("description", model.site.description.get(lang));
-        }
-        let path = urls.page_path(page, lang);
-        ctx.insert("canonical", &urls.absolute(&path));
-        ctx.insert("page_id", &format!("{page:?}"));
         ctx.insert("css", &urls.href("static/style.css"));
         ctx.insert("print_css", &urls.href("static/print.css"));
         ctx.insert("favicon", &urls.href("static/favicon.svg"));
         // The script an embed page tells its host its height with: one file, not a copy per page.
         ctx.insert("embed_js", &urls.href("static/embed.js"));
         // The theme's share image, when it has one: never a link to a file that is not there.
-        let og_image = self
-            .theme
+        let og_image = theme
             .statics
             .iter()
             .any(|(name, _)| name == OG_IMAGE)
@@ -143,6 +162,22 @@ impl PageRenderer<'_> {
         ctx.insert("nav", &nav);
         ctx.insert("data_href", &urls.page(&Page::Data, lang));
         ctx.insert("search_href", &urls.page(&Page::Search, lang));
+        ctx
+    }
+
+    fn common(&self, ctx: &mut Context, page: &Page, lang: Lang) {
+        let (model, urls) = (self.model, self.urls);
+        if let Some((_, base)) = self.languages.iter().find(|(l, _)| *l == lang) {
+            ctx.extend(base.clone());
+        } else {
+            ctx.extend(Self::language_context(model, urls, self.theme, lang));
+        }
+        if !ctx.contains_key("description") {
+            ctx.insert("description", model.site.description.get(lang));
+        }
+        let path = urls.page_path(page, lang);
+        ctx.insert("canonical", &urls.absolute(&path));
+        ctx.insert("page_id", &format!("{page:?}"));
         let alternates: Vec<Alternate> = languages_of(model, page)
             .into_iter()
             .map(|l| Alternate {
