@@ -41,6 +41,11 @@ pub fn languages_of(model: &Model, page: &Page) -> Vec<Lang> {
         .collect()
 }
 
+/// Whether any of these figures has no observation: the table then says once what that means.
+fn no_data(figures: &[TargetView]) -> bool {
+    figures.iter().any(|t| t.progress.reason == "no_data")
+}
+
 /// Every page of the site, language-independent.
 pub fn all_pages(model: &Model) -> Vec<Page> {
     let mut pages = vec![
@@ -245,6 +250,7 @@ impl<'a> PageRenderer<'a> {
                 ctx.insert("programme", &self.programme_view(p, lang));
                 ctx.insert("rule_href", &view::rule_href(self.model, self.urls, lang));
                 let targets: Vec<TargetView> = p.targets.iter().map(|t| v.target(p, t)).collect();
+                ctx.insert("no_data", &no_data(&targets));
                 ctx.insert("targets", &targets);
                 ctx.insert("commitments", &self.commitments(p, lang));
                 ctx.insert(
@@ -279,6 +285,8 @@ impl<'a> PageRenderer<'a> {
                     "compact",
                     &(model.programmes_with_metric(id).len() > crate::chart::MANY),
                 );
+                ctx.insert("no_data", &no_data(&rows));
+                ctx.insert("rule_href", &view::rule_href(self.model, self.urls, lang));
                 ctx.insert("rows", &rows);
                 ctx.insert("caveats", &view::caveats(model, m, lang));
                 ctx.insert(
