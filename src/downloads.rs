@@ -178,14 +178,14 @@ impl Downloads {
         for p in &model.programmes {
             tables.push(Table {
                 page: Page::Programme(p.id.clone()),
-                stem: format!("data/programmes/{}", p.id),
+                stem: crate::urls::programme_data(&p.id),
                 rows: by_programme.remove(p.id.as_str()).unwrap_or_default(),
             });
         }
         for m in model.shared_metrics() {
             tables.push(Table {
                 page: Page::Metric(m.id.clone()),
-                stem: format!("data/metrics/{}", m.id),
+                stem: crate::urls::metric_data(&m.id),
                 rows: all.iter().filter(|r| r.metric == m.id).cloned().collect(),
             });
         }
@@ -244,10 +244,10 @@ impl Downloads {
                 format!("{}.csv", t.stem),
                 csv_bytes(&t.rows),
             ));
-            let json = serde_json::json!({ "count": t.rows.len(), "targets": t.rows });
-            let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
-            text.push('\n');
-            out.push(OutputFile::new(format!("{}.json", t.stem), text));
+            out.push(OutputFile::new(
+                format!("{}.json", t.stem),
+                json_records("targets", &t.rows),
+            ));
         }
         if !wanted(&Page::Data) {
             return out;
@@ -256,15 +256,26 @@ impl Downloads {
             format!("{OBSERVATIONS}.csv"),
             observations_csv(&self.observations),
         ));
-        let json = serde_json::json!({
-            "count": self.observations.len(),
-            "observations": self.observations,
-        });
-        let mut text = serde_json::to_string_pretty(&json).unwrap_or_default();
-        text.push('\n');
-        out.push(OutputFile::new(format!("{OBSERVATIONS}.json"), text));
+        out.push(OutputFile::new(
+            format!("{OBSERVATIONS}.json"),
+            json_records("observations", &self.observations),
+        ));
         out
     }
+}
+
+/// `{"count":N,"KEY":[…]}` with one record per line, fields in CSV column order: no
+/// indentation (about 15% smaller than pretty-printed JSON), yet a change to one figure is
+/// one line in a diff.
+pub fn json_records<T: Serialize>(key: &str, rows: &[T]) -> String {
+    let mut text = format!("{{\"count\":{},\"{key}\":[", rows.len());
+    for (i, r) in rows.iter().enumerate() {
+        text.push_str(if i == 0 { "\n" } else { ",\n" });
+        // Serialising plain rows into memory cannot fail.
+        text.push_str(&serde_json::to_string(r).unwrap_or_default());
+    }
+    text.push_str("\n]}\n");
+    text
 }
 
 /// What the data package says of every CSV file (see `neutralise`).
@@ -388,6 +399,31 @@ mod tests {
     struct Cells {
         label: String,
         value: f64,
+    }
+
+    #[test]
+    fn json_downloads_have_one_record_per_line() {
+        let rows = vec![
+            Cells {
+                label: "a \"quoted\"\nline".into(),
+                value: 1.5,
+            },
+            Cells {
+                label: "b".into(),
+                value: 2.0,
+            },
+        ];
+        let text = json_records("targets", &rows);
+        assert_eq!(text.lines().count(), 4, "{text}");
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["count"], 2);
+        assert_eq!(v["targets"][0]["label"], "a \"quoted\"\nline");
+        assert_eq!(v["targets"][1]["value"], 2.0);
+        assert!(!text.contains("  "), "indented: {text}");
+        let empty: serde_json::Value =
+            serde_json::from_str(&json_records::<Cells>("observations", &[])).unwrap();
+        assert_eq!(empty["count"], 0);
+        assert_eq!(empty["observations"].as_array().unwrap().len(), 0);
     }
 
     #[test]

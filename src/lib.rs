@@ -93,8 +93,10 @@ pub struct Built {
 pub struct Timings(pub Vec<(&'static str, std::time::Duration)>);
 
 impl Timings {
-    /// One line per stage: `  pages      1.234 s`. `pages` includes writing each page into the
-    /// staging folder as it is made; `write` is what remains (site files, the swap).
+    /// One line per stage: `  pages      1.234 s`. `pages` includes writing each page and the
+    /// site files into the staging folder as they are made; `search` is made on a thread of
+    /// its own beside them, so its time overlaps theirs; `write` is what remains after both
+    /// (the search index's files, the swap).
     pub fn text(&self) -> String {
         let mut out = String::new();
         for (stage, d) in &self.0 {
@@ -306,39 +308,53 @@ pub fn build_checked(
             progress(stage.files());
             Ok(())
         };
-        let mut result = render::render_site(&model, &urls, &theme, &extras, &sink);
-        if let Ok(mut t) = pages_time.lock() {
-            *t = clock.elapsed();
-        }
-        // Site files and the search index go through the same sink after the pages.
-        let mut late = Diagnostics::new();
-        let mut put = |f: output::OutputFile| {
-            if let Err(d) = sink(f) {
-                late.push(d);
+        std::thread::scope(|scope| {
+            // The search index needs only the model, and makes it on one thread: it is made
+            // beside the pages instead of after them.
+            let search = scope.spawn(|| {
+                let started = std::time::Instant::now();
+                let index = search::index(&model, &urls);
+                (index, started.elapsed())
+            });
+            let (mut result, site_files) = rayon::join(
+                || render::render_site(&model, &urls, &theme, &extras, &sink),
+                || publish::site_files(&model, &urls, &extras, &theme),
+            );
+            // Site files and the search index go through the same sink after the pages.
+            let mut late = Diagnostics::new();
+            let mut put = |f: output::OutputFile| {
+                if let Err(d) = sink(f) {
+                    late.push(d);
+                }
+            };
+            site_files.into_iter().for_each(&mut put);
+            if let Ok(mut t) = pages_time.lock() {
+                *t = clock.elapsed();
             }
-        };
-        publish::site_files(&model, &urls, &extras, &theme)
-            .into_iter()
-            .for_each(&mut put);
-        let started = std::time::Instant::now();
-        let index = search::index(&model, &urls);
-        if let Ok(mut t) = search_time.lock() {
-            *t = started.elapsed();
-        }
-        match index {
-            Ok(files) => files.into_iter().for_each(&mut put),
-            Err(e) => late.push(Diagnostic::error(e)),
-        }
-        if !late.is_empty() {
-            let mut errs = result.err().unwrap_or_default();
-            errs.extend(late);
-            result = Err(errs);
-        }
-        result.map_err(|errs| {
-            if let Ok(mut slot) = render_errors.lock() {
-                *slot = Some(errs);
+            let (index, took) = search.join().unwrap_or_else(|_| {
+                (
+                    Err("making the search index failed".to_string()),
+                    std::time::Duration::ZERO,
+                )
+            });
+            if let Ok(mut t) = search_time.lock() {
+                *t = took;
             }
-            write::WriteError::Stopped
+            match index {
+                Ok(files) => files.into_iter().for_each(&mut put),
+                Err(e) => late.push(Diagnostic::error(e)),
+            }
+            if !late.is_empty() {
+                let mut errs = result.err().unwrap_or_default();
+                errs.extend(late);
+                result = Err(errs);
+            }
+            result.map_err(|errs| {
+                if let Ok(mut slot) = render_errors.lock() {
+                    *slot = Some(errs);
+                }
+                write::WriteError::Stopped
+            })
         })
     });
     let total = clock.elapsed();
@@ -346,9 +362,10 @@ pub fn build_checked(
     let search = search_time.into_inner().unwrap_or_default();
     timings.0.push(("pages", pages));
     timings.0.push(("search", search));
+    // Search runs beside the pages: what is left after the later of the two is the write.
     timings
         .0
-        .push(("write", total.saturating_sub(pages + search)));
+        .push(("write", total.saturating_sub(pages.max(search))));
     let files = match written {
         Ok(n) => n,
         Err(e) => {

@@ -22,6 +22,21 @@ pub enum Page {
     NotFound,
 }
 
+/// Where a programme's figures are published, without extension (`.csv`, `.json`).
+pub fn programme_data(id: &str) -> String {
+    format!("data/programmes/{id}")
+}
+
+/// Where a compared metric's figures are published, without extension (`.csv`, `.json`).
+pub fn metric_data(id: &str) -> String {
+    format!("data/metrics/{id}")
+}
+
+/// Where a chart's own numbers are published (one file for all languages).
+pub fn chart_data(id: &str) -> String {
+    format!("data/charts/{id}.csv")
+}
+
 /// The folder (site-relative) that holds the search index and Pagefind's script.
 pub const SEARCH_BUNDLE: &str = "pagefind/";
 

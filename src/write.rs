@@ -193,6 +193,7 @@ pub fn write_site_with(
     let stage = Stage {
         dir: staging.dir.clone(),
         seen: Mutex::new(HashSet::from([MARKER.to_string()])),
+        made: Mutex::new(HashSet::new()),
         files: AtomicUsize::new(0),
     };
     fill(&stage)?;
@@ -205,6 +206,8 @@ pub fn write_site_with(
 pub struct Stage {
     dir: PathBuf,
     seen: Mutex<HashSet<String>>,
+    /// The folders made so far (relative): each is made once, not looked at for every file.
+    made: Mutex<HashSet<PathBuf>>,
     files: AtomicUsize,
 }
 
@@ -221,8 +224,15 @@ impl Stage {
             return Err(WriteError::Duplicate(f.path.clone()));
         }
         let dest = self.dir.join(&rel);
-        if let Some(dir) = dest.parent() {
-            fs::create_dir_all(dir).map_err(io_err(dir))?;
+        if let Some(folder) = rel.parent().filter(|p| !p.as_os_str().is_empty()) {
+            let known = self.made.lock().is_ok_and(|m| m.contains(folder));
+            if !known {
+                let dir = self.dir.join(folder);
+                fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+                if let Ok(mut m) = self.made.lock() {
+                    m.insert(folder.to_path_buf());
+                }
+            }
         }
         fs::write(&dest, &f.bytes).map_err(io_err(&dest))?;
         // A point where tests kill the build: part of the site written.
@@ -395,26 +405,48 @@ fn is_ours(dir: &Path) -> bool {
 /// Deletes a folder policydash made, the marker last, so that a deletion cut short leaves a
 /// folder still recognisable as policydash's. `after_first` runs once something is deleted.
 fn remove_tree(dir: &Path, mut after_first: impl FnMut()) -> io::Result<()> {
-    let mut first = true;
+    let mut entries = Vec::new();
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
-        if entry.file_name() == MARKER {
-            continue;
+        if entry.file_name() != MARKER {
+            entries.push((entry.path(), entry.file_type()?.is_dir()));
         }
-        if entry.file_type()?.is_dir() {
-            fs::remove_dir_all(entry.path())?;
-        } else {
-            fs::remove_file(entry.path())?;
-        }
-        if std::mem::take(&mut first) {
-            after_first();
-        }
+    }
+    // The first entry alone (a test stops the build right after it), then the others on
+    // every core: a site is tens of thousands of files.
+    if let Some((path, is_dir)) = entries.pop() {
+        remove_entry(&path, is_dir)?;
+        after_first();
+    }
+    {
+        use rayon::prelude::*;
+        entries
+            .par_iter()
+            .try_for_each(|(path, is_dir)| remove_entry(path, *is_dir))?;
     }
     match fs::remove_file(dir.join(MARKER)) {
         Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
         _ => {}
     }
     fs::remove_dir(dir)
+}
+
+/// Removes a file, or a folder and everything in it, its subfolders on every core.
+fn remove_entry(path: &Path, is_dir: bool) -> io::Result<()> {
+    use rayon::prelude::*;
+    if !is_dir {
+        return fs::remove_file(path);
+    }
+    let entries: Vec<(PathBuf, bool)> = fs::read_dir(path)?
+        .map(|e| {
+            let e = e?;
+            Ok((e.path(), e.file_type()?.is_dir()))
+        })
+        .collect::<io::Result<_>>()?;
+    entries
+        .par_iter()
+        .try_for_each(|(p, d)| remove_entry(p, *d))?;
+    fs::remove_dir(path)
 }
 
 /// For the interruption tests (`tests/interrupt.rs`): with `POLICYDASH_TEST_PAUSE=POINT` in

@@ -192,7 +192,18 @@ fn parse_svg(xml: &str, what: &str) -> SvgFacts {
     facts
 }
 
+/// The checks every chart passes; a standalone file also names its fonts (inline charts take
+/// the page's, checked in `inline_charts_take_the_pages_cjk_fonts`).
 fn check_accessible(facts: &SvgFacts, what: &str) {
+    check_described(facts, what);
+    assert!(
+        facts.font_family.contains("Noto Sans CJK SC") && facts.font_family.ends_with("sans-serif"),
+        "{what}: font-family must name a CJK fallback stack: {}",
+        facts.font_family
+    );
+}
+
+fn check_described(facts: &SvgFacts, what: &str) {
     assert_eq!(facts.role, "img", "{what}: role");
     let title = facts
         .title_id
@@ -215,10 +226,29 @@ fn check_accessible(facts: &SvgFacts, what: &str) {
         facts.texts.get(&desc).is_some_and(|t| t.len() > 10),
         "{what}: empty <desc>"
     );
+}
+
+#[test]
+fn inline_charts_take_the_pages_cjk_fonts() {
+    // Inline SVG text inherits the page's font-family: the theme names the CJK fallbacks.
+    let css = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/static/style.css"),
+    )
+    .unwrap();
+    let root = &css[css.find(":root {").expect("a :root rule")..];
+    let root = &root[..root.find('}').unwrap()];
+    let family = root
+        .split("font-family:")
+        .nth(1)
+        .expect("the page's font-family");
+    let family = &family[..family.find(';').unwrap()];
     assert!(
-        facts.font_family.contains("Noto Sans CJK SC") && facts.font_family.ends_with("sans-serif"),
-        "{what}: font-family must name a CJK fallback stack: {}",
-        facts.font_family
+        family.contains("Noto Sans CJK SC") && family.trim().ends_with("sans-serif"),
+        "{family}"
+    );
+    assert!(
+        !css.contains(".chart-svg { font-family") && !css.contains("svg { font-family"),
+        "nothing overrides it for charts"
     );
 }
 
@@ -254,7 +284,7 @@ fn every_svg_parses_and_is_accessible() {
         let svgs = inline_svgs(&html);
         for svg in &svgs {
             let what = format!("inline svg in {}", page.display());
-            check_accessible(&parse_svg(svg, &what), &what);
+            check_described(&parse_svg(svg, &what), &what);
             inline += 1;
         }
         // Ids stay unique on a page with several charts.
@@ -336,7 +366,20 @@ fn tables_and_csv_hold_the_numbers_of_the_data() {
         assert!(specs.iter().any(|s| s.id == format!("metric-{}", m.id)));
     }
     for spec in &specs {
-        let csv_path = out.join(format!("data/charts/{}.csv", spec.id));
+        // A metric's comparison links to the metric's own download (the same rows) and writes
+        // no copy of it; every other chart has a CSV of its own.
+        let csv_path = out.join(policydash::chart::csv_path(spec));
+        let own = out.join(format!("data/charts/{}.csv", spec.id));
+        if let Kind::Metric(m) = &spec.kind {
+            assert!(csv_path.ends_with(format!("data/metrics/{m}.csv")));
+            assert!(
+                !own.exists(),
+                "{}: a copy of the metric's download",
+                spec.id
+            );
+        } else {
+            assert_eq!(csv_path, own);
+        }
         let page = spec.pages[0].clone();
         match &spec.kind {
             Kind::Standing(id) => {
@@ -364,6 +407,25 @@ fn tables_and_csv_hold_the_numbers_of_the_data() {
                     assert_eq!(r.places, peers.len(), "{}: {}", spec.id, t.id);
                     let higher = peers.iter().filter(|x| x.value > t.value).count();
                     assert_eq!(r.rank, higher + 1, "{}: {}", spec.id, t.id);
+                }
+                // The description counts the figures by where they fall, computed here too.
+                let p = model.programme(id).unwrap();
+                let top = rows.iter().filter(|r| r.rank == 1).count();
+                let svg = fs::read_to_string(out.join(format!("charts/{}.svg", spec.id))).unwrap();
+                let facts = parse_svg(&svg, &spec.id);
+                let desc = &facts.texts[facts.desc_id.as_ref().unwrap()];
+                let n = rows.len();
+                assert!(desc.contains(&p.place.en), "{desc}");
+                assert!(
+                    desc.contains(&format!("{n} figure{}", if n == 1 { "" } else { "s" })),
+                    "{}: {desc}",
+                    spec.id
+                );
+                if top > 0 {
+                    assert!(
+                        desc.contains(&format!("{top} highest of all places")),
+                        "{desc}"
+                    );
                 }
                 for lang in [Lang::En, Lang::Zh] {
                     let html = page_html(&out, &page, lang, &model);
@@ -557,6 +619,15 @@ fn pages_show_their_charts_with_table_sources_and_links() {
                     .skip(1)
                     .map(|s| &s[..s.find('"').unwrap()])
                 {
+                    // A mark the drawing reuses (`<use href="#…">`) is defined in the block.
+                    if let Some(id) = href.strip_prefix('#') {
+                        assert!(
+                            block.contains(&format!(" id=\"{id}\"")),
+                            "{}: {href} is not in the chart",
+                            spec.id
+                        );
+                        continue;
+                    }
                     let path = href
                         .strip_prefix("/policydash/")
                         .unwrap_or_else(|| panic!("{href}"));
@@ -572,7 +643,7 @@ fn pages_show_their_charts_with_table_sources_and_links() {
                         spec.id
                     );
                 }
-                assert!(block.contains(&format!("data/charts/{}.csv", spec.id)));
+                assert!(block.contains(&policydash::chart::csv_path(spec)));
                 assert!(block.contains(&format!("charts/{}.svg", spec.id)));
                 assert!(block.contains(&format!("embed/{}/", spec.id)));
             }

@@ -20,16 +20,19 @@ pub fn render(model: &Model, urls: &Urls, spec: &Spec, made: &Made, lang: Lang) 
     let id = &spec.id;
     let page = spec.pages.first().cloned().unwrap_or(Page::Home);
     let page_abs = urls.absolute(&urls.page_path(&page, lang));
-    // Both variants are inline; the stylesheet shows one (the other is display:none, so
-    // screen readers meet only one).
-    let inline = format!(
-        "{}{}",
-        inline_svg(id, made, &made.svg, "chart-wide"),
-        inline_svg(&format!("{id}-narrow"), made, &made.narrow, "chart-narrow")
-    );
+    // One drawing that fits every width, or both variants, of which the stylesheet shows one
+    // (the other is display:none, so screen readers meet only one).
+    let inline = match &made.narrow {
+        Some(narrow) => format!(
+            "{}{}",
+            inline_svg(id, made, &made.svg, "chart-wide"),
+            inline_svg(&format!("{id}-narrow"), made, narrow, "chart-narrow")
+        ),
+        None => inline_svg(id, made, &made.svg, "chart-fluid"),
+    };
     let (file, file_height) = file_svg(model, id, made, lang, &page_abs);
     let links = Links {
-        csv: urls.href(&csv_path(id)),
+        csv: urls.href(&csv_path(spec)),
         svg: urls.href(&svg_path(urls, lang, id)),
         embed: urls.page(&Page::Embed(id.clone()), lang),
         page: urls.page(&page, lang),
@@ -66,10 +69,30 @@ pub fn render(model: &Model, urls: &Urls, spec: &Spec, made: &Made, lang: Lang) 
 /// file here, and in the theme's style.css for inline charts, never an attribute per label.
 const HALO: &str = "<style>text{stroke:#FFFFFF;stroke-width:3px;stroke-linejoin:round;paint-order:stroke}</style>\n";
 
+/// The `<svg>` element of the standalone file, which names its fonts itself.
 fn svg_open(id: &str, svg: &Svg, height: u32, extra: &str) -> String {
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{height}\" viewBox=\"0 0 {w} {height}\"{extra} role=\"img\" aria-labelledby=\"{id}-title {id}-desc\" font-family=\"{FONT_STACK}\">\n",
         w = svg.width,
+    )
+}
+
+/// The `<svg>` element of an inline drawing: its text takes the page's fonts (the theme's
+/// stylesheet names the same CJK fallbacks), so the long list is not repeated per chart. A
+/// fluid drawing is as wide as its column, with no viewBox, so that nothing scales and
+/// positions in percent follow the width.
+fn svg_open_inline(id: &str, svg: &Svg, extra: &str) -> String {
+    let size = if svg.fluid {
+        format!("width=\"100%\" height=\"{}\"", svg.height)
+    } else {
+        format!(
+            "width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\"",
+            w = svg.width,
+            h = svg.height
+        )
+    };
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" {size}{extra} role=\"img\" aria-labelledby=\"{id}-title {id}-desc\">\n"
     )
 }
 
@@ -83,12 +106,8 @@ fn title_desc(id: &str, made: &Made) -> String {
 
 /// The SVG as placed in a page: the page's figure caption carries the visible title.
 fn inline_svg(id: &str, made: &Made, svg: &Svg, class: &str) -> String {
-    let mut s = svg_open(
-        id,
-        svg,
-        svg.height,
-        &format!(" class=\"chart-svg {class}\""),
-    );
+    let class = format!(" class=\"chart-svg {class}\"");
+    let mut s = svg_open_inline(id, svg, &class);
     s.push_str(&title_desc(id, made));
     s.push_str(&svg.body_for(id));
     s.push_str("</svg>");
@@ -168,7 +187,8 @@ fn cell_html(c: &Cell) -> String {
         return format!("<th scope=\"row\">{inner}</th>");
     }
     let mut attrs = String::new();
-    if c.num {
+    // A number's cell is styled by its data-key (style.css), so no class on every cell.
+    if c.num && c.value.is_none() {
         attrs.push_str(" class=\"num\"");
     }
     if let Some(v) = c.value {

@@ -13,9 +13,10 @@ use crate::view;
 pub struct Made {
     pub title: String,
     pub desc: String,
-    /// The chart for wide screens and files, and the variant for phones.
+    /// The chart for wide screens and files, and the variant for phones (none when the one
+    /// drawing serves every width: `Svg::fluid`).
     pub svg: draw::Svg,
-    pub narrow: draw::Svg,
+    pub narrow: Option<draw::Svg>,
     pub table: Table,
     pub sources: Vec<Cite>,
 }
@@ -465,12 +466,9 @@ pub fn empty(id: &str) -> Made {
             body: String::new(),
             width: draw::WIDTH,
             height: 40,
+            fluid: false,
         },
-        narrow: draw::Svg {
-            body: String::new(),
-            width: draw::NARROW,
-            height: 40,
-        },
+        narrow: None,
         table: Table {
             head: Vec::new(),
             rows: Vec::new(),

@@ -72,7 +72,7 @@ pub(super) fn many_places(
         title,
         desc: spread::desc(&groups, places(figs), lang),
         svg: draw::strips(&chart, draw::WIDTH),
-        narrow: draw::strips(&chart, draw::NARROW),
+        narrow: Some(draw::strips(&chart, draw::NARROW)),
         // A summary of fixed size: the comparison page's own table lists every figure.
         table: spread::summary_table(&groups, lang),
         sources: vec![Cite::every_programme(urls, lang)],
@@ -180,7 +180,7 @@ pub(super) fn metric_chart(
         title: describe::metric_title(m, lang),
         desc: describe::metric_desc(model, &figs, per_100k_panel, log, lang),
         svg,
-        narrow,
+        narrow: Some(narrow),
         table: figure_table(model, urls, &figs, false, lang),
         sources: figure_sources(
             model,

@@ -137,7 +137,7 @@ pub(super) fn programme_chart(model: &Model, urls: &Urls, id: &str, lang: Lang) 
         title: describe::programme_title(p, lang),
         desc: describe::programme_desc(p, &counts, lang),
         svg,
-        narrow,
+        narrow: Some(narrow),
         table: Table { head, rows },
         sources: programme_sources(urls, p, lang),
     }

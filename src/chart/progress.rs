@@ -281,7 +281,14 @@ pub fn make(model: &Model, urls: &Urls, target_id: &str, lang: Lang) -> Made {
         title,
         desc,
         svg: draw(&points, path, goal, &legend, &fmt, super::draw::WIDTH),
-        narrow: draw(&points, path, goal, &legend, &fmt, super::draw::NARROW),
+        narrow: Some(draw(
+            &points,
+            path,
+            goal,
+            &legend,
+            &fmt,
+            super::draw::NARROW,
+        )),
         table,
         sources,
     }
@@ -302,12 +309,13 @@ fn empty(id: &str) -> Made {
         body: String::new(),
         width: super::draw::WIDTH,
         height: 40,
+        fluid: false,
     };
     Made {
         title: id.to_string(),
         desc: id.to_string(),
         svg: blank(),
-        narrow: blank(),
+        narrow: Some(blank()),
         table: Table {
             head: Vec::new(),
             rows: Vec::new(),
@@ -443,6 +451,7 @@ fn draw(
         body: buf[start..end].replace(" font-family=\"sans-serif\"", ""),
         width,
         height: HEIGHT,
+        fluid: false,
     }
 }
 

@@ -1,9 +1,10 @@
 //! `standing-<programme>`: "this place among all". For each of a programme's figures that other
 //! places also have (same metric, unit and kind), where it falls among them: its rank and the
-//! spread of every place's value, drawn as a strip. Its size depends on the programme's figures,
-//! never on the number of places.
+//! spread of every place's value, drawn as a compact strip per figure (`draw::ranks`), once
+//! for every screen width. Its size depends on the programme's figures, never on the number
+//! of places.
 
-use super::draw::{self, five_numbers, LegendItem, Mark, Shape, Strip, Strips};
+use super::draw::{self, five_numbers};
 use super::made::{colour_of, figure_text, Cell, Cite, Made, Table};
 use super::words::{self, w, W};
 use crate::model::*;
@@ -73,27 +74,76 @@ impl Groups {
     }
 }
 
-fn rank_words(s: &Standing, lang: Lang) -> String {
+/// The rank as written at the end of a row: `3 of 300`.
+fn rank_short(s: &Standing, lang: Lang) -> String {
     match lang {
-        Lang::En => format!("rank {} of {} (1 = highest)", s.rank, s.of),
-        Lang::Zh => format!("在{}项中排第{}（由高到低）", s.of, s.rank),
+        Lang::En => format!("{} of {}", s.rank, s.of),
+        Lang::Zh => format!("第{}（共{}）", s.rank, s.of),
     }
 }
 
-fn spread_words(s: &Standing, lang: Lang) -> String {
-    let n = |v: f64| view::amount(v, None, s.t.unit, lang);
+/// Where a figure falls: highest of all, top quarter, middle half, bottom quarter, lowest.
+fn band(s: &Standing) -> usize {
+    let [lo, q1, _, q3, hi] = s.five;
+    let v = s.t.value;
+    if v >= hi {
+        0
+    } else if v <= lo {
+        4
+    } else if v > q3 {
+        1
+    } else if v < q1 {
+        3
+    } else {
+        2
+    }
+}
+
+/// The description: how many of the place's figures fall in each part of the distribution.
+/// Each figure's rank and numbers are in the table beside the chart, so the description stays
+/// a few sentences whatever the number of figures (a screen reader reads it in one go).
+fn describe(p: &Programme, list: &[Standing], lang: Lang) -> String {
+    let mut counts = [0usize; 5];
+    for s in list {
+        counts[band(s)] += 1;
+    }
+    let names: [&str; 5] = match lang {
+        Lang::En => [
+            "highest of all places",
+            "in the top quarter",
+            "in the middle half",
+            "in the bottom quarter",
+            "lowest of all places",
+        ],
+        Lang::Zh => [
+            "为各地最高",
+            "居前四分之一",
+            "居中间一半",
+            "居后四分之一",
+            "为各地最低",
+        ],
+    };
+    let parts: Vec<String> = counts
+        .iter()
+        .zip(names)
+        .filter(|(n, _)| **n > 0)
+        .map(|(n, name)| match lang {
+            Lang::En => format!("{n} {name}"),
+            Lang::Zh => format!("{n}项{name}"),
+        })
+        .collect();
+    let n = list.len();
     match lang {
         Lang::En => format!(
-            "lowest {}, median {}, highest {}",
-            n(s.five[0]),
-            n(s.five[2]),
-            n(s.five[4])
+            "Where {}'s {n} figure{} shared with other places fall among all places with the same measure: {}. The table gives each figure's rank (1 = highest) and the lowest, median and highest value of all places.",
+            p.place.en,
+            if n == 1 { "" } else { "s" },
+            parts.join(", ")
         ),
         Lang::Zh => format!(
-            "最低{}，中位数{}，最高{}",
-            n(s.five[0]),
-            n(s.five[2]),
-            n(s.five[4])
+            "{}可与各地比较的{n}项数字在同一指标各地数字中的位置：{}。表格列出每项数字的排名（由高到低）以及各地的最低、中位数和最高值。",
+            p.place.zh,
+            parts.join("，")
         ),
     }
 }
@@ -113,70 +163,25 @@ pub fn make(model: &Model, urls: &Urls, groups: &Groups, id: &str, lang: Lang) -
     let Some(p) = model.programme(id) else {
         return super::made::empty(id);
     };
-    let colour = colour_of(model, p);
     let list = groups.standings(p);
-    let sep = if lang == Lang::Zh { "；" } else { "; " };
-    let rows = list
-        .iter()
-        .map(|s| Strip {
-            label: row_label(s, lang),
-            five: s.five,
-            mark: Some(s.t.value),
-            colour,
-            caption: format!(
-                "{}{sep}{}{sep}{}",
-                figure_text(s.t, lang),
-                rank_words(s, lang),
-                spread_words(s, lang)
-            ),
-        })
-        .collect();
-    let legend = vec![
-        LegendItem {
-            mark: Mark::Point(Shape::Diamond, true),
-            text: p.place.name(lang).to_string(),
+    let chart = draw::Ranks {
+        place: p.place.name(lang).to_string(),
+        colour: colour_of(model, p),
+        spread: match lang {
+            Lang::En => "Middle half of all places; bar: median".into(),
+            Lang::Zh => "各地居中的一半；竖线：中位数".into(),
         },
-        LegendItem {
-            mark: Mark::Bar(draw::Style::Hollow, None),
-            text: match lang {
-                Lang::En => "Middle half of all places; bar: median".into(),
-                Lang::Zh => "各地居中的一半；竖线：中位数".into(),
-            },
-        },
-    ];
-    let chart = Strips {
-        legend,
-        rows,
-        shared: false,
+        rows: list
+            .iter()
+            .map(|s| draw::RankRow {
+                label: row_label(s, lang),
+                five: s.five,
+                mark: s.t.value,
+                rank: rank_short(s, lang),
+            })
+            .collect(),
     };
-    let items: Vec<String> = list
-        .iter()
-        .map(|s| {
-            let (colon, open, close) = match lang {
-                Lang::Zh => ("：", "（", "）"),
-                Lang::En => (": ", " (", ")"),
-            };
-            format!(
-                "{}{colon}{}{open}{}{sep}{}{close}",
-                s.t.label.get(lang),
-                figure_text(s.t, lang),
-                rank_words(s, lang),
-                spread_words(s, lang)
-            )
-        })
-        .collect();
-    let desc = match lang {
-        Lang::En => format!(
-            "Where each of {}'s figures falls among all places with the same measure. {}.",
-            p.place.en,
-            items.join(sep)
-        ),
-        Lang::Zh => format!(
-            "{}各项数字在同一指标各地数字中的位置。{}。",
-            p.place.zh,
-            items.join(sep)
-        ),
-    };
+    let desc = describe(p, &list, lang);
     let head = [
         w(W::Figure, lang),
         w(W::Value, lang),
@@ -225,8 +230,8 @@ pub fn make(model: &Model, urls: &Urls, groups: &Groups, id: &str, lang: Lang) -
     Made {
         title: title(p, lang),
         desc,
-        svg: draw::strips(&chart, draw::WIDTH),
-        narrow: draw::strips(&chart, draw::NARROW),
+        svg: draw::ranks(&chart),
+        narrow: None,
         table: Table {
             head,
             rows: table_rows,

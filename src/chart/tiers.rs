@@ -76,7 +76,7 @@ pub(super) fn tiers_chart(model: &Model, urls: &Urls, spec: &Spec, lang: Lang) -
         title: describe::tiers_title(lang),
         desc: describe::tiers_desc(&figs, lang),
         svg,
-        narrow,
+        narrow: Some(narrow),
         table: figure_table(model, urls, &figs, true, lang),
         sources: figure_sources(model, urls, &figs, false, lang),
     }

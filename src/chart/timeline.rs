@@ -196,7 +196,7 @@ pub(super) fn timeline_by_year(model: &Model, urls: &Urls, lang: Lang) -> Made {
         title: describe::timeline_title(lang),
         desc,
         svg: draw::bars(&chart, &fmt, draw::WIDTH),
-        narrow: draw::bars(&chart, &fmt, draw::NARROW),
+        narrow: Some(draw::bars(&chart, &fmt, draw::NARROW)),
         table: Table {
             head,
             rows: table_rows,
@@ -314,7 +314,7 @@ pub(super) fn timeline_chart(model: &Model, urls: &Urls, lang: Lang) -> Made {
         title: describe::timeline_title(lang),
         desc: describe::timeline_desc(model, lang),
         svg,
-        narrow,
+        narrow: Some(narrow),
         table: Table { head, rows },
         sources,
     }

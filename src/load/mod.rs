@@ -100,7 +100,7 @@ pub fn load(root: &Path) -> Loaded {
 /// What an earlier load parsed, by file, with the text it was parsed from.
 #[derive(Default)]
 pub struct Reuse {
-    files: std::collections::HashMap<PathBuf, (String, Box<dyn std::any::Any + Send>)>,
+    files: std::collections::HashMap<PathBuf, (String, Box<dyn std::any::Any + Send + Sync>)>,
 }
 
 /// `load`, parsing again only the files whose text differs from when `reuse` saw them (the
@@ -132,6 +132,21 @@ fn load_with(root: &Path, reuse: Option<Reuse>) -> (Loaded, Option<Reuse>) {
     (loaded, loader.reuse)
 }
 
+/// A YAML file read and parsed, before its findings are recorded (see `Loader::prepare`).
+enum Prepared<T> {
+    Missing,
+    Unreadable(read::TextError),
+    /// Boxed: the other variants are small.
+    Parsed(Box<(String, yaml::Parsed<T>)>),
+}
+
+/// A file the loop of `Loader::run` reads as a programme.
+fn is_programme_file(content: &Path, path: &Path) -> bool {
+    let rel = path.strip_prefix(content).unwrap_or(path);
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    rel.starts_with("programmes") && matches!(ext, "yaml" | "yml")
+}
+
 struct Loader {
     root: PathBuf,
     inside: Vec<PathBuf>,
@@ -153,6 +168,19 @@ impl Loader {
             return None;
         }
         let files = self.discover(&content);
+        // Programme files are most of a large site: they are read and parsed on every core
+        // first, then taken in file order below, so diagnostics come in the same order.
+        let mut programme_files: std::collections::HashMap<PathBuf, Prepared<Programme>> = {
+            use rayon::prelude::*;
+            let wanted: Vec<&PathBuf> = files
+                .iter()
+                .filter(|path| is_programme_file(&content, path))
+                .collect();
+            wanted
+                .into_par_iter()
+                .map(|path| (path.clone(), self.prepare::<Programme>(path)))
+                .collect()
+        };
 
         let site = self.yaml_file::<Site>(&content.join("site.yaml"), true);
         let mut metrics = Vec::new();
@@ -173,7 +201,8 @@ impl Loader {
                 ("metrics.yaml", _) => self.metrics_file(path, &mut metrics),
                 (_, "yaml" | "yml") if in_dir("metrics") => self.metrics_file(path, &mut metrics),
                 (_, "yaml" | "yml") if in_dir("programmes") => {
-                    if let Some(p) = self.programme_file(path) {
+                    let prepared = programme_files.remove(path);
+                    if let Some(p) = self.programme_file(path, prepared) {
                         programmes.push(p);
                     }
                 }
@@ -280,8 +309,14 @@ impl Loader {
     /// Reads a file as UTF-8 text, without a byte-order mark (see `read`: only regular files
     /// inside the site, at most `MAX_FILE_BYTES`).
     fn read_text(&mut self, path: &Path) -> Option<String> {
+        let read = read::read_text(path, MAX_FILE_BYTES, &self.inside);
+        self.text_read(path, read)
+    }
+
+    /// The text of a file that was read, or the diagnostic of why it could not be.
+    fn text_read(&mut self, path: &Path, read: Result<String, read::TextError>) -> Option<String> {
         let rel = self.rel(path);
-        let e = match read::read_text(path, MAX_FILE_BYTES, &self.inside) {
+        let e = match read {
             Ok(text) => return Some(text),
             Err(e) => e,
         };
@@ -304,53 +339,92 @@ impl Loader {
         None
     }
 
-    fn yaml_file<T: serde::de::DeserializeOwned + Clone + Send + 'static>(
+    fn yaml_file<T: serde::de::DeserializeOwned + Clone + Send + Sync + 'static>(
         &mut self,
         path: &Path,
         required: bool,
     ) -> Option<T> {
-        let rel = self.rel(path);
-        if !path.exists() {
-            if required {
-                self.diagnostics.push(
-                    Diagnostic::error("this file is required but missing")
-                        .in_file(&rel)
-                        .help("create it as described in docs/content-format.md"),
-                );
-            }
-            return None;
-        }
-        let Some(text) = self.read_text(path) else {
-            self.dropped = true;
-            return None;
-        };
-        let parsed = self.parse(&rel, &text, |rel, text| yaml::parse_all::<T>(rel, text, 1));
-        self.parsed(rel, text, parsed)
+        let prepared = self.prepare(path);
+        self.prepared(path, required, prepared)
     }
 
-    /// `parse(rel, text)`, or what it gave for the same text when `reuse` has it.
-    fn parse<T: Clone + Send + 'static>(
+    /// Reads and parses a YAML file without touching the loader's state, so that many files
+    /// can be prepared at once; `prepared` then records what was found.
+    fn prepare<T: serde::de::DeserializeOwned + Clone + Send + Sync + 'static>(
+        &self,
+        path: &Path,
+    ) -> Prepared<T> {
+        if !path.exists() {
+            return Prepared::Missing;
+        }
+        match read::read_text(path, MAX_FILE_BYTES, &self.inside) {
+            Ok(text) => {
+                let rel = self.rel(path);
+                let parsed = self
+                    .reused(&rel, &text)
+                    .unwrap_or_else(|| yaml::parse_all::<T>(&rel, &text, 1));
+                Prepared::Parsed(Box::new((text, parsed)))
+            }
+            Err(e) => Prepared::Unreadable(e),
+        }
+    }
+
+    fn prepared<T: Clone + Send + Sync + 'static>(
+        &mut self,
+        path: &Path,
+        required: bool,
+        prepared: Prepared<T>,
+    ) -> Option<T> {
+        let rel = self.rel(path);
+        match prepared {
+            Prepared::Missing => {
+                if required {
+                    self.diagnostics.push(
+                        Diagnostic::error("this file is required but missing")
+                            .in_file(&rel)
+                            .help("create it as described in docs/content-format.md"),
+                    );
+                }
+                None
+            }
+            Prepared::Unreadable(e) => {
+                self.text_read(path, Err(e));
+                self.dropped = true;
+                None
+            }
+            Prepared::Parsed(parsed) => {
+                let (text, parsed) = *parsed;
+                self.remember(&rel, &text, &parsed);
+                self.parsed(rel, text, parsed)
+            }
+        }
+    }
+
+    /// What parsing `text` gave when `reuse` saw the same text at `rel`.
+    fn reused<T: Clone + 'static>(&self, rel: &Path, text: &str) -> Option<yaml::Parsed<T>> {
+        let (seen, parsed) = self.reuse.as_ref()?.files.get(rel)?;
+        (seen == text)
+            .then(|| parsed.downcast_ref::<yaml::Parsed<T>>().cloned())
+            .flatten()
+    }
+
+    /// Keeps what parsing `text` gave, for `load_reusing` to reuse next time.
+    fn remember<T: Clone + Send + Sync + 'static>(
         &mut self,
         rel: &Path,
         text: &str,
-        parse: impl FnOnce(&Path, &str) -> yaml::Parsed<T>,
-    ) -> yaml::Parsed<T> {
+        parsed: &yaml::Parsed<T>,
+    ) {
         let Some(reuse) = &mut self.reuse else {
-            return parse(rel, text);
+            return;
         };
-        if let Some((seen, parsed)) = reuse.files.get(rel) {
-            if let Some(parsed) = parsed.downcast_ref::<yaml::Parsed<T>>() {
-                if seen == text {
-                    return parsed.clone();
-                }
-            }
+        if reuse.files.get(rel).is_some_and(|(seen, _)| seen == text) {
+            return;
         }
-        let parsed = parse(rel, text);
         let kept = Box::new(parsed.clone());
         reuse
             .files
             .insert(rel.to_path_buf(), (text.to_string(), kept));
-        parsed
     }
 
     /// Remembers a parsed file and its errors; the value, when there is one (even repaired).
@@ -378,8 +452,13 @@ impl Loader {
         }
     }
 
-    fn programme_file(&mut self, path: &Path) -> Option<Programme> {
-        let mut p = self.yaml_file::<Programme>(path, true)?;
+    fn programme_file(
+        &mut self,
+        path: &Path,
+        prepared: Option<Prepared<Programme>>,
+    ) -> Option<Programme> {
+        let prepared = prepared.unwrap_or_else(|| self.prepare(path));
+        let mut p = self.prepared(path, true, prepared)?;
         let rel = self.rel(path);
         p.origin = Origin {
             file: rel.clone(),
@@ -502,7 +581,10 @@ impl Loader {
             self.dropped = true;
             return None;
         };
-        let parsed = self.parse(&rel, &text, frontmatter::parse);
+        let parsed = self
+            .reused(&rel, &text)
+            .unwrap_or_else(|| frontmatter::parse(&rel, &text));
+        self.remember(&rel, &text, &parsed);
         self.parsed(rel, text, parsed)
     }
 }

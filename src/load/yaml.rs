@@ -67,10 +67,20 @@ pub fn parse_all<T: DeserializeOwned>(file: &Path, text: &str, first_line: usize
         return fail(d);
     }
     let mut locator = Locator::from_text(text);
-    if let Err(d) = well_formed(file, text, &locator) {
+    if let Err(d) = refused_before_parsing(file, &locator) {
         return fail(d);
     }
-    let first = match serde_yaml::from_str::<T>(text) {
+    // A typed parse that succeeds has read the whole document, so its syntax is sound: the
+    // syntax pass of `well_formed` is needed only when it fails.
+    let typed = serde_yaml::from_str::<T>(text);
+    let checked = match &typed {
+        Ok(_) => refused_after_parsing(file, text, &locator),
+        Err(_) => well_formed(file, text, &locator),
+    };
+    if let Err(d) = checked {
+        return fail(d);
+    }
+    let first = match typed {
         Ok(value) => {
             locator.shift(first_line - 1);
             return Parsed {
@@ -149,8 +159,19 @@ fn odd_line_break(file: &Path, text: &str) -> Option<Diagnostic> {
     )
 }
 
-/// The checks made before any typed parse: no alias bomb, no runaway nesting, valid syntax.
+/// The checks made before any typed parse: no alias bomb, no runaway nesting, valid syntax,
+/// then those of `refused_after_parsing`.
 fn well_formed(file: &Path, text: &str, locator: &Locator) -> Result<(), Diagnostic> {
+    refused_before_parsing(file, locator)?;
+    if let Err(err) = serde_yaml::from_str::<IgnoredAny>(text) {
+        return Err(syntax_diagnostic(file, text, locator, &err));
+    }
+    refused_after_parsing(file, text, locator)
+}
+
+/// What the event walk finds that no parser may see: an alias bomb, runaway nesting, a
+/// second document.
+fn refused_before_parsing(file: &Path, locator: &Locator) -> Result<(), Diagnostic> {
     if let Some((line, col)) = locator.alias_bomb() {
         return Err(Diagnostic::error(format!(
             "the YAML aliases in this file expand to more than {MAX_ALIAS_EXPANSION} values"
@@ -173,9 +194,11 @@ fn well_formed(file: &Path, text: &str, locator: &Locator) -> Result<(), Diagnos
             .at(line, col)
             .help("a content file holds one document: remove the `---` or `...` line and what follows it, or move it to a file of its own"));
     }
-    if let Err(err) = serde_yaml::from_str::<IgnoredAny>(text) {
-        return Err(syntax_diagnostic(file, text, locator, &err));
-    }
+    Ok(())
+}
+
+/// What is refused in a file whose syntax is sound: custom tags, control characters.
+fn refused_after_parsing(file: &Path, text: &str, locator: &Locator) -> Result<(), Diagnostic> {
     if let Some((line, col, tag)) = locator.custom_tag() {
         // The parser marks the value after the tag (or the next line, for an empty value):
         // point at the tag itself.

@@ -9,11 +9,12 @@
 //! cannot hold a `<span>` (head, title, script, style, textarea, option, svg, math).
 
 use crate::model::Script;
+use std::borrow::Cow;
 
 /// An open element, with what is in force inside it (worked out when it opens, so text never
 /// looks down the stack: deep nesting costs no more than shallow).
-struct Open {
-    name: String,
+struct Open<'a> {
+    name: Cow<'a, str>,
     /// The nearest `lang` attribute, here or further out, is Chinese.
     chinese: bool,
     /// The nearest `lang` attribute is `zh-Hant`.
@@ -29,7 +30,7 @@ pub fn mark_chinese(html: &str, zh_tag: &str) -> String {
     let mut stack: Vec<Open> = Vec::new();
     // How many elements of each name are open: a close tag for an element that is not open
     // is passed over without searching the stack.
-    let mut open_count: std::collections::HashMap<String, usize> = Default::default();
+    let mut open_count: std::collections::HashMap<Cow<str>, usize> = Default::default();
     let mut rest = html;
     while !rest.is_empty() {
         let Some(lt) = rest.find('<') else {
@@ -44,12 +45,12 @@ pub fn mark_chinese(html: &str, zh_tag: &str) -> String {
         rest = &rest[len..];
         match parse_tag(markup) {
             Some(Tag::Open { name, lang, closed }) => {
-                if RAW_TEXT.contains(&name.as_str()) {
+                if RAW_TEXT.contains(&name.as_ref()) {
                     // Copied as it is, up to its end tag.
-                    let end = find_ci(rest, &format!("</{name}")).unwrap_or(rest.len());
+                    let end = find_end_tag(rest, &name).unwrap_or(rest.len());
                     out.push_str(&rest[..end]);
                     rest = &rest[end..];
-                } else if !closed && !VOID.contains(&name.as_str()) {
+                } else if !closed && !VOID.contains(&name.as_ref()) {
                     let parent = stack.last();
                     let (chinese, traditional) = match &lang {
                         Some(l) => (
@@ -62,7 +63,7 @@ pub fn mark_chinese(html: &str, zh_tag: &str) -> String {
                         ),
                     };
                     let no_spans =
-                        parent.is_some_and(|p| p.no_spans) || NO_SPANS.contains(&name.as_str());
+                        parent.is_some_and(|p| p.no_spans) || NO_SPANS.contains(&name.as_ref());
                     *open_count.entry(name.clone()).or_default() += 1;
                     stack.push(Open {
                         name,
@@ -111,6 +112,11 @@ fn look() {
 
 fn push_text(out: &mut String, text: &str, stack: &[Open], zh_tag: &str) {
     look();
+    // Most text (and all markup-heavy text) is ASCII: nothing to mark.
+    if text.is_ascii() {
+        out.push_str(text);
+        return;
+    }
     let inner = stack.last();
     let chinese = inner.is_some_and(|o| o.chinese);
     if inner.is_some_and(|o| o.traditional || o.no_spans) || !text.chars().any(is_han) {
@@ -200,15 +206,24 @@ fn han_runs(text: &str) -> Vec<(usize, usize)> {
     runs
 }
 
-enum Tag {
+enum Tag<'a> {
     Open {
-        name: String,
-        lang: Option<String>,
+        name: Cow<'a, str>,
+        lang: Option<&'a str>,
         closed: bool,
     },
     Close {
-        name: String,
+        name: Cow<'a, str>,
     },
+}
+
+/// `name` in lower case, copied only when it is not already.
+fn lower(name: &str) -> Cow<'_, str> {
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    }
 }
 
 /// The length of the markup starting at `s` (which starts with '<'): a comment, a
@@ -217,30 +232,38 @@ fn markup_len(s: &str) -> usize {
     if s.starts_with("<!--") {
         return s.find("-->").map_or(s.len(), |i| i + 3);
     }
-    let mut quote: Option<char> = None;
-    for (i, c) in s.char_indices().skip(1) {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if c == '"' || c == '\'' => quote = Some(c),
-            None if c == '>' => return i + 1,
-            None => {}
+    // Bytes, not characters: every delimiter is ASCII, and no byte of a multi-byte
+    // character is. Charts' path data makes long tags: memchr skips through them.
+    let b = s.as_bytes();
+    let mut i = 1;
+    while let Some(j) = b
+        .get(i..)
+        .and_then(|rest| memchr::memchr3(b'>', b'"', b'\'', rest))
+    {
+        let at = i + j;
+        if b[at] == b'>' {
+            return at + 1;
+        }
+        // A quoted value: the tag goes on after its closing quote.
+        match memchr::memchr(b[at], &b[at + 1..]) {
+            Some(k) => i = at + 1 + k + 1,
+            None => break,
         }
     }
     s.len()
 }
 
-fn parse_tag(markup: &str) -> Option<Tag> {
+fn parse_tag(markup: &str) -> Option<Tag<'_>> {
     let inner = markup.strip_prefix('<')?.strip_suffix('>')?;
     if let Some(name) = inner.strip_prefix('/') {
         return Some(Tag::Close {
-            name: name.trim().to_ascii_lowercase(),
+            name: lower(name.trim()),
         });
     }
     let name_end = inner
         .find(|c: char| c.is_whitespace() || c == '/')
         .unwrap_or(inner.len());
-    let name = inner[..name_end].to_ascii_lowercase();
+    let name = lower(&inner[..name_end]);
     if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
         return None; // <!DOCTYPE …>, stray '<'
     }
@@ -252,7 +275,7 @@ fn parse_tag(markup: &str) -> Option<Tag> {
 }
 
 /// The value of attribute `name` in a tag's attribute text.
-fn attribute(attrs: &str, name: &str) -> Option<String> {
+fn attribute<'a>(attrs: &'a str, name: &str) -> Option<&'a str> {
     let mut rest = attrs;
     loop {
         rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '/');
@@ -282,15 +305,25 @@ fn attribute(attrs: &str, name: &str) -> Option<String> {
             rest = remaining;
         }
         if key.eq_ignore_ascii_case(name) {
-            return Some(value.unwrap_or("").to_string());
+            return Some(value.unwrap_or(""));
         }
     }
 }
 
-/// Byte offset of `needle` (ASCII) in `hay`, ignoring ASCII case.
-fn find_ci(hay: &str, needle: &str) -> Option<usize> {
-    let (h, n) = (hay.as_bytes(), needle.as_bytes());
-    (0..=h.len().checked_sub(n.len())?).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+/// Byte offset of `</name` (`name` in lower case) in `hay`, ignoring ASCII case.
+fn find_end_tag(hay: &str, name: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), name.as_bytes());
+    let mut from = 0;
+    while let Some(i) = hay.get(from..)?.find("</") {
+        let at = from + i;
+        if h.get(at + 2..at + 2 + n.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(n))
+        {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 #[cfg(test)]

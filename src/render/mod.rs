@@ -126,12 +126,7 @@ pub fn render_some(
     sink: &Sink,
     wanted: &(dyn Fn(&Page) -> bool + Sync),
 ) -> Result<(), Diagnostics> {
-    let renderer = pages::PageRenderer {
-        model,
-        urls,
-        theme,
-        extras,
-    };
+    let renderer = pages::PageRenderer::new(model, urls, theme, extras);
     let default = model.site.default_lang();
     let page = |page: &Page, lang: Lang| -> Result<(), Diagnostic> {
         if !wanted(page) {

@@ -41,6 +41,11 @@ pub fn languages_of(model: &Model, page: &Page) -> Vec<Lang> {
         .collect()
 }
 
+/// Whether any of these figures has no observation: the table then says once what that means.
+fn no_data(figures: &[TargetView]) -> bool {
+    figures.iter().any(|t| t.progress.reason == "no_data")
+}
+
 /// Every page of the site, language-independent.
 pub fn all_pages(model: &Model) -> Vec<Page> {
     let mut pages = vec![
@@ -115,9 +120,32 @@ pub struct PageRenderer<'a> {
     pub urls: &'a Urls,
     pub theme: &'a Theme,
     pub extras: &'a Extras,
+    /// Each site language's share of every page's context (see `language_context`).
+    languages: Vec<(Lang, Context)>,
 }
 
-impl PageRenderer<'_> {
+impl<'a> PageRenderer<'a> {
+    pub fn new(
+        model: &'a Model,
+        urls: &'a Urls,
+        theme: &'a Theme,
+        extras: &'a Extras,
+    ) -> PageRenderer<'a> {
+        let languages = model
+            .site
+            .languages
+            .iter()
+            .map(|l| (*l, Self::language_context(model, urls, theme, *l)))
+            .collect();
+        PageRenderer {
+            model,
+            urls,
+            theme,
+            extras,
+            languages,
+        }
+    }
+
     pub fn render(&self, page: &Page, lang: Lang) -> Result<String, Diagnostic> {
         let (template, mut ctx) = self.context(page, lang)?;
         debug_assert_eq!(template, template_of(page), "one template per kind of page");
@@ -135,28 +163,26 @@ impl PageRenderer<'_> {
         Ok(super::langmark::mark_chinese(&html, Lang::Zh.tag()))
     }
 
-    fn common(&self, ctx: &mut Context, page: &Page, lang: Lang) {
-        let (model, urls) = (self.model, self.urls);
+    /// What every page in `lang` holds whatever the page (interface strings, navigation,
+    /// stylesheet links): made once per language, and copied cheaply into each page's context
+    /// (tera shares maps and lists between copies).
+    fn language_context(model: &Model, urls: &Urls, theme: &Theme, lang: Lang) -> Context {
+        let mut ctx = Context::new();
         // The theme's loader guarantees strings for every site language.
         let empty = std::collections::BTreeMap::new();
-        let t = self.theme.strings.get(lang.code()).unwrap_or(&empty);
+        let t = theme.strings.get(lang.code()).unwrap_or(&empty);
         ctx.insert("lang", lang.code());
         ctx.insert("lang_tag", lang.tag());
         ctx.insert("t", t);
         ctx.insert("site_title", model.site.title.get(lang));
         ctx.insert("site_description", model.site.description.get(lang));
-        if !ctx.contains_key("description") {
-            ctx.insert("description", model.site.description.get(lang));
-        }
-        let path = urls.page_path(page, lang);
-        ctx.insert("canonical", &urls.absolute(&path));
-        ctx.insert("page_id", &format!("{page:?}"));
         ctx.insert("css", &urls.href("static/style.css"));
         ctx.insert("print_css", &urls.href("static/print.css"));
         ctx.insert("favicon", &urls.href("static/favicon.svg"));
+        // The script an embed page tells its host its height with: one file, not a copy per page.
+        ctx.insert("embed_js", &urls.href("static/embed.js"));
         // The theme's share image, when it has one: never a link to a file that is not there.
-        let og_image = self
-            .theme
+        let og_image = theme
             .statics
             .iter()
             .any(|(name, _)| name == OG_IMAGE)
@@ -180,6 +206,22 @@ impl PageRenderer<'_> {
         ctx.insert("nav", &nav);
         ctx.insert("data_href", &urls.page(&Page::Data, lang));
         ctx.insert("search_href", &urls.page(&Page::Search, lang));
+        ctx
+    }
+
+    fn common(&self, ctx: &mut Context, page: &Page, lang: Lang) {
+        let (model, urls) = (self.model, self.urls);
+        if let Some((_, base)) = self.languages.iter().find(|(l, _)| *l == lang) {
+            ctx.extend(base.clone());
+        } else {
+            ctx.extend(Self::language_context(model, urls, self.theme, lang));
+        }
+        if !ctx.contains_key("description") {
+            ctx.insert("description", model.site.description.get(lang));
+        }
+        let path = urls.page_path(page, lang);
+        ctx.insert("canonical", &urls.absolute(&path));
+        ctx.insert("page_id", &format!("{page:?}"));
         let alternates: Vec<Alternate> = languages_of(model, page)
             .into_iter()
             .map(|l| Alternate {
@@ -247,6 +289,7 @@ impl PageRenderer<'_> {
                 ctx.insert("programme", &self.programme_view(p, lang));
                 ctx.insert("rule_href", &view::rule_href(self.model, self.urls, lang));
                 let targets: Vec<TargetView> = p.targets.iter().map(|t| v.target(p, t)).collect();
+                ctx.insert("no_data", &no_data(&targets));
                 ctx.insert("targets", &targets);
                 ctx.insert("commitments", &self.commitments(p, lang));
                 ctx.insert(
@@ -281,6 +324,8 @@ impl PageRenderer<'_> {
                     "compact",
                     &(model.programmes_with_metric(id).len() > crate::chart::MANY),
                 );
+                ctx.insert("no_data", &no_data(&rows));
+                ctx.insert("rule_href", &view::rule_href(self.model, self.urls, lang));
                 ctx.insert("rows", &rows);
                 ctx.insert("caveats", &view::caveats(model, m, lang));
                 ctx.insert(

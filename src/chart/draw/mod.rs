@@ -10,6 +10,7 @@
 mod bars;
 #[cfg(test)]
 mod bounded;
+mod ranks;
 mod scale;
 mod strips;
 mod timeline;
@@ -17,6 +18,7 @@ mod timeline;
 pub use bars::bars;
 pub use timeline::timeline;
 
+pub use ranks::{ranks, RankRow, Ranks};
 pub use strips::{strips, Strip, Strips};
 
 use super::text;
@@ -68,13 +70,18 @@ pub struct Svg {
     pub body: String,
     pub width: u32,
     pub height: u32,
+    /// Laid out in percentages of the width with text in pixels (`ranks`): shown at the
+    /// column's width, never scaled; `width` is then the width of the standalone file.
+    pub fluid: bool,
 }
 
 impl Svg {
     /// The body with its pattern ids made unique for the chart `id` (several charts, and the
     /// wide and narrow variants, share one page).
     pub fn body_for(&self, id: &str) -> String {
-        if self.body.contains(HATCH_ID) {
+        if self.body.contains(ranks::ID) {
+            self.body.replace(ranks::ID, id)
+        } else if self.body.contains(HATCH_ID) {
             self.body
                 .replace(&format!("\"{HATCH_ID}\""), &format!("\"{id}-hatch\""))
                 .replace(&format!("url(#{HATCH_ID})"), &format!("url(#{id}-hatch)"))
@@ -332,6 +339,7 @@ fn render(width: u32, draw: impl Fn(&Pen) -> i32) -> Svg {
         body: inner(&buf),
         width,
         height,
+        fluid: false,
     }
 }
 

@@ -26,14 +26,14 @@ pub struct Strips {
 
 /// Where values go: linear from zero, or log where values span two orders of magnitude.
 #[derive(Clone, Copy)]
-struct Axis {
+pub(super) struct Axis {
     lo: f64,
     hi: f64,
     log: bool,
 }
 
 impl Axis {
-    fn of(values: impl Iterator<Item = f64>) -> Axis {
+    pub(super) fn of(values: impl Iterator<Item = f64>) -> Axis {
         let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
         for v in values.filter(|v| v.is_finite()) {
             min = min.min(v);
@@ -58,7 +58,7 @@ impl Axis {
         Axis { lo, hi, log: false }
     }
     /// The fraction of the width at which `v` falls, kept within the strip.
-    fn at(&self, v: f64) -> f64 {
+    pub(super) fn at(&self, v: f64) -> f64 {
         let v = if self.log {
             v.max(f64::MIN_POSITIVE).log10()
         } else {
