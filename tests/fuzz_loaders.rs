@@ -106,31 +106,7 @@ fn mutations() -> impl Strategy<Value = Vec<(Index, u8, &'static str)>> {
 
 /// Insertions, deletions, line duplications and piece repetitions at character boundaries.
 fn mutate(text: &str, ops: &[(Index, u8, &str)]) -> String {
-    let mut s = text.to_string();
-    for (at, op, piece) in ops {
-        let mut i = at.index(s.len() + 1);
-        while !s.is_char_boundary(i) {
-            i -= 1;
-        }
-        match op {
-            0 | 1 => s.insert_str(i, piece),
-            2 => {
-                let mut end = (i + piece.len() * 7).min(s.len());
-                while !s.is_char_boundary(end) {
-                    end -= 1;
-                }
-                s.replace_range(i..end, "");
-            }
-            3 => {
-                let start = s[..i].rfind('\n').map_or(0, |n| n + 1);
-                let end = s[i..].find('\n').map_or(s.len(), |n| i + n + 1);
-                let line = s[start..end].to_string();
-                s.insert_str(start, &line);
-            }
-            _ => s.insert_str(i, &piece.repeat(1 + at.index(50))),
-        }
-    }
-    s
+    common::mutate(text, ops, 7)
 }
 
 /// What a case does to the site.

@@ -100,30 +100,7 @@ fn mutations() -> impl Strategy<Value = Vec<(Index, u8, &'static str)>> {
 
 /// Applies insertions, deletions and line duplications at character boundaries.
 fn mutate(text: &str, ops: &[(Index, u8, &str)]) -> String {
-    let mut s = text.to_string();
-    for (at, op, piece) in ops {
-        let mut i = at.index(s.len() + 1);
-        while !s.is_char_boundary(i) {
-            i -= 1;
-        }
-        match op {
-            0 | 1 => s.insert_str(i, piece),
-            2 => {
-                let mut end = (i + piece.len() * 3).min(s.len());
-                while !s.is_char_boundary(end) {
-                    end -= 1;
-                }
-                s.replace_range(i..end, "");
-            }
-            _ => {
-                let start = s[..i].rfind('\n').map_or(0, |n| n + 1);
-                let end = s[i..].find('\n').map_or(s.len(), |n| i + n + 1);
-                let line = s[start..end].to_string();
-                s.insert_str(start, &line);
-            }
-        }
-    }
-    s
+    common::mutate(text, ops, 3)
 }
 
 proptest! {

@@ -137,3 +137,38 @@ pub fn leftovers(dir: &Path) -> Vec<String> {
         .filter(|n| n.contains(".staging-") || n.contains(".old-"))
         .collect()
 }
+
+/// Mutates text at character boundaries, for the property and fuzz tests: op 0 or 1 inserts
+/// the piece, 2 deletes `delete_scale` times the piece's length, 3 duplicates the line, and
+/// any other op inserts the piece repeated up to 50 times.
+pub fn mutate(
+    text: &str,
+    ops: &[(proptest::sample::Index, u8, &str)],
+    delete_scale: usize,
+) -> String {
+    let mut s = text.to_string();
+    for (at, op, piece) in ops {
+        let mut i = at.index(s.len() + 1);
+        while !s.is_char_boundary(i) {
+            i -= 1;
+        }
+        match op {
+            0 | 1 => s.insert_str(i, piece),
+            2 => {
+                let mut end = (i + piece.len() * delete_scale).min(s.len());
+                while !s.is_char_boundary(end) {
+                    end -= 1;
+                }
+                s.replace_range(i..end, "");
+            }
+            3 => {
+                let start = s[..i].rfind('\n').map_or(0, |n| n + 1);
+                let end = s[i..].find('\n').map_or(s.len(), |n| i + n + 1);
+                let line = s[start..end].to_string();
+                s.insert_str(start, &line);
+            }
+            _ => s.insert_str(i, &piece.repeat(1 + at.index(50))),
+        }
+    }
+    s
+}
