@@ -48,54 +48,8 @@ fn loads_or_explains(site: &Path, file: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// Pieces of YAML syntax (and encoding trouble) to splice into a real file.
-const PIECES: &[&str] = &[
-    ":",
-    ": ",
-    "- ",
-    "\n",
-    "  ",
-    "\t",
-    "\r\n",
-    "\"",
-    "'",
-    "[",
-    "]",
-    "{",
-    "}",
-    ",",
-    "&a ",
-    "*a",
-    "&b [*a, *a, *a] ",
-    "#",
-    "~",
-    "!!str ",
-    "!!binary ",
-    "|",
-    ">-",
-    "---\n",
-    "...\n",
-    "%YAML 1.1\n",
-    "? ",
-    "<<: *a\n",
-    "技",
-    "é",
-    "\u{feff}",
-    "\u{0}",
-    "\u{1b}[31m",
-    "1e999",
-    "-0",
-    "0x1F",
-    "2025-02-30",
-    "null",
-    "yes",
-    "99999999999999999999999",
-    "\\u",
-    "'''",
-];
-
 fn mutations() -> impl Strategy<Value = Vec<(Index, u8, &'static str)>> {
-    prop::collection::vec((any::<Index>(), 0u8..4, select(PIECES)), 1..6)
+    prop::collection::vec((any::<Index>(), 0u8..4, select(common::YAML_PIECES)), 1..6)
 }
 
 /// Applies insertions, deletions and line duplications at character boundaries.
