@@ -2,7 +2,7 @@
 //! pieces the kinds share: the figures a chart shows, how a figure is written, its table and
 //! its sources. Numbers are formatted by `view`, the same as everywhere on the site.
 
-use super::draw::{self, LegendItem, Mark, Style};
+use super::draw::{self, Bar, LegendItem, Mark, Row, Seg, Style};
 use super::words::{self, w, W};
 use super::Kind;
 use crate::model::*;
@@ -150,6 +150,21 @@ pub fn figures<'a>(model: &'a Model, kind: &Kind) -> Vec<Fig<'a>> {
         }
         Kind::Programme(_) | Kind::Timeline | Kind::Standing(_) | Kind::Progress(_) => Vec::new(),
     }
+}
+
+/// A figure's bar: its value (to `value_max` for a range) in its place's colour and style,
+/// with the figure written at its end.
+pub fn figure_bar(f: &Fig, label: String, lang: Lang) -> Row {
+    Row::Bar(Bar {
+        label,
+        segs: vec![Seg {
+            value: f.t.value,
+            colour: f.colour,
+            style: style(f.t),
+        }],
+        to: f.t.value_max,
+        text: figure_text(f.t, lang),
+    })
 }
 
 pub fn style(t: &Target) -> Style {

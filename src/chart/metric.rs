@@ -119,18 +119,7 @@ pub(super) fn metric_chart(
             axis: axis_words(*unit, lang),
             rows: in_unit
                 .iter()
-                .map(|f| {
-                    Row::Bar(Bar {
-                        label: bar_label(f, several(f), lang),
-                        segs: vec![Seg {
-                            value: f.t.value,
-                            colour: f.colour,
-                            style: style(f.t),
-                        }],
-                        to: f.t.value_max,
-                        text: figure_text(f.t, lang),
-                    })
-                })
+                .map(|f| figure_bar(f, bar_label(f, several(f), lang), lang))
                 .collect(),
             note: None,
         });

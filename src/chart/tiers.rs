@@ -1,7 +1,7 @@
 //! `craftsman-tiers`: the tiered honour ladders (figures with a `tier`), rung by rung on a log
 //! scale; above `MANY` places, each rung's spread.
 
-use super::draw::{self, Bar, Bars, Panel, Row, Seg, Style};
+use super::draw::{self, Bars, Panel, Row, Style};
 use super::made::*;
 use super::metric::many_places;
 use super::spread::Group;
@@ -44,16 +44,8 @@ pub(super) fn tiers_chart(model: &Model, urls: &Urls, spec: &Spec, lang: Lang) -
                 lang,
             )));
         }
-        rows.push(Row::Bar(Bar {
-            label: format!("{} · {}", f.p.place.name(lang), f.t.label.get(lang)),
-            segs: vec![Seg {
-                value: f.t.value,
-                colour: f.colour,
-                style: style(f.t),
-            }],
-            to: f.t.value_max,
-            text: figure_text(f.t, lang),
-        }));
+        let label = format!("{} · {}", f.p.place.name(lang), f.t.label.get(lang));
+        rows.push(figure_bar(f, label, lang));
     }
     let styles: Vec<Style> = figs.iter().map(|f| style(f.t)).collect();
     let chart = Bars {
