@@ -672,6 +672,15 @@ pub struct Lookup {
     populations: std::collections::HashMap<String, usize>,
 }
 
+/// A value as authors write it in YAML: `92000`, `31.6`.
+pub fn plain_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v}")
+    }
+}
+
 impl Model {
     /// The changelog as readers see it: newest first, then by id.
     pub fn changelog_newest_first(&self) -> Vec<&ChangeEntry> {

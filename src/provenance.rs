@@ -71,13 +71,13 @@ fn figures(
             } else {
                 found
                     .iter()
-                    .map(|n| plain(*n))
+                    .map(|n| crate::model::plain_number(*n))
                     .collect::<Vec<_>>()
                     .join(", ")
             };
             let d = Diagnostic::error(format!(
                 "the {field} {} of {} is not in its quote (the quote gives {seen})",
-                plain(v),
+                crate::model::plain_number(v),
                 t.id
             ))
             .help(
@@ -318,8 +318,12 @@ fn commentary(model: &Model, in_doubt: &BTreeSet<String>, out: &mut Diagnostics)
                 continue;
             }
             let value = match t.value_max {
-                Some(max) => format!("{}–{}", plain(t.value), plain(max)),
-                None => plain(t.value),
+                Some(max) => format!(
+                    "{}–{}",
+                    crate::model::plain_number(t.value),
+                    crate::model::plain_number(max)
+                ),
+                None => crate::model::plain_number(t.value),
             };
             out.push(
                 Diagnostic::error(format!(
@@ -377,15 +381,6 @@ pub fn target_links(body: &str) -> Vec<TargetLink> {
         }
     }
     out
-}
-
-/// A value as authors write it in YAML: `92000`, `31.6`.
-fn plain(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
-    }
 }
 
 #[cfg(test)]

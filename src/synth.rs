@@ -74,14 +74,6 @@ fn scaled(v: f64, f: f64, percent: bool) -> f64 {
     out
 }
 
-fn plain(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        format!("{v}")
-    }
-}
-
 fn number(v: f64) -> serde_yaml::Value {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         serde_yaml::Value::from(v as i64)
@@ -104,11 +96,11 @@ fn perturb(doc: &mut serde_yaml::Value, id: &str) {
         };
         let nv = scaled(v, f, percent);
         t["value"] = number(nv);
-        let mut said = vec![plain(nv)];
+        let mut said = vec![crate::model::plain_number(nv)];
         if let Some(max) = t["value_max"].as_f64() {
             let nm = scaled(max, f, percent).max(nv);
             t["value_max"] = number(nm);
-            said.push(plain(nm));
+            said.push(crate::model::plain_number(nm));
         }
         // The quote must give the figure: a synthetic one says its own numbers.
         let quote = t["quote"].as_str().unwrap_or("").to_string();
