@@ -5,18 +5,25 @@
 /// spreadsheet cell can hold them; left in, they make a feed or an SVG unreadable).
 pub fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
+    // Bytes, copying the runs between the characters replaced: every one of them is ASCII,
+    // and no byte of a multi-byte character is below 0x80.
+    let mut last = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let with = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
             // &#39; rather than &apos;: the same in XML, and also understood by old HTML readers.
-            '\'' => out.push_str("&#39;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
+            b'\'' => "&#39;",
+            b if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') => "",
+            _ => continue,
+        };
+        out.push_str(&text[last..i]);
+        out.push_str(with);
+        last = i + 1;
     }
+    out.push_str(&text[last..]);
     out
 }
 

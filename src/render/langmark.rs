@@ -30,10 +30,10 @@ pub fn mark_chinese(html: &str, zh_tag: &str) -> String {
     let mut stack: Vec<Open> = Vec::new();
     // How many elements of each name are open: a close tag for an element that is not open
     // is passed over without searching the stack.
-    let mut open_count: std::collections::HashMap<Cow<str>, usize> = Default::default();
+    let mut open_count: Counts = Default::default();
     let mut rest = html;
     while !rest.is_empty() {
-        let Some(lt) = rest.find('<') else {
+        let Some(lt) = memchr::memchr(b'<', rest.as_bytes()) else {
             push_text(&mut out, rest, &stack, zh_tag);
             break;
         };
@@ -73,6 +73,15 @@ pub fn mark_chinese(html: &str, zh_tag: &str) -> String {
                     });
                 }
             }
+            // The usual case, well-formed markup: the close tag ends the innermost element.
+            Some(Tag::Close { name }) if stack.last().is_some_and(|top| top.name == name) => {
+                look();
+                if let Some(top) = stack.pop() {
+                    if let Some(n) = open_count.get_mut(&top.name) {
+                        *n -= 1;
+                    }
+                }
+            }
             // Amortised: every element searched past is closed and removed.
             Some(Tag::Close { name }) if open_count.get(&name).is_some_and(|n| *n > 0) => {
                 while let Some(top) = stack.pop() {
@@ -90,6 +99,31 @@ pub fn mark_chinese(html: &str, zh_tag: &str) -> String {
         }
     }
     out
+}
+
+/// Open elements by name. Names are short and few; FNV hashes them in a fraction of the time
+/// of the default (DoS-resistant) hasher, and nothing here comes from a network.
+type Counts<'a> =
+    std::collections::HashMap<Cow<'a, str>, usize, std::hash::BuildHasherDefault<Fnv>>;
+
+/// FNV-1a, 64 bits.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 const VOID: &[&str] = &[
@@ -126,6 +160,10 @@ fn push_text(out: &mut String, text: &str, stack: &[Open], zh_tag: &str) {
     // In Chinese text only words quoted from a Traditional document (“…”) are marked; in
     // other text every Chinese phrase is, as zh-Hant when it is in Traditional characters.
     let runs = if chinese {
+        if memchr::memmem::find(text.as_bytes(), "“".as_bytes()).is_none() {
+            out.push_str(text);
+            return;
+        }
         quoted_runs(text)
             .into_iter()
             .filter(|(s, e)| Script::of(&text[*s..*e]) == Script::Hant)
@@ -260,17 +298,30 @@ fn parse_tag(markup: &str) -> Option<Tag<'_>> {
             name: lower(name.trim()),
         });
     }
+    if !inner.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return None; // <!DOCTYPE …>, stray '<'
+    }
     let name_end = inner
         .find(|c: char| c.is_whitespace() || c == '/')
         .unwrap_or(inner.len());
     let name = lower(&inner[..name_end]);
-    if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        return None; // <!DOCTYPE …>, stray '<'
-    }
+    let attrs = &inner[name_end..];
     Some(Tag::Open {
-        lang: attribute(&inner[name_end..], "lang"),
+        // Most tags have no `lang`: their attributes are not parsed.
+        lang: mentions_lang(attrs)
+            .then(|| attribute(attrs, "lang"))
+            .flatten(),
         closed: inner.ends_with('/'),
         name,
+    })
+}
+
+/// Whether `attrs` holds `lang` in any case: where it does not, it has no `lang` attribute.
+fn mentions_lang(attrs: &str) -> bool {
+    let b = attrs.as_bytes();
+    memchr::memchr2_iter(b'l', b'L', b).any(|i| {
+        b.get(i + 1..i + 4)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"ang"))
     })
 }
 
@@ -314,7 +365,7 @@ fn attribute<'a>(attrs: &'a str, name: &str) -> Option<&'a str> {
 fn find_end_tag(hay: &str, name: &str) -> Option<usize> {
     let (h, n) = (hay.as_bytes(), name.as_bytes());
     let mut from = 0;
-    while let Some(i) = hay.get(from..)?.find("</") {
+    while let Some(i) = memchr::memmem::find(hay.get(from..)?.as_bytes(), b"</") {
         let at = from + i;
         if h.get(at + 2..at + 2 + n.len())
             .is_some_and(|w| w.eq_ignore_ascii_case(n))

@@ -170,20 +170,29 @@ pub fn render_some(
         }
         errors
     };
-    let mut errors = Diagnostics::new();
+    // The downloads and static files are made on one thread beside the jobs, not after them:
+    // a serial tail would leave the other cores idle.
+    let others = || -> Vec<Diagnostic> {
+        let statics = theme
+            .statics
+            .iter()
+            .map(|(name, bytes)| OutputFile::new(format!("static/{name}"), bytes.clone()));
+        extras
+            .downloads
+            .files_for(&|p| wanted(p))
+            .into_iter()
+            .chain(statics)
+            .filter_map(|f| sink(f).err())
+            .collect()
+    };
     let jobs = jobs(model, &extras.charts);
-    for d in jobs.par_iter().flat_map_iter(run).collect::<Vec<_>>() {
+    let (found, late) = rayon::join(
+        || jobs.par_iter().flat_map_iter(run).collect::<Vec<_>>(),
+        others,
+    );
+    let mut errors = Diagnostics::new();
+    for d in found.into_iter().chain(late) {
         errors.push(d);
-    }
-    for f in extras.downloads.files_for(&|p| wanted(p)) {
-        if let Err(d) = sink(f) {
-            errors.push(d);
-        }
-    }
-    for (name, bytes) in &theme.statics {
-        if let Err(d) = sink(OutputFile::new(format!("static/{name}"), bytes.clone())) {
-            errors.push(d);
-        }
     }
     if errors.has_errors() {
         return Err(errors);
