@@ -26,29 +26,35 @@ struct Open<'a> {
 /// Marks every run of Chinese in the non-Chinese text of `html` with `lang="{zh_tag}"`.
 /// Linear in the length of `html`, however deeply its elements nest.
 pub fn mark_chinese(html: &str, zh_tag: &str) -> String {
-    let mut out = String::with_capacity(html.len() + html.len() / 16);
     let mut stack: Vec<Open> = Vec::new();
     // How many elements of each name are open: a close tag for an element that is not open
     // is passed over without searching the stack.
     let mut open_count: Counts = Default::default();
+    // Most of a page is left as it is: `html[..out.copied]` is in `out`, and the rest is
+    // copied up to each span inserted, and at the end.
+    let mut out = Marked {
+        html,
+        text: String::with_capacity(html.len() + html.len() / 16),
+        copied: 0,
+        zh_tag,
+    };
     let mut rest = html;
     while !rest.is_empty() {
+        let at = html.len() - rest.len();
         let Some(lt) = memchr::memchr(b'<', rest.as_bytes()) else {
-            push_text(&mut out, rest, &stack, zh_tag);
+            out.mark_text(at, html.len(), &stack);
             break;
         };
-        push_text(&mut out, &rest[..lt], &stack, zh_tag);
+        out.mark_text(at, at + lt, &stack);
         rest = &rest[lt..];
         let len = markup_len(rest);
         let markup = &rest[..len];
-        out.push_str(markup);
         rest = &rest[len..];
         match parse_tag(markup) {
             Some(Tag::Open { name, lang, closed }) => {
                 if RAW_TEXT.contains(&name.as_ref()) {
-                    // Copied as it is, up to its end tag.
+                    // Left as it is, up to its end tag.
                     let end = find_end_tag(rest, &name).unwrap_or(rest.len());
-                    out.push_str(&rest[..end]);
                     rest = &rest[end..];
                 } else if !closed && !VOID.contains(&name.as_ref()) {
                     let parent = stack.last();
@@ -98,7 +104,8 @@ pub fn mark_chinese(html: &str, zh_tag: &str) -> String {
             None => {}
         }
     }
-    out
+    out.text.push_str(&html[out.copied..]);
+    out.text
 }
 
 /// Open elements by name. Names are short and few; FNV hashes them in a fraction of the time
@@ -144,48 +151,58 @@ fn look() {
     LOOKS.with(|l| l.set(l.get() + 1));
 }
 
-fn push_text(out: &mut String, text: &str, stack: &[Open], zh_tag: &str) {
-    look();
-    // Most text (and all markup-heavy text) is ASCII: nothing to mark.
-    if text.is_ascii() {
-        out.push_str(text);
-        return;
-    }
-    let inner = stack.last();
-    let chinese = inner.is_some_and(|o| o.chinese);
-    if inner.is_some_and(|o| o.traditional || o.no_spans) || !text.chars().any(is_han) {
-        out.push_str(text);
-        return;
-    }
-    // In Chinese text only words quoted from a Traditional document (“…”) are marked; in
-    // other text every Chinese phrase is, as zh-Hant when it is in Traditional characters.
-    let runs = if chinese {
-        if memchr::memmem::find(text.as_bytes(), "“".as_bytes()).is_none() {
-            out.push_str(text);
+/// The marked page as it is made (see `mark_chinese`).
+struct Marked<'a> {
+    html: &'a str,
+    text: String,
+    copied: usize,
+    zh_tag: &'a str,
+}
+
+impl Marked<'_> {
+    /// Marks the Chinese phrases of the text `html[start..end]`, with `stack` open around it.
+    fn mark_text(&mut self, start: usize, end: usize, stack: &[Open]) {
+        look();
+        let text = &self.html[start..end];
+        // Most text (and all markup-heavy text) is ASCII: nothing to mark.
+        if text.is_ascii() {
             return;
         }
-        quoted_runs(text)
-            .into_iter()
-            .filter(|(s, e)| Script::of(&text[*s..*e]) == Script::Hant)
-            .collect()
-    } else {
-        han_runs(text)
-    };
-    let mut last = 0;
-    for (start, end) in runs {
-        let run = &text[start..end];
-        out.push_str(&text[last..start]);
-        out.push_str("<span lang=\"");
-        out.push_str(match Script::of(run) {
-            Script::Hant => Script::Hant.tag(),
-            Script::Hans => zh_tag,
-        });
-        out.push_str("\">");
-        out.push_str(run);
-        out.push_str("</span>");
-        last = end;
+        let inner = stack.last();
+        if inner.is_some_and(|o| o.traditional || o.no_spans) {
+            return;
+        }
+        // In Chinese text only words quoted from a Traditional document (“…”) are marked; in
+        // other text every Chinese phrase is, as zh-Hant when it is in Traditional characters.
+        let chinese = inner.is_some_and(|o| o.chinese);
+        if chinese && memchr::memmem::find(text.as_bytes(), "“".as_bytes()).is_none() {
+            return;
+        }
+        if !text.chars().any(is_han) {
+            return;
+        }
+        let runs = if chinese {
+            quoted_runs(text)
+                .into_iter()
+                .filter(|(s, e)| Script::of(&text[*s..*e]) == Script::Hant)
+                .collect()
+        } else {
+            han_runs(text)
+        };
+        for (s, e) in runs {
+            let run = &text[s..e];
+            self.text.push_str(&self.html[self.copied..start + s]);
+            self.text.push_str("<span lang=\"");
+            self.text.push_str(match Script::of(run) {
+                Script::Hant => Script::Hant.tag(),
+                Script::Hans => self.zh_tag,
+            });
+            self.text.push_str("\">");
+            self.text.push_str(run);
+            self.text.push_str("</span>");
+            self.copied = start + e;
+        }
     }
-    out.push_str(&text[last..]);
 }
 
 /// Byte ranges of the text inside each pair of “ ” quotation marks.
