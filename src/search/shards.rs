@@ -19,11 +19,15 @@ use crate::urls::{search_shard, Urls, SEARCH_BUNDLE, SEARCH_SHARDS};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-/// The most records one Pagefind instance holds. Pagefind's memory grows with the records it
-/// holds (each copied several times until its files are made), and its time per record too:
-/// at 1,000 records per language it needed about 0.8 MB per record. With two languages indexed
-/// at once, 2 × SHARD_RECORDS records are held at a time.
-pub const SHARD_RECORDS: usize = 250;
+/// The most records of a language one Pagefind instance holds. Pagefind's memory grows with
+/// the records it holds (each copied several times until its files are made); each instance
+/// costs about 30 ms more (it minifies its script again), and each shard is one more request
+/// for the search page. At 1,000 programmes (3,062 records a language), the index alone
+/// peaked at 1.7 GB in one instance per language, 0.41 GB in shards of 500 and 0.31 GB in
+/// shards of 250 (240 MB of it the model), its CPU time the same within the noise of this
+/// machine; shards of 30 cost 40% more CPU time (`examples/search_index.rs`). Two languages
+/// are indexed at once: at most 2 × SHARD_RECORDS records are held at a time.
+pub const SHARD_RECORDS: usize = 500;
 
 /// Where the files go, one by one: the writer in a build.
 pub type Sink<'a> = dyn Fn(OutputFile) -> Result<(), String> + Sync + 'a;
