@@ -21,12 +21,13 @@ use std::sync::Mutex;
 
 /// The most records of a language one Pagefind instance holds. Pagefind's memory grows with
 /// the records it holds (each copied several times until its files are made); each instance
-/// costs about 30 ms more (it minifies its script again), and each shard is one more request
-/// for the search page. At 1,000 programmes (3,062 records a language), the index alone
-/// peaked at 1.7 GB in one instance per language, 0.41 GB in shards of 500 and 0.31 GB in
-/// shards of 250 (240 MB of it the model), its CPU time the same within the noise of this
-/// machine; shards of 30 cost 40% more CPU time (`examples/search_index.rs`). Two languages
-/// are indexed at once: at most 2 × SHARD_RECORDS records are held at a time.
+/// costs about 5 ms of CPU more (two thirds of it Pagefind minifying its script again: the
+/// real site in shards of one record), and each shard is one more request for the search
+/// page. At 1,000 programmes (3,062 records a language) the index alone peaked at 1.7 GB in
+/// one instance per language, 0.41 GB in shards of 500 and 0.31 GB in shards of 250 (240 MB
+/// of it the model), its CPU time the same within the noise of this machine
+/// (`examples/search_index.rs`). Two languages are indexed at once: at most
+/// 2 × SHARD_RECORDS records are held at a time.
 pub const SHARD_RECORDS: usize = 500;
 
 /// Where the files go, one by one: the writer in a build.
