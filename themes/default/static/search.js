@@ -165,9 +165,11 @@ let latest = 0;
 const OPTIONS = { baseUrl: t.base, excerptLength: 24, ranking: { pageLength: 0.2 } };
 
 /// The further shards of this language's index (folders inside the bundle), which a large
-/// site has: searched together with the first, in the bundle itself, as one index.
+/// site has: searched together with the first, in the bundle itself, as one index. Checked
+/// with the server each time (as Pagefind does its entry file), so that a cached list never
+/// outlives a rebuilt index.
 async function shards() {
-  const response = await fetch(`${t.bundle}shards.json`);
+  const response = await fetch(`${t.bundle}shards.json`, { cache: 'no-cache' });
   if (!response.ok) throw new Error(`${t.bundle}shards.json: HTTP ${response.status}`);
   const all = await response.json();
   const mine = all[t.lang.split('-')[0].toLowerCase()];
