@@ -20,15 +20,17 @@ pub fn render(model: &Model, urls: &Urls, spec: &Spec, made: &Made, lang: Lang) 
     let id = &spec.id;
     let page = spec.pages.first().cloned().unwrap_or(Page::Home);
     let page_abs = urls.absolute(&urls.page_path(&page, lang));
-    // One drawing that fits every width, or both variants, of which the stylesheet shows one
-    // (the other is display:none, so screen readers meet only one).
+    // One drawing that fits every width (fluid, or shown at its own width), or both variants,
+    // of which the stylesheet shows one (the other is display:none, so screen readers meet
+    // only one).
     let inline = match &made.narrow {
         Some(narrow) => format!(
             "{}{}",
             inline_svg(id, made, &made.svg, "chart-wide"),
             inline_svg(&format!("{id}-narrow"), made, narrow, "chart-narrow")
         ),
-        None => inline_svg(id, made, &made.svg, "chart-fluid"),
+        None if made.svg.fluid => inline_svg(id, made, &made.svg, "chart-fluid"),
+        None => inline_svg(id, made, &made.svg, "chart-natural"),
     };
     let (file, file_height) = file_svg(model, id, made, lang, &page_abs);
     let links = Links {

@@ -41,6 +41,23 @@ pub fn languages_of(model: &Model, page: &Page) -> Vec<Lang> {
         .collect()
 }
 
+/// The source every figure and commitment of `p` is quoted from, when there is only one: the
+/// page then names it once above the table instead of in every row.
+fn one_source(p: &Programme, urls: &Urls, lang: Lang) -> Option<Link> {
+    let first = p.targets.first().map(|t| &t.source)?;
+    let all = p.targets.iter().map(|t| &t.source);
+    if !all
+        .chain(p.commitments.iter().map(|c| &c.source))
+        .all(|s| s == first)
+    {
+        return None;
+    }
+    p.source(first).map(|s| Link {
+        text: s.title.get(lang).to_string(),
+        href: format!("{}#s-{}", urls.page(&Page::Sources, lang), s.id),
+    })
+}
+
 /// Whether any of these figures has no observation: the table then says once what that means.
 fn no_data(figures: &[TargetView]) -> bool {
     figures.iter().any(|t| t.progress.reason == "no_data")
@@ -291,6 +308,7 @@ impl<'a> PageRenderer<'a> {
                 let targets: Vec<TargetView> = p.targets.iter().map(|t| v.target(p, t)).collect();
                 ctx.insert("no_data", &no_data(&targets));
                 ctx.insert("targets", &targets);
+                ctx.insert("one_source", &one_source(p, self.urls, lang));
                 ctx.insert("commitments", &self.commitments(p, lang));
                 ctx.insert(
                     "commentary",
