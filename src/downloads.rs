@@ -1,5 +1,8 @@
 //! Data downloads: every figure as CSV (UTF-8 with a byte-order mark, so spreadsheet programs
 //! read Chinese correctly) and JSON, for the whole site, each programme and each shared metric.
+//! A programme's figures are one JSON file of their own (scripts may fetch it by name); as CSV
+//! they are rows of the site-wide table, which its page links to, so that at hundreds of places
+//! the rows are not written a third time. A metric's CSV is its comparison chart's data.
 
 use crate::model::*;
 use crate::output::OutputFile;
@@ -148,6 +151,18 @@ pub struct Table {
     pub page: Page,
     pub stem: String,
     pub rows: Vec<Row>,
+    /// Published as CSV as well as JSON.
+    pub csv: bool,
+}
+
+impl Table {
+    pub fn formats(&self) -> &'static [&'static str] {
+        if self.csv {
+            &["csv", "json"]
+        } else {
+            &["json"]
+        }
+    }
 }
 
 pub struct Downloads {
@@ -166,6 +181,7 @@ impl Downloads {
             page: Page::Data,
             stem: "data/targets".into(),
             rows: all.clone(),
+            csv: true,
         }];
         // One pass over the rows, not one per programme (10,000 rows × 1,000 programmes).
         let mut by_programme: std::collections::HashMap<&str, Vec<Row>> = Default::default();
@@ -180,6 +196,7 @@ impl Downloads {
                 page: Page::Programme(p.id.clone()),
                 stem: crate::urls::programme_data(&p.id),
                 rows: by_programme.remove(p.id.as_str()).unwrap_or_default(),
+                csv: false,
             });
         }
         for m in model.shared_metrics() {
@@ -187,6 +204,7 @@ impl Downloads {
                 page: Page::Metric(m.id.clone()),
                 stem: crate::urls::metric_data(&m.id),
                 rows: all.iter().filter(|r| r.metric == m.id).cloned().collect(),
+                csv: true,
             });
         }
         Downloads {
@@ -201,7 +219,8 @@ impl Downloads {
         &self.tables[0].rows
     }
 
-    /// Links for a page: its own tables, and on the data page every table.
+    /// Links for a page: its own tables, and on the data page every table. A programme's page
+    /// also links the site-wide CSV, which holds its rows (`every` marks that link).
     pub fn for_page(&self, page: &Page) -> Vec<serde_json::Value> {
         let observations = ["csv", "json"].map(|ext| {
             serde_json::json!({
@@ -213,22 +232,30 @@ impl Downloads {
             })
         });
         let observations = observations.into_iter().filter(|_| *page == Page::Data);
-        self.tables
+        let link = |t: &Table, ext: &str| {
+            serde_json::json!({
+                "name": format!("{}.{ext}", t.stem.rsplit('/').next().unwrap_or("")),
+                "format": ext,
+                "href": self.urls.href(&format!("{}.{ext}", t.stem)),
+                "rows": t.rows.len(),
+                "scope": t.stem,
+            })
+        };
+        let own = self
+            .tables
             .iter()
             .filter(|t| *page == Page::Data || t.page == *page)
-            .flat_map(|t| {
-                ["csv", "json"].map(|ext| {
-                    serde_json::json!({
-                        "name": format!("{}.{ext}", t.stem.rsplit('/').next().unwrap_or("")),
-                        "format": ext,
-                        "href": self.urls.href(&format!("{}.{ext}", t.stem)),
-                        "rows": t.rows.len(),
-                        "scope": t.stem,
-                    })
-                })
-            })
-            .chain(observations)
-            .collect()
+            .flat_map(|t| t.formats().iter().map(move |ext| link(t, ext)));
+        let every = self
+            .tables
+            .iter()
+            .filter(|t| matches!(page, Page::Programme(_)) && t.page == Page::Data)
+            .map(|t| {
+                let mut l = link(t, "csv");
+                l["every"] = serde_json::Value::Bool(true);
+                l
+            });
+        own.chain(every).chain(observations).collect()
     }
 
     pub fn files(&self) -> Vec<OutputFile> {
@@ -240,10 +267,12 @@ impl Downloads {
     pub fn files_for(&self, wanted: &dyn Fn(&Page) -> bool) -> Vec<OutputFile> {
         let mut out = Vec::new();
         for t in self.tables.iter().filter(|t| wanted(&t.page)) {
-            out.push(OutputFile::new(
-                format!("{}.csv", t.stem),
-                csv_bytes(&t.rows),
-            ));
+            if t.csv {
+                out.push(OutputFile::new(
+                    format!("{}.csv", t.stem),
+                    csv_bytes(&t.rows),
+                ));
+            }
             out.push(OutputFile::new(
                 format!("{}.json", t.stem),
                 json_records("targets", &t.rows),

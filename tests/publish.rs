@@ -523,7 +523,7 @@ fn assert_crawl_is_clean(base: &str) {
         format!("{prefix}data/"),
         format!("{prefix}data/targets.csv"),
         format!("{prefix}data/targets.json"),
-        format!("{prefix}data/programmes/zhuhai.csv"),
+        format!("{prefix}data/programmes/zhuhai.json"),
         format!("{prefix}data/targets.schema.json"),
         format!("{prefix}static/style.css"),
         format!("{prefix}static/print.css"),

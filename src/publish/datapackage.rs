@@ -1,6 +1,6 @@
 //! `datapackage.json`: the downloads described as a Frictionless Tabular Data Package, so data
-//! tools can load and check them: one resource per CSV table (site-wide, per programme, per
-//! compared metric), all sharing one Table Schema (`data/targets.schema.json`) whose fields are
+//! tools can load and check them: one resource per CSV table (site-wide and per compared
+//! metric), all sharing one Table Schema (`data/targets.schema.json`) whose fields are
 //! the CSV columns of `downloads::Row`, in order; and one resource per chart's numbers
 //! (`data/charts/<id>.csv`), whose schema is the shared one when the chart lists figures, or
 //! else given inline from its header and values. Paths are relative to the package, so the
@@ -305,6 +305,7 @@ pub fn datapackage(
         "resources": downloads
             .tables
             .iter()
+            .filter(|t| t.csv)
             .map(|t| resource(model, t))
             .chain(std::iter::once(observations_resource()))
             .chain(charts.iter().map(|(path, bytes)| chart_resource(path, bytes)))
