@@ -1,8 +1,9 @@
 //! Data downloads: every figure as CSV (UTF-8 with a byte-order mark, so spreadsheet programs
 //! read Chinese correctly) and JSON, for the whole site, each programme and each shared metric.
-//! A programme's figures are one JSON file of their own (scripts may fetch it by name); as CSV
-//! they are rows of the site-wide table, which its page links to, so that at hundreds of places
-//! the rows are not written a third time. A metric's CSV is its comparison chart's data.
+//! A programme's or a metric's figures are a JSON file of their own (scripts may fetch it by
+//! name); as CSV they are rows of the site-wide table, which their page links to, so that at
+//! hundreds of places the rows are not written three times more. A comparison chart's CSV
+//! (`chart::csv`) holds its numbers.
 
 use crate::model::*;
 use crate::output::OutputFile;
@@ -204,7 +205,7 @@ impl Downloads {
                 page: Page::Metric(m.id.clone()),
                 stem: crate::urls::metric_data(&m.id),
                 rows: all.iter().filter(|r| r.metric == m.id).cloned().collect(),
-                csv: true,
+                csv: false,
             });
         }
         Downloads {
@@ -219,8 +220,8 @@ impl Downloads {
         &self.tables[0].rows
     }
 
-    /// Links for a page: its own tables, and on the data page every table. A programme's page
-    /// also links the site-wide CSV, which holds its rows (`every` marks that link).
+    /// Links for a page: its own tables, and on the data page every table. A programme's or a
+    /// metric's page also links the site-wide CSV, which holds its rows (`every` marks it).
     pub fn for_page(&self, page: &Page) -> Vec<serde_json::Value> {
         let observations = ["csv", "json"].map(|ext| {
             serde_json::json!({
@@ -249,7 +250,9 @@ impl Downloads {
         let every = self
             .tables
             .iter()
-            .filter(|t| matches!(page, Page::Programme(_)) && t.page == Page::Data)
+            .filter(|t| {
+                matches!(page, Page::Programme(_) | Page::Metric(_)) && t.page == Page::Data
+            })
             .map(|t| {
                 let mut l = link(t, "csv");
                 l["every"] = serde_json::Value::Bool(true);
@@ -405,7 +408,7 @@ fn observations_csv(rows: &[ObservationRow]) -> Vec<u8> {
 }
 
 /// Whole numbers are written as `4500`, not `4500.0`: readers and spreadsheets expect that.
-fn plain_number<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+pub fn plain_number<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
     if v.fract() == 0.0 && v.abs() < 9.0e15 {
         s.serialize_i64(*v as i64)
     } else {
@@ -413,7 +416,7 @@ fn plain_number<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> 
     }
 }
 
-fn plain_option<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+pub fn plain_option<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
     match v {
         Some(v) => plain_number(v, s),
         None => s.serialize_none(),

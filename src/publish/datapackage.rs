@@ -1,9 +1,9 @@
 //! `datapackage.json`: the downloads described as a Frictionless Tabular Data Package, so data
-//! tools can load and check them: one resource per CSV table (site-wide and per compared
-//! metric), all sharing one Table Schema (`data/targets.schema.json`) whose fields are
-//! the CSV columns of `downloads::Row`, in order; and one resource per chart's numbers
-//! (`data/charts/<id>.csv`), whose schema is the shared one when the chart lists figures, or
-//! else given inline from its header and values. Paths are relative to the package, so the
+//! tools can load and check them: one resource per CSV table (the site-wide one), with the
+//! Table Schema `data/targets.schema.json` whose fields are the CSV columns of
+//! `downloads::Row`, in order; and one resource per chart's numbers (`data/charts/<id>.csv`),
+//! whose schema is that one when the chart lists whole figure rows, or else given inline from
+//! its header and values. Paths are relative to the package, so the
 //! package stays valid wherever the site is published.
 
 use crate::downloads::{Downloads, Table};
