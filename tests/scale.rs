@@ -94,10 +94,11 @@ fn output_grows_linearly_with_the_number_of_places() {
             "{folder}: the largest page grew from {at5} bytes at 10 places to {at300} at 300 ({f300})"
         );
     }
-    // The bound. 96.5 MB measured (121 MB before a figure's name became its permalink,
+    // The bound. 93.7 MB measured (121 MB before a figure's name became its permalink,
     // "cite a figure" and the source line were said once per page instead of per row, the
-    // programme chart was drawn once, charts' SVG was written compactly, and programmes' and
-    // metrics' rows stopped being written as CSV a second and third time; 168 MB before that).
+    // programme chart was drawn once, charts' SVG was written compactly, programmes' and
+    // metrics' rows stopped being written as CSV a second and third time, and a table none of
+    // whose figures can be assessed said so once instead of in a column; 168 MB before that).
     // What remains is mostly content written once per copy: figure rows on programme and
     // comparison pages, the JSON per programme, per metric and site-wide, the search index.
     assert!(

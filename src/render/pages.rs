@@ -58,6 +58,21 @@ fn one_source(p: &Programme, urls: &Urls, lang: Lang) -> Option<Link> {
     })
 }
 
+/// When no figure of a table can be assessed, why not (each reason once, in order): the table
+/// then says so once instead of in a column of the same badge.
+fn unassessed(figures: &[TargetView]) -> Option<Vec<&'static str>> {
+    if !figures.iter().all(|t| t.progress.status == "not_assessed") {
+        return None;
+    }
+    let mut reasons: Vec<&'static str> = Vec::new();
+    for t in figures {
+        if !reasons.contains(&t.progress.reason) {
+            reasons.push(t.progress.reason);
+        }
+    }
+    Some(reasons)
+}
+
 /// Whether any of these figures has no observation: the table then says once what that means.
 fn no_data(figures: &[TargetView]) -> bool {
     figures.iter().any(|t| t.progress.reason == "no_data")
@@ -307,6 +322,7 @@ impl<'a> PageRenderer<'a> {
                 ctx.insert("rule_href", &view::rule_href(self.model, self.urls, lang));
                 let targets: Vec<TargetView> = p.targets.iter().map(|t| v.target(p, t)).collect();
                 ctx.insert("no_data", &no_data(&targets));
+                ctx.insert("unassessed", &unassessed(&targets));
                 ctx.insert("targets", &targets);
                 ctx.insert("one_source", &one_source(p, self.urls, lang));
                 ctx.insert("commitments", &self.commitments(p, lang));
@@ -343,6 +359,7 @@ impl<'a> PageRenderer<'a> {
                     &(model.programmes_with_metric(id).len() > crate::chart::MANY),
                 );
                 ctx.insert("no_data", &no_data(&rows));
+                ctx.insert("unassessed", &unassessed(&rows));
                 ctx.insert("rule_href", &view::rule_href(self.model, self.urls, lang));
                 ctx.insert("rows", &rows);
                 ctx.insert("caveats", &view::caveats(model, m, lang));
