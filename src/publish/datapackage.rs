@@ -229,7 +229,7 @@ fn sources(model: &Model) -> Vec<Value> {
 
 /// A chart's CSV as a resource: `chart-<id>`, with the shared schema when its columns are the
 /// figure table's, else a schema read from its header (integer, number or string columns).
-fn chart_resource(path: &str, bytes: &[u8]) -> Value {
+pub fn chart_resource(path: &str, bytes: &[u8]) -> Value {
     let id = path
         .rsplit('/')
         .next()
@@ -290,6 +290,21 @@ pub fn datapackage(
     downloads: &Downloads,
     charts: &[(String, Vec<u8>)],
 ) -> String {
+    let charts: Vec<Value> = charts
+        .iter()
+        .map(|(path, bytes)| chart_resource(path, bytes))
+        .collect();
+    datapackage_with(model, urls, downloads, charts)
+}
+
+/// `datapackage`, given the charts' resources (`chart_resource`) instead of their CSVs: the
+/// preview keeps each chart's and makes again only those of the charts an edit redraws.
+pub fn datapackage_with(
+    model: &Model,
+    urls: &Urls,
+    downloads: &Downloads,
+    charts: Vec<Value>,
+) -> String {
     let site = &model.site;
     let mut name = slug(&site.title.en);
     if name.is_empty() {
@@ -307,7 +322,7 @@ pub fn datapackage(
             .iter()
             .map(|t| resource(model, t))
             .chain(std::iter::once(observations_resource()))
-            .chain(charts.iter().map(|(path, bytes)| chart_resource(path, bytes)))
+            .chain(charts)
             .collect::<Vec<_>>(),
     });
     if let Some(l) = &site.licence {

@@ -10,7 +10,9 @@
 //! previous index). An edit `scope` cannot place, or one that adds or removes a page, gets a
 //! full build, index included, swapped in by `write` as `build` does.
 
+use super::kept::Kept;
 use super::reindex::{self, Reindex};
+use super::rerender;
 use super::scope::Scope;
 use super::site::{Mirror, Snapshot};
 use crate::model::Model;
@@ -69,28 +71,10 @@ struct Last {
     /// The pages and charts the site has: a rebuild that would change them is a full build.
     pages: Vec<Page>,
     charts: BTreeSet<String>,
-    /// The rows `data/targets.json` holds, when known without reading it back.
-    rows: Option<Vec<crate::downloads::Row>>,
     /// The charts drawn for the last partial rebuild (a full build does not keep them).
     drawn: Option<crate::chart::Charts>,
-}
-
-impl Last {
-    fn new(site: Arc<Snapshot>, model: Arc<Model>) -> Last {
-        let pages = render::pages::all_pages(&model);
-        let charts = crate::chart::catalogue(&model)
-            .into_iter()
-            .map(|s| s.id)
-            .collect();
-        Last {
-            site,
-            model,
-            pages,
-            charts,
-            rows: None,
-            drawn: None,
-        }
-    }
+    /// What the next rebuild reuses: rows, chart resources, page contexts.
+    kept: Kept,
 }
 
 impl Drop for Rebuilder {
@@ -133,10 +117,19 @@ impl Rebuilder {
         let checked = crate::check_reusing(&self.opts, Some(&mut self.parsed))?;
         // The model the output is built from, kept to compare the next edit's with.
         let model = Arc::new(checked.model.clone());
+        let kept = Kept::new(&model, &checked.urls, &checked.charts);
+        let charts = checked.charts.ids().clone();
         let built = crate::build_checked(&self.opts, checked, None, &|_| {})?;
         self.pending.clear();
         let site = shared.mirror_all(&built.output, &built.prefix)?;
-        shared.last = Some(Last::new(site.clone(), model));
+        shared.last = Some(Last {
+            site: site.clone(),
+            pages: render::pages::all_pages(&model),
+            model,
+            charts,
+            drawn: None,
+            kept,
+        });
         Ok(Rebuilt {
             site,
             rendered: built.files,
@@ -183,9 +176,6 @@ impl Rebuilder {
     fn partial(&mut self, checked: Checked, started: Instant) -> Result<Option<Rebuilt>, Failure> {
         let shared = self.shared.clone();
         let mut shared = shared.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(last) = &shared.last else {
-            return Ok(None);
-        };
         let Checked {
             model,
             urls,
@@ -196,12 +186,17 @@ impl Rebuilder {
             mut timings,
         } = checked;
         let mut clock = Instant::now();
+        let output = shared.output.clone();
+        let Some(last) = shared.last.as_mut() else {
+            return Ok(None);
+        };
         if super::site::decoded(urls.prefix()) != last.site.prefix
             || render::pages::all_pages(&model) != last.pages
             || *charts.ids() != last.charts
         {
             return Ok(None);
         }
+        timings.since("compare", &mut clock);
         let Some(scope) = Scope::of(
             &self.opts.root,
             &self.pending,
@@ -211,44 +206,46 @@ impl Rebuilder {
         ) else {
             return Ok(None);
         };
-        let output = shared.output.clone();
-        let downloads = crate::downloads::Downloads::build(&model, &urls);
-        let report = match &last.rows {
-            // What the output's data/targets.json holds, without reading it back.
-            Some(rows) => crate::changes::ChangeReport::between(rows, downloads.all_rows()),
-            None => match crate::changes::ChangeReport::against(&output, downloads.all_rows()) {
-                Ok(report) => report,
-                // An unreadable previous report is for the full build to warn about.
-                Err(_) => return Ok(None),
-            },
-        };
+        timings.since("scope", &mut clock);
+        // A template edit changes pages whose context stays the same: none is skipped, and
+        // what is known of the contexts no longer holds.
+        let templates = !scope.kinds.is_empty();
+        let mut kept = last.kept.next(&model, &urls, &charts, Some(&scope));
+        if templates {
+            kept.contexts.clear();
+        }
+        let downloads = kept.downloads(&model, &urls);
+        timings.since("downloads", &mut clock);
+        let report = kept.changes(&last.kept, &model, &scope);
+        let pages = last.pages.clone();
         let extras = render::Extras {
             charts,
             downloads,
             changes: Some(report),
         };
-        timings.since("scope", &mut clock);
-        let made = Mutex::new(Vec::new());
-        let sink = |f: OutputFile| {
-            if let Ok(mut made) = made.lock() {
-                made.push(f);
-            }
-            Ok(())
-        };
-        render::render_some(&model, &urls, &theme, &extras, &sink, &|p| scope.has(p)).map_err(
-            |d| Failure {
-                diagnostics: d,
-                sources: sources.clone(),
-            },
-        )?;
-        let mut files = made.into_inner().unwrap_or_default();
-        let rendered = files.iter().filter(|f| is_page(&f.path)).count();
+        timings.since("changes", &mut clock);
+        let rendered = rerender::render(
+            &model, &urls, &theme, &extras, &scope, &mut kept, !templates,
+        )
+        .map_err(|d| Failure {
+            diagnostics: d,
+            sources: sources.clone(),
+        })?;
+        let mut files = rendered.files;
         timings.since("pages", &mut clock);
-        files.extend(crate::publish::site_files(&model, &urls, &extras, &theme));
+        let resources = kept.chart_resources(&extras.charts);
+        files.extend(crate::publish::site_files_with(
+            &model, &urls, &extras, &theme, resources,
+        ));
         timings.since("site files", &mut clock);
-        let written = write_changed(&output, files)?;
-        let site = shared.update_mirror(&written, &[])?;
+        // From here the output changes: should anything fail, what was kept no longer
+        // describes it, and the next rebuild is a full build.
+        let written = write_changed(&output, files).inspect_err(|_| shared.last = None)?;
         timings.since("write", &mut clock);
+        let site = shared
+            .update_mirror(&written, &[])
+            .inspect_err(|_| shared.last = None)?;
+        timings.since("mirror", &mut clock);
         shared.serial += 1;
         let model = Arc::new(model);
         self.due = Some(reindex::Job {
@@ -256,15 +253,23 @@ impl Rebuilder {
             model: model.clone(),
             urls: urls.clone(),
         });
-        let mut next = Last::new(site.clone(), model);
-        next.rows = Some(extras.downloads.all_rows().to_vec());
-        next.drawn = Some(extras.charts);
-        shared.last = Some(next);
+        let next = Last {
+            site: site.clone(),
+            model,
+            pages,
+            charts: extras.charts.ids().clone(),
+            drawn: Some(extras.charts),
+            kept,
+        };
+        // The last build's model and charts are large: freed off the path to the reload.
+        let previous = shared.last.replace(next);
+        std::thread::spawn(move || drop(previous));
+        timings.since("keep", &mut clock);
         timings.0.push(("total", started.elapsed()));
         Ok(Some(Rebuilt {
             site,
             built: None,
-            rendered,
+            rendered: rendered.pages,
             written,
             warnings: render_warnings(&warnings, &sources),
             timings,
@@ -379,11 +384,6 @@ impl Shared {
 
 /// A search index put in place: the site with it, and the files written.
 pub(super) type Indexed = (Arc<Snapshot>, Vec<String>);
-
-/// Whether an output path is a page (every page is an `index.html`, or the 404 page).
-fn is_page(path: &str) -> bool {
-    path.ends_with("index.html") || path == "404.html"
-}
 
 /// Writes the `files` whose bytes differ from the output folder's; returns their paths.
 fn write_changed(output: &Path, files: Vec<OutputFile>) -> Result<Vec<String>, Failure> {

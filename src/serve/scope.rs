@@ -32,6 +32,10 @@ pub struct Scope {
     pub pages: BTreeSet<Page>,
     /// Page kinds (by template) to render in full.
     pub kinds: BTreeSet<&'static str>,
+    /// The programmes edited (same id before and after): their downloads are made again.
+    pub programmes: BTreeSet<String>,
+    /// The charts whose numbers an edit may change: drawn again, with their CSVs.
+    pub charts: BTreeSet<String>,
 }
 
 impl Scope {
@@ -157,6 +161,8 @@ impl Scope {
             self.pages.insert(Page::Embed(spec.id.clone()));
             self.pages.extend(spec.pages.iter().cloned());
         }
+        self.programmes.insert(id.to_string());
+        self.charts.extend(affected.iter().cloned());
         self.pages.insert(own);
         self.pages.extend([
             Page::Home,

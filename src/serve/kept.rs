@@ -1,0 +1,316 @@
+//! What the last build made that the next rebuild reuses, so that an edit of one programme
+//! costs about as much at 1,000 places as at five:
+//!
+//! - each programme's download rows, with each row as the CSV and JSON files publish it: the
+//!   site-wide and per-metric files are spliced from those pieces (`csv_bytes` and
+//!   `json_records` write each row on its own, so the splice is byte for byte what they give),
+//!   and the change report compares only the rows of the programmes edited (the others are
+//!   the same rows);
+//! - each chart's resource in the data package (reading its CSV), made again only for the
+//!   charts the edit redraws (`Scope::charts`);
+//! - each page's template context as it was last rendered: a page whose context comes out the
+//!   same is not rendered again (its file would come out the same, the templates being the same).
+//!
+//! Rows depend on their programme, the metrics, the context figures and the base URL; an edit
+//! of anything but programmes, commentary and templates is a full build, which starts afresh.
+
+use super::scope::Scope;
+use crate::changes::ChangeReport;
+use crate::chart::Charts;
+use crate::downloads::{self, Downloads, ObservationRow, Row, OBSERVATIONS};
+use crate::model::{Lang, Model, Programme};
+use crate::output::OutputFile;
+use crate::urls::{Page, Urls};
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// One programme's rows and observations, each with its CSV line and JSON record.
+struct Pieces {
+    rows: Vec<Row>,
+    csv: Vec<Vec<u8>>,
+    json: Vec<String>,
+    observations: Vec<ObservationRow>,
+    observation_csv: Vec<Vec<u8>>,
+    observation_json: Vec<String>,
+}
+
+impl Pieces {
+    fn of(model: &Model, urls: &Urls, p: &Programme) -> Pieces {
+        let rows: Vec<Row> = p
+            .targets
+            .iter()
+            .map(|t| downloads::row(model, urls, p, t))
+            .collect();
+        let observations = downloads::observation_rows_of(model, p);
+        Pieces {
+            csv: rows.iter().map(csv_line).collect(),
+            json: rows.iter().map(json_line).collect(),
+            observation_csv: observations.iter().map(csv_line).collect(),
+            observation_json: observations.iter().map(json_line).collect(),
+            rows,
+            observations,
+        }
+    }
+}
+
+/// The byte-order mark and header `csv_bytes` writes before rows like `row`, and the row.
+fn split_csv<T: Serialize>(row: &T) -> (Vec<u8>, Vec<u8>) {
+    let mut bytes = downloads::csv_bytes(std::slice::from_ref(row));
+    let end = bytes
+        .windows(2)
+        .position(|w| w == b"\r\n")
+        .map_or(bytes.len(), |i| i + 2);
+    let line = bytes.split_off(end);
+    (bytes, line)
+}
+
+fn csv_line<T: Serialize>(row: &T) -> Vec<u8> {
+    split_csv(row).1
+}
+
+/// A record as `json_records` writes it.
+fn json_line<T: Serialize>(row: &T) -> String {
+    serde_json::to_string(row).unwrap_or_default()
+}
+
+/// `json_records(key, rows)` from the rows' records.
+fn json_file<'a>(key: &str, records: impl ExactSizeIterator<Item = &'a str>) -> String {
+    let mut text = format!("{{\"count\":{},\"{key}\":[", records.len());
+    for (i, r) in records.enumerate() {
+        text.push_str(if i == 0 { "\n" } else { ",\n" });
+        text.push_str(r);
+    }
+    text.push_str("\n]}\n");
+    text
+}
+
+/// `csv_bytes(rows)` from the rows' lines, `first` being the first row (none: no row).
+fn csv_file<'a, T: Serialize>(first: Option<&T>, lines: impl Iterator<Item = &'a [u8]>) -> Vec<u8> {
+    let Some(first) = first else {
+        return downloads::csv_bytes::<T>(&[]);
+    };
+    let mut bytes = split_csv(first).0;
+    for line in lines {
+        bytes.extend_from_slice(line);
+    }
+    bytes
+}
+
+/// What a rebuild reuses from the last build (see the module's notes).
+#[derive(Default)]
+pub struct Kept {
+    /// By programme id.
+    programmes: HashMap<String, Arc<Pieces>>,
+    /// By chart id, for the charts with a CSV of their own: its data package resource.
+    charts: HashMap<String, Arc<Value>>,
+    /// By page and language: the context the page in the output was rendered with.
+    pub contexts: HashMap<(Page, Lang), tera::Context>,
+}
+
+impl Kept {
+    /// Everything made afresh (after a full build), no page context known.
+    pub fn new(model: &Model, urls: &Urls, charts: &Charts) -> Kept {
+        Kept::default().next(model, urls, charts, None)
+    }
+
+    /// What the rebuild after an edit in `scope` reuses of this, and makes again: the
+    /// programmes it edited, the charts it redraws (everything, without a scope). The page
+    /// contexts are moved over as they are.
+    pub fn next(
+        &mut self,
+        model: &Model,
+        urls: &Urls,
+        charts: &Charts,
+        scope: Option<&Scope>,
+    ) -> Kept {
+        let programmes = model
+            .programmes
+            .par_iter()
+            .map(|p| {
+                let kept = self.programmes.get(&p.id);
+                let pieces = match kept {
+                    Some(k) if scope.is_some_and(|s| !s.programmes.contains(&p.id)) => k.clone(),
+                    _ => Arc::new(Pieces::of(model, urls, p)),
+                };
+                (p.id.clone(), pieces)
+            })
+            .collect();
+        let ids: Vec<&crate::chart::Spec> = charts.specs().collect();
+        let charts = ids
+            .par_iter()
+            .filter_map(|spec| {
+                let id = &spec.id;
+                let kept = self.charts.get(id);
+                let resource = match kept {
+                    Some(k) if scope.is_some_and(|s| !s.charts.contains(id)) => k.clone(),
+                    _ => {
+                        let (path, bytes) = charts.csv_of(model, id)?;
+                        Arc::new(crate::publish::datapackage::chart_resource(&path, &bytes))
+                    }
+                };
+                Some((id.clone(), resource))
+            })
+            .collect();
+        Kept {
+            programmes,
+            charts,
+            contexts: std::mem::take(&mut self.contexts),
+        }
+    }
+
+    fn pieces<'a>(&'a self, model: &'a Model) -> impl Iterator<Item = &'a Pieces> {
+        model
+            .programmes
+            .iter()
+            .filter_map(|p| self.programmes.get(&p.id).map(|x| &**x))
+    }
+
+    /// The downloads of `model`, from the rows kept.
+    pub fn downloads(&self, model: &Model, urls: &Urls) -> Downloads {
+        let rows = self.pieces(model).flat_map(|p| p.rows.iter().cloned());
+        let observations = self
+            .pieces(model)
+            .flat_map(|p| p.observations.iter().cloned());
+        Downloads::from_rows(model, urls, rows.collect(), observations.collect())
+    }
+
+    /// The chart resources of the data package, in the order of `Charts::csvs`.
+    pub fn chart_resources(&self, charts: &Charts) -> Vec<Value> {
+        charts
+            .specs()
+            .filter_map(|s| self.charts.get(&s.id).map(|r| (**r).clone()))
+            .collect()
+    }
+
+    /// The change report of an edit of `scope`'s programmes, `old` being the last build's:
+    /// the rows of the other programmes are the same.
+    pub fn changes(&self, old: &Kept, model: &Model, scope: &Scope) -> ChangeReport {
+        let rows = |kept: &Kept| -> Vec<Row> {
+            scope
+                .programmes
+                .iter()
+                .filter_map(|id| kept.programmes.get(id))
+                .flat_map(|p| p.rows.iter().cloned())
+                .collect()
+        };
+        // (The programmes of `scope` are ids of `model`, in its order: both are sorted.)
+        debug_assert!(scope
+            .programmes
+            .iter()
+            .all(|id| model.programme(id).is_some()));
+        ChangeReport::between(&rows(old), &rows(self))
+    }
+
+    /// The files of the downloads `wanted` picks, as `Downloads::files_for` makes them,
+    /// spliced from the rows' pieces.
+    pub fn download_files(
+        &self,
+        model: &Model,
+        downloads: &Downloads,
+        wanted: &dyn Fn(&Page) -> bool,
+    ) -> Vec<OutputFile> {
+        let by_id: HashMap<&str, (&[u8], &str)> = self
+            .pieces(model)
+            .flat_map(|p| {
+                p.rows
+                    .iter()
+                    .zip(p.csv.iter().zip(&p.json))
+                    .map(|(r, (c, j))| (r.target_id.as_str(), (c.as_slice(), j.as_str())))
+            })
+            .collect();
+        let mut out = Vec::new();
+        for t in downloads.tables.iter().filter(|t| wanted(&t.page)) {
+            let pieces: Vec<(&[u8], &str)> = t
+                .rows
+                .iter()
+                .filter_map(|r| by_id.get(r.target_id.as_str()).copied())
+                .collect();
+            if pieces.len() != t.rows.len() {
+                // Not a row of a kept programme (cannot happen): made as `build` makes it.
+                out.push(OutputFile::new(
+                    format!("{}.csv", t.stem),
+                    downloads::csv_bytes(&t.rows),
+                ));
+                out.push(OutputFile::new(
+                    format!("{}.json", t.stem),
+                    downloads::json_records("targets", &t.rows),
+                ));
+                continue;
+            }
+            let csv = csv_file(t.rows.first(), pieces.iter().map(|(c, _)| *c));
+            out.push(OutputFile::new(format!("{}.csv", t.stem), csv));
+            let json = json_file("targets", pieces.iter().map(|(_, j)| *j));
+            out.push(OutputFile::new(format!("{}.json", t.stem), json));
+        }
+        if !wanted(&Page::Data) {
+            return out;
+        }
+        let observations: Vec<&Pieces> = self.pieces(model).collect();
+        let first = observations.iter().find_map(|p| p.observations.first());
+        let csv = match first {
+            Some(first) => csv_file(
+                Some(first),
+                observations
+                    .iter()
+                    .flat_map(|p| p.observation_csv.iter().map(Vec::as_slice)),
+            ),
+            None => downloads::observations_csv(&[]),
+        };
+        out.push(OutputFile::new(format!("{OBSERVATIONS}.csv"), csv));
+        let records: Vec<&str> = observations
+            .iter()
+            .flat_map(|p| p.observation_json.iter().map(String::as_str))
+            .collect();
+        out.push(OutputFile::new(
+            format!("{OBSERVATIONS}.json"),
+            json_file("observations", records.into_iter()),
+        ));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spliced_downloads_are_the_downloads() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let checked = crate::check(&crate::BuildOptions::new(root)).unwrap();
+        let (model, urls) = (&checked.model, &checked.urls);
+        let kept = Kept::new(model, urls, &checked.charts);
+        let built = Downloads::build(model, urls);
+        let made = kept.downloads(model, urls);
+        assert_eq!(made.all_rows(), built.all_rows());
+        assert!(!made.observations.is_empty() || built.observations.is_empty());
+        let files = |f: Vec<OutputFile>| -> Vec<(String, Vec<u8>)> {
+            let mut v: Vec<_> = f.into_iter().map(|f| (f.path, f.bytes)).collect();
+            v.sort();
+            v
+        };
+        let spliced = files(kept.download_files(model, &made, &|_| true));
+        assert_eq!(spliced, files(built.files()));
+        assert!(spliced.len() > 4);
+        let resources = kept.chart_resources(&checked.charts);
+        let csvs = checked.charts.csvs(model);
+        assert_eq!(resources.len(), csvs.len());
+        for (r, (path, bytes)) in resources.iter().zip(&csvs) {
+            assert_eq!(*r, crate::publish::datapackage::chart_resource(path, bytes));
+        }
+    }
+
+    #[test]
+    fn spliced_files_of_no_rows_are_the_files() {
+        assert_eq!(
+            csv_file::<Row>(None, std::iter::empty()),
+            downloads::csv_bytes::<Row>(&[])
+        );
+        assert_eq!(
+            json_file("targets", std::iter::empty()),
+            downloads::json_records::<Row>("targets", &[])
+        );
+    }
+}
