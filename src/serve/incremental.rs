@@ -13,7 +13,7 @@
 use super::kept::Kept;
 use super::reindex::{self, Reindex};
 use super::rerender;
-use super::scope::Scope;
+use super::scope::{Before, Scope, Standings};
 use super::site::{Mirror, Snapshot};
 use crate::model::Model;
 use crate::render::{self, OutputFile};
@@ -75,6 +75,8 @@ struct Last {
     drawn: Option<crate::chart::Charts>,
     /// What the next rebuild reuses: rows, chart resources, page contexts.
     kept: Kept,
+    /// The places' standings in `model`, when worked out (`Scope::standings`).
+    standings: Option<Standings>,
 }
 
 impl Drop for Rebuilder {
@@ -129,6 +131,7 @@ impl Rebuilder {
             charts,
             drawn: None,
             kept,
+            standings: None,
         });
         Ok(Rebuilt {
             site,
@@ -197,13 +200,13 @@ impl Rebuilder {
             return Ok(None);
         }
         timings.since("compare", &mut clock);
-        let Some(scope) = Scope::of(
-            &self.opts.root,
-            &self.pending,
-            (&last.model, last.drawn.as_ref()),
-            &model,
-            &charts,
-        ) else {
+        let before = Before {
+            model: &last.model,
+            charts: last.drawn.as_ref(),
+            standings: last.standings.as_ref(),
+        };
+        let Some(mut scope) = Scope::of(&self.opts.root, &self.pending, &before, &model, &charts)
+        else {
             return Ok(None);
         };
         timings.since("scope", &mut clock);
@@ -218,6 +221,8 @@ impl Rebuilder {
         timings.since("downloads", &mut clock);
         let report = kept.changes(&last.kept, &model, &scope);
         let pages = last.pages.clone();
+        // Only an edit of a programme moves the standings.
+        let standings = scope.standings.take().or_else(|| last.standings.take());
         let extras = render::Extras {
             charts,
             downloads,
@@ -253,13 +258,18 @@ impl Rebuilder {
             model: model.clone(),
             urls: urls.clone(),
         });
+        let render::Extras {
+            charts, downloads, ..
+        } = extras;
+        kept.downloads = Some(downloads);
         let next = Last {
             site: site.clone(),
             model,
             pages,
-            charts: extras.charts.ids().clone(),
-            drawn: Some(extras.charts),
+            charts: charts.ids().clone(),
+            drawn: Some(charts),
             kept,
+            standings,
         };
         // The last build's model and charts are large: freed off the path to the reload.
         let previous = shared.last.replace(next);
