@@ -229,20 +229,30 @@ impl Rebuilder {
             changes: Some(report),
         };
         timings.since("changes", &mut clock);
-        let rendered = rerender::render(
-            &model, &urls, &theme, &extras, &scope, &mut kept, !templates,
-        )
-        .map_err(|d| Failure {
+        // The site files are made beside the pages, as a full build makes them.
+        let resources = kept.chart_resources(&extras.charts);
+        let (rendered, (site_files, site_time)) = rayon::join(
+            || {
+                rerender::render(
+                    &model, &urls, &theme, &extras, &scope, &mut kept, !templates,
+                )
+            },
+            || {
+                let clock = Instant::now();
+                let files =
+                    crate::publish::site_files_with(&model, &urls, &extras, &theme, resources);
+                (files, clock.elapsed())
+            },
+        );
+        let rendered = rendered.map_err(|d| Failure {
             diagnostics: d,
             sources: sources.clone(),
         })?;
         let mut files = rendered.files;
-        timings.since("pages", &mut clock);
-        let resources = kept.chart_resources(&extras.charts);
-        files.extend(crate::publish::site_files_with(
-            &model, &urls, &extras, &theme, resources,
-        ));
-        timings.since("site files", &mut clock);
+        timings.0.extend(rendered.timings.0);
+        timings.0.push(("site files (beside)", site_time));
+        files.extend(site_files);
+        clock = Instant::now();
         // From here the output changes: should anything fail, what was kept no longer
         // describes it, and the next rebuild is a full build.
         let written = write_changed(&output, files).inspect_err(|_| shared.last = None)?;

@@ -24,7 +24,7 @@ use crate::urls::{Page, Urls};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// One programme's rows and observations, each with its CSV line and JSON record.
@@ -52,6 +52,41 @@ impl Pieces {
             observation_json: observations.iter().map(json_line).collect(),
             rows,
             observations,
+        }
+    }
+}
+
+impl Pieces {
+    /// Whether the files publish these pieces as they publish `other`.
+    fn published_as(&self, other: &Pieces) -> bool {
+        self.csv == other.csv
+            && self.json == other.json
+            && self.observation_csv == other.observation_csv
+            && self.observation_json == other.observation_json
+    }
+
+    fn metrics(&self) -> impl Iterator<Item = &str> {
+        self.rows.iter().map(|r| r.metric.as_str())
+    }
+}
+
+/// What the files of the downloads publish differently from the last build's: the tables
+/// of these programmes and metrics, the site-wide table when any, the observations when said.
+#[derive(Debug, Default)]
+pub struct Stale {
+    programmes: BTreeSet<String>,
+    metrics: BTreeSet<String>,
+    observations: bool,
+}
+
+impl Stale {
+    /// Whether the files of `page`'s table may differ from the last build's.
+    fn table(&self, page: &Page) -> bool {
+        match page {
+            Page::Data => !self.programmes.is_empty(),
+            Page::Programme(id) => self.programmes.contains(id),
+            Page::Metric(m) => self.metrics.contains(m),
+            _ => true,
         }
     }
 }
@@ -150,6 +185,8 @@ pub struct Kept {
     /// The last build's downloads, when kept: the next is this with the edited programmes'
     /// rows replaced (copying 10,000 rows four times costs more than the rest of it).
     pub downloads: Option<Downloads>,
+    /// What the downloads publish differently from the last build's (`None`: anything).
+    stale: Option<Stale>,
 }
 
 impl Kept {
@@ -182,6 +219,25 @@ impl Kept {
                 (p.id.clone(), pieces)
             })
             .collect();
+        let stale = scope.map(|scope| {
+            let mut stale = Stale::default();
+            for id in &scope.programmes {
+                let (was, now) = (self.programmes.get(id), programmes.get(id));
+                let same = match (was, now) {
+                    (Some(a), Some(b)) => a.published_as(b),
+                    _ => false,
+                };
+                if same {
+                    continue;
+                }
+                stale.programmes.insert(id.clone());
+                for p in [was, now].into_iter().flatten() {
+                    stale.metrics.extend(p.metrics().map(str::to_string));
+                    stale.observations |= !p.observations.is_empty();
+                }
+            }
+            stale
+        });
         let ids: Vec<&crate::chart::Spec> = charts.specs().collect();
         let charts = ids
             .par_iter()
@@ -212,6 +268,7 @@ impl Kept {
             charts,
             contexts: std::mem::take(&mut self.contexts),
             downloads,
+            stale,
         }
     }
 
@@ -262,13 +319,20 @@ impl Kept {
     }
 
     /// The files of the downloads `wanted` picks, as `Downloads::files_for` makes them,
-    /// spliced from the rows' pieces.
+    /// spliced from the rows' pieces; those that publish the same rows as the last build's
+    /// are left out (their files are as they were).
     pub fn download_files(
         &self,
         model: &Model,
         downloads: &Downloads,
         wanted: &dyn Fn(&Page) -> bool,
     ) -> Vec<OutputFile> {
+        let stale = |page: &Page| self.stale.as_ref().is_none_or(|s| s.table(page));
+        let observations = self.stale.as_ref().is_none_or(|s| s.observations);
+        let wanted = |page: &Page| wanted(page) && stale(page);
+        if !downloads.tables.iter().any(|t| wanted(&t.page)) {
+            return Vec::new();
+        }
         let by_id: HashMap<&str, (&[u8], &str)> = self
             .pieces(model)
             .flat_map(|p| {
@@ -302,7 +366,7 @@ impl Kept {
             let json = json_file("targets", pieces.iter().map(|(_, j)| *j));
             out.push(OutputFile::new(format!("{}.json", t.stem), json));
         }
-        if !wanted(&Page::Data) {
+        if !wanted(&Page::Data) || !observations {
             return out;
         }
         let observations: Vec<&Pieces> = self.pieces(model).collect();
@@ -332,6 +396,7 @@ impl Kept {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     #[test]
     fn spliced_downloads_are_the_downloads() {
@@ -407,6 +472,11 @@ mod tests {
         };
         let mut previous = model.clone();
         let (mut patches, mut observations) = (0, 0);
+        let mut last: BTreeMap<String, Vec<u8>> = Downloads::build(model, urls)
+            .files()
+            .into_iter()
+            .map(|f| (f.path, f.bytes))
+            .collect();
         for edit in edits.iter().map(Some).chain([None]) {
             let mut next = model.clone();
             if let Some(edit) = edit {
@@ -417,6 +487,8 @@ mod tests {
             if pages(&next) != pages(&previous) {
                 // A metric compared no more, or now: a full build (the preview checks).
                 kept = Kept::new(&next, urls, &checked.charts);
+                let built = Downloads::build(&next, urls).files();
+                last = built.into_iter().map(|f| (f.path, f.bytes)).collect();
                 previous = next;
                 continue;
             }
@@ -437,15 +509,23 @@ mod tests {
             }
             assert_eq!(patched.observations, built.observations);
             observations = observations.max(built.observations.len());
-            let files = |f: Vec<OutputFile>| -> Vec<(String, Vec<u8>)> {
-                let mut v: Vec<_> = f.into_iter().map(|f| (f.path, f.bytes)).collect();
-                v.sort();
-                v
-            };
-            assert_eq!(
-                files(kept.download_files(&next, &patched, &|_| true)),
-                files(built.files())
-            );
+            // The files made are the build's; those left out are as the last build made them.
+            let made = kept.download_files(&next, &patched, &|_| true);
+            let files: BTreeMap<String, Vec<u8>> = built
+                .files()
+                .into_iter()
+                .map(|f| (f.path, f.bytes))
+                .collect();
+            for f in &made {
+                assert_eq!(Some(&f.bytes), files.get(&f.path), "{}", f.path);
+            }
+            for (path, bytes) in &files {
+                if !made.iter().any(|f| f.path == *path) {
+                    assert_eq!(Some(bytes), last.get(path), "{path} left out");
+                }
+            }
+            assert!(made.len() < files.len() || patches == 1, "{}", made.len());
+            last = files;
             kept.downloads = Some(patched);
         }
         // (The figure added is a copy of one with two observations.)

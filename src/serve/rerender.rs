@@ -16,10 +16,11 @@ use crate::render::{self, Extras};
 use crate::urls::{Page, Urls};
 use rayon::prelude::*;
 
-/// What was rendered: the files, and how many pages were rendered.
+/// What was rendered: the files, how many pages were rendered, and how long each part took.
 pub struct Rendered {
     pub files: Vec<OutputFile>,
     pub pages: usize,
+    pub timings: crate::Timings,
 }
 
 /// Renders what `scope` affects into files. With `skip` (no template among the edits), pages
@@ -41,19 +42,33 @@ pub fn render(
         .into_iter()
         .filter(|(p, _)| scope.has(p))
         .collect();
+    let mut timings = crate::Timings::default();
+    let mut clock = std::time::Instant::now();
     let contexts = &kept.contexts;
-    let results: Vec<_> = list
+    let changed: Vec<_> = list
         .into_par_iter()
-        .map(|(page, lang)| {
-            let ctx = renderer.page_context(&page, lang)?;
+        .filter_map(|(page, lang)| {
+            let ctx = match renderer.page_context(&page, lang) {
+                Ok(ctx) => ctx,
+                Err(d) => return Some(Err(d)),
+            };
             if skip && contexts.get(&(page.clone(), lang)) == Some(&ctx) {
-                return Ok(None);
+                return None;
             }
+            Some(Ok((page, lang, ctx)))
+        })
+        .collect();
+    timings.since("contexts", &mut clock);
+    let results: Vec<_> = changed
+        .into_par_iter()
+        .map(|r| {
+            let (page, lang, ctx) = r?;
             let html = renderer.render_context(&page, lang, &ctx)?;
             let file = OutputFile::new(urls.page_file(&page, lang), html);
             Ok(Some((page, lang, ctx, file)))
         })
         .collect();
+    timings.since("render", &mut clock);
     let mut errors = Diagnostics::new();
     let mut files = Vec::new();
     let mut made = Vec::new();
@@ -86,7 +101,9 @@ pub fn render(
         })
         .collect();
     files.extend(chart_files);
+    timings.since("chart files", &mut clock);
     files.extend(kept.download_files(model, &extras.downloads, &|p| scope.has(p)));
+    timings.since("download files", &mut clock);
     for (name, bytes) in &theme.statics {
         files.push(OutputFile::new(format!("static/{name}"), bytes.clone()));
     }
@@ -94,5 +111,9 @@ pub fn render(
         return Err(errors);
     }
     kept.contexts.extend(made);
-    Ok(Rendered { files, pages })
+    Ok(Rendered {
+        files,
+        pages,
+        timings,
+    })
 }
