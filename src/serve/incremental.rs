@@ -470,6 +470,51 @@ mod tests {
         format!("{model}\n{:?}", loaded.diagnostics)
     }
 
+    /// A copy of the real site's content in a temporary folder.
+    fn real_site() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        for entry in walkdir::WalkDir::new(&from).into_iter().flatten() {
+            let to = dir
+                .path()
+                .join("content")
+                .join(entry.path().strip_prefix(&from).unwrap());
+            match entry.file_type().is_dir() {
+                true => std::fs::create_dir_all(&to).unwrap(),
+                false => drop(std::fs::copy(entry.path(), &to).unwrap()),
+            }
+        }
+        dir
+    }
+
+    #[test]
+    fn pages_whose_context_is_unchanged_are_not_rendered_again() {
+        let dir = real_site();
+        let mut rebuilder = super::Rebuilder::new(crate::BuildOptions::new(dir.path()));
+        rebuilder
+            .full()
+            .unwrap_or_else(|f| panic!("{}", f.render()));
+        let file = dir.path().join("content/programmes/tianjin.yaml");
+        let text = std::fs::read_to_string(&file).unwrap();
+        let mut rendered = Vec::new();
+        for n in 0..3 {
+            let edited = text.replacen("in the new era\"", &format!("in the new era {n}\""), 1);
+            std::fs::write(&file, edited).unwrap();
+            let rebuilt = rebuilder.rebuild(&[file.clone()].into()).unwrap();
+            assert!(rebuilt.built.is_none(), "a partial rebuild");
+            rendered.push(rebuilt.rendered);
+        }
+        // The first rebuild knows no context and renders every page in scope; the next ones
+        // render only the pages that show the title (its own page, the home page…).
+        assert!(rendered[1] < rendered[0], "{rendered:?}");
+        assert!(
+            rendered[1] >= 4 && rendered[1] == rendered[2],
+            "{rendered:?}"
+        );
+        let home = std::fs::read_to_string(dir.path().join("output/index.html")).unwrap();
+        assert!(home.contains("in the new era 2"));
+    }
+
     #[test]
     fn a_load_that_reuses_parsed_files_equals_a_fresh_one() {
         let dir = tempfile::tempdir().unwrap();
