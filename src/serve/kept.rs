@@ -453,7 +453,8 @@ mod tests {
                 row: None,
             });
         };
-        let edits: Vec<Box<dyn Fn(&mut Programme)>> = vec![
+        type Edit = Box<dyn Fn(&mut Programme)>;
+        let edits: Vec<Edit> = vec![
             Box::new(|p| p.targets[0].value += 1.0),
             Box::new(move |p| observed(p, "2023")),
             Box::new(move |p| observed(p, "2024-06")),

@@ -26,7 +26,6 @@ pub struct Rendered {
 /// Renders what `scope` affects into files. With `skip` (no template among the edits), pages
 /// whose context `kept` holds unchanged are skipped; every page rendered has its context put
 /// in `kept` (which only the caller's success should keep).
-#[allow(clippy::too_many_arguments)]
 pub fn render(
     model: &Model,
     urls: &Urls,
