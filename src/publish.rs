@@ -13,21 +13,22 @@ use crate::render::Extras;
 use crate::urls::Urls;
 
 pub fn site_files(model: &Model, urls: &Urls, extras: &Extras, theme: &Theme) -> Vec<OutputFile> {
-    let charts = chart_csvs(model, extras)
+    let charts: Vec<String> = chart_csvs(model, extras)
         .iter()
-        .map(|(path, bytes)| datapackage::chart_resource(path, bytes))
+        .map(|(path, bytes)| datapackage::printed(&datapackage::chart_resource(path, bytes)))
         .collect();
-    site_files_with(model, urls, extras, theme, charts)
+    site_files_with(model, urls, extras, theme, &charts)
 }
 
-/// `site_files`, given the data package's chart resources (`datapackage::chart_resource`, in
-/// the order of `Charts::csvs`): the preview keeps them from one rebuild to the next.
+/// `site_files`, given the data package's chart resources as printed
+/// (`datapackage::printed(&datapackage::chart_resource(…))`, in the order of `Charts::csvs`):
+/// the preview keeps them from one rebuild to the next.
 pub fn site_files_with(
     model: &Model,
     urls: &Urls,
     extras: &Extras,
     theme: &Theme,
-    chart_resources: Vec<serde_json::Value>,
+    chart_resources: &[String],
 ) -> Vec<OutputFile> {
     let mut files = vec![
         // Without it, GitHub Pages runs Jekyll, which drops files and folders starting with _ or .

@@ -240,7 +240,7 @@ impl Rebuilder {
             || {
                 let clock = Instant::now();
                 let files =
-                    crate::publish::site_files_with(&model, &urls, &extras, &theme, resources);
+                    crate::publish::site_files_with(&model, &urls, &extras, &theme, &resources);
                 (files, clock.elapsed())
             },
         );

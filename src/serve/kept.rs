@@ -20,10 +20,10 @@ use crate::chart::Charts;
 use crate::downloads::{self, Downloads, ObservationRow, Row, OBSERVATIONS};
 use crate::model::{Lang, Model, Programme};
 use crate::output::OutputFile;
+use crate::publish::datapackage;
 use crate::urls::{Page, Urls};
 use rayon::prelude::*;
 use serde::Serialize;
-use serde_json::Value;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -178,8 +178,8 @@ fn patch(d: &mut Downloads, id: &str, pieces: Option<&Pieces>) {
 pub struct Kept {
     /// By programme id.
     programmes: HashMap<String, Arc<Pieces>>,
-    /// By chart id, for the charts with a CSV of their own: its data package resource.
-    charts: HashMap<String, Arc<Value>>,
+    /// By chart id, for the charts with a CSV of their own: its data package resource, printed.
+    charts: HashMap<String, Arc<String>>,
     /// By page and language: the context the page in the output was rendered with.
     pub contexts: HashMap<(Page, Lang), tera::Context>,
     /// The last build's downloads, when kept: the next is this with the edited programmes'
@@ -248,7 +248,8 @@ impl Kept {
                     Some(k) if scope.is_some_and(|s| !s.charts.contains(id)) => k.clone(),
                     _ => {
                         let (path, bytes) = charts.csv_of(model, id)?;
-                        Arc::new(crate::publish::datapackage::chart_resource(&path, &bytes))
+                        let resource = datapackage::chart_resource(&path, &bytes);
+                        Arc::new(datapackage::printed(&resource))
                     }
                 };
                 Some((id.clone(), resource))
@@ -291,8 +292,8 @@ impl Kept {
         Downloads::from_rows(model, urls, rows.collect(), observations.collect())
     }
 
-    /// The chart resources of the data package, in the order of `Charts::csvs`.
-    pub fn chart_resources(&self, charts: &Charts) -> Vec<Value> {
+    /// The chart resources of the data package, printed, in the order of `Charts::csvs`.
+    pub fn chart_resources(&self, charts: &Charts) -> Vec<String> {
         charts
             .specs()
             .filter_map(|s| self.charts.get(&s.id).map(|r| (**r).clone()))
@@ -420,7 +421,8 @@ mod tests {
         let csvs = checked.charts.csvs(model);
         assert_eq!(resources.len(), csvs.len());
         for (r, (path, bytes)) in resources.iter().zip(&csvs) {
-            assert_eq!(*r, crate::publish::datapackage::chart_resource(path, bytes));
+            let resource = datapackage::chart_resource(path, bytes);
+            assert_eq!(*r, datapackage::printed(&resource));
         }
     }
 
