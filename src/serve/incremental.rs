@@ -1,8 +1,11 @@
 //! Rebuilding only what an edit affects (`scope` says which pages). Loading and checking still
 //! read all of `content/` (a broken edit anywhere must be caught, and cross-file checks run on
-//! the whole new model), but only the affected pages and their charts are rendered, and only
-//! the files whose bytes changed are written, each replaced atomically in the output folder.
-//! Downloads and site files are computed in full and written when their bytes changed.
+//! the whole new model), but only the affected pages and their charts are rendered (`rerender`:
+//! not even those whose template context is unchanged), and only the files whose bytes changed
+//! are written, each replaced atomically in the output folder. What the last build made is
+//! reused (`kept`): the rows of the programmes not edited, the data package's chart resources,
+//! the download tables whose rows did not change. The site files are made beside the pages.
+//! `POLICYDASH_TIMINGS=1 policydash serve` prints where each rebuild's time goes.
 //!
 //! The search index is rebuilt after the pages, off the path to the reload signal: the server
 //! tells open pages to reload as soon as the pages are written, and `reindex` builds the index
