@@ -71,7 +71,16 @@ pub struct ObservationRow {
 /// Every observation, by figure then date.
 pub fn observation_rows(model: &Model) -> Vec<ObservationRow> {
     let mut out = Vec::new();
-    for (p, t) in model.targets() {
+    for p in &model.programmes {
+        out.extend(observation_rows_of(model, p));
+    }
+    out
+}
+
+/// The observations of one programme's figures, by figure then date.
+pub fn observation_rows_of(model: &Model, p: &Programme) -> Vec<ObservationRow> {
+    let mut out = Vec::new();
+    for t in &p.targets {
         for o in crate::progress::progress(model, p, t).observations {
             out.push(ObservationRow {
                 target_id: t.id.clone(),
@@ -178,6 +187,17 @@ impl Downloads {
             .targets()
             .map(|(p, t)| row(model, urls, p, t))
             .collect();
+        Downloads::from_rows(model, urls, all, observation_rows(model))
+    }
+
+    /// The downloads of `all`, every figure's row in `model.targets()` order, and of every
+    /// observation: the preview passes the rows it kept of the programmes an edit left alone.
+    pub fn from_rows(
+        model: &Model,
+        urls: &Urls,
+        all: Vec<Row>,
+        observations: Vec<ObservationRow>,
+    ) -> Downloads {
         let mut tables = vec![Table {
             page: Page::Data,
             stem: "data/targets".into(),
@@ -210,7 +230,7 @@ impl Downloads {
         }
         Downloads {
             tables,
-            observations: observation_rows(model),
+            observations,
             urls: urls.clone(),
         }
     }
@@ -397,7 +417,8 @@ pub const OBSERVATION_COLUMNS: [&str; 9] = [
     "quote",
 ];
 
-fn observations_csv(rows: &[ObservationRow]) -> Vec<u8> {
+/// `data/observations.csv`: the header alone when there is no observation yet.
+pub fn observations_csv(rows: &[ObservationRow]) -> Vec<u8> {
     if !rows.is_empty() {
         return csv_bytes(rows);
     }

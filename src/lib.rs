@@ -100,8 +100,8 @@ pub struct Timings(pub Vec<(&'static str, std::time::Duration)>);
 impl Timings {
     /// One line per stage: `  pages      1.234 s`. `pages` includes writing each page and the
     /// site files into the staging folder as they are made; `search` is made on a thread of
-    /// its own beside them, so its time overlaps theirs; `write` is what remains after both
-    /// (the search index's files, the swap).
+    /// its own beside them (its files written as it makes them), so its time overlaps theirs;
+    /// `write` is what remains after both (the swap).
     pub fn text(&self) -> String {
         let mut out = String::new();
         for (stage, d) in &self.0 {
@@ -314,18 +314,20 @@ pub fn build_checked(
             Ok(())
         };
         std::thread::scope(|scope| {
-            // The search index needs only the model, and makes it on one thread: it is made
-            // beside the pages instead of after them.
+            // The search index needs only the model: it is made beside the pages instead of
+            // after them, shard by shard, each written as soon as it is made.
             let search = scope.spawn(|| {
                 let started = std::time::Instant::now();
-                let index = search::index(&model, &urls);
+                let index = search::write_index(&model, &urls, search::SHARD_RECORDS, &|f| {
+                    sink(f).map_err(|d: Diagnostic| d.message)
+                });
                 (index, started.elapsed())
             });
             let (mut result, site_files) = rayon::join(
                 || render::render_site(&model, &urls, &theme, &extras, &sink),
                 || publish::site_files(&model, &urls, &extras, &theme),
             );
-            // Site files and the search index go through the same sink after the pages.
+            // Site files go through the same sink after the pages.
             let mut late = Diagnostics::new();
             let mut put = |f: output::OutputFile| {
                 if let Err(d) = sink(f) {
@@ -345,9 +347,8 @@ pub fn build_checked(
             if let Ok(mut t) = search_time.lock() {
                 *t = took;
             }
-            match index {
-                Ok(files) => files.into_iter().for_each(&mut put),
-                Err(e) => late.push(Diagnostic::error(e)),
+            if let Err(e) = index {
+                late.push(Diagnostic::error(e));
             }
             if !late.is_empty() {
                 let mut errs = result.err().unwrap_or_default();

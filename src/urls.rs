@@ -40,6 +40,15 @@ pub fn chart_data(id: &str) -> String {
 /// The folder (site-relative) that holds the search index and Pagefind's script.
 pub const SEARCH_BUNDLE: &str = "pagefind/";
 
+/// The list of a large index's further shards, per language (paths inside `SEARCH_BUNDLE`):
+/// the search page merges them into the index of `SEARCH_BUNDLE` itself, the first shard.
+pub const SEARCH_SHARDS: &str = "pagefind/shards.json";
+
+/// The folder, inside `SEARCH_BUNDLE`, of shard `k` (from 1) of a language's search index.
+pub fn search_shard(lang: Lang, k: usize) -> String {
+    format!("{}-{k}/", lang.code())
+}
+
 /// The site's Data Package descriptor (site-relative).
 pub const DATAPACKAGE: &str = "datapackage.json";
 

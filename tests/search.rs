@@ -91,6 +91,10 @@ fn build_writes_the_index_for_both_languages() {
         assert!(html.contains("id=\"search-no-js\""));
     }
     assert!(out.join("static/search.js").is_file());
+    // One shard per language: nothing to merge.
+    let shards: serde_json::Value =
+        serde_json::from_str(&read(&bundle.join("shards.json"))).unwrap();
+    assert_eq!(shards, serde_json::json!({"en": [], "zh": []}));
 }
 
 #[test]
@@ -262,6 +266,33 @@ fn harness() -> Option<PathBuf> {
     None
 }
 
+/// The browser check (tests/browser/search.mjs) of the site in `out`, with `cases` instead of
+/// its own when given; asserts that all of `expected` checks pass.
+fn search_in_browser(harness: &Path, out: &Path, cases: Option<&str>, expected: usize) {
+    let mut command = Command::new("node");
+    command
+        .arg(harness.join("search.mjs"))
+        .arg(out)
+        .arg(PREFIX)
+        .current_dir(harness);
+    if let Some(cases) = cases {
+        command.arg("--cases").arg(cases);
+    }
+    let result = command.output().expect("run node tests/browser/search.mjs");
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    println!("{stdout}");
+    assert!(
+        result.status.success(),
+        "the search check failed ({}):\n{stdout}\n{stderr}",
+        result.status
+    );
+    assert!(
+        stdout.contains(&format!("\n{expected} passed, 0 failed")),
+        "{stdout}"
+    );
+}
+
 /// 学徒 finds Suqian from both search pages, "apprentices" Suqian and Lingang, 工匠 Zhuhai, a
 /// place name its programme page; each in the language of the search page, on the site served
 /// under a sub-path, with no console error, request to another site, axe finding or vnu error
@@ -271,22 +302,134 @@ fn searches_in_a_browser_find_places_figures_and_clauses() {
     let Some(harness) = harness() else { return };
     let (out, _, _) = site();
     // search.mjs serves the folder itself under PREFIX, as a plain static host would.
-    let result = Command::new("node")
-        .arg(harness.join("search.mjs"))
-        .arg(out)
-        .arg(PREFIX)
-        .current_dir(&harness)
-        .output()
-        .expect("run node tests/browser/search.mjs");
-    let stdout = String::from_utf8_lossy(&result.stdout);
-    let stderr = String::from_utf8_lossy(&result.stderr);
-    println!("{stdout}");
-    assert!(
-        result.status.success(),
-        "the search check failed ({}):\n{stdout}\n{stderr}",
-        result.status
-    );
-    assert!(stdout.contains("\n12 passed, 0 failed"), "{stdout}");
+    search_in_browser(&harness, out, None, 12);
+}
+
+/// At most this many records of a language in a shard, in the sharded copy of the real site:
+/// small, so that its few dozen records make several shards.
+const SMALL_SHARD: usize = 20;
+
+/// The real site built again, its index then made anew in shards of at most `SMALL_SHARD`
+/// records (written over the one the build wrote): (output, shards per language).
+fn sharded_site() -> &'static (PathBuf, Vec<usize>) {
+    static SITE: OnceLock<(PathBuf, Vec<usize>)> = OnceLock::new();
+    SITE.get_or_init(|| {
+        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("search-sharded-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&out);
+        let opts = BuildOptions {
+            root: root(),
+            output: Some(out.clone()),
+            base_url: Some(BASE.into()),
+        };
+        policydash::build(&opts).unwrap_or_else(|f| panic!("{}", f.render()));
+        std::fs::remove_dir_all(out.join("pagefind")).unwrap();
+        let (_, model, urls) = site();
+        let shards = search::write_index(model, urls, SMALL_SHARD, &|f| {
+            let path = out.join(&f.path);
+            std::fs::create_dir_all(path.parent().unwrap()).map_err(|e| e.to_string())?;
+            std::fs::write(&path, &f.bytes).map_err(|e| e.to_string())
+        })
+        .unwrap();
+        (out, shards)
+    })
+}
+
+/// The records of `lang` in the last of `shards` shards: records are dealt to the shards in
+/// turn, so record `i` is in shard `i % shards`.
+fn last_shard(records: &[search::Record], lang: Lang, shards: usize) -> Vec<&search::Record> {
+    records
+        .iter()
+        .filter(|r| r.lang == lang)
+        .enumerate()
+        .filter(|(i, _)| i % shards == shards - 1)
+        .map(|(_, r)| r)
+        .collect()
+}
+
+/// A site with more records than a shard holds gets several shards per language, each a
+/// bundle of its own with only its index (the script and WebAssembly are the first shard's),
+/// listed for the search page; together they hold every record once.
+#[test]
+fn a_large_index_is_made_in_shards_that_hold_every_record_once() {
+    let (out, shards) = sharded_site();
+    let (_, model, urls) = site();
+    let records = search::records(model, urls);
+    let bundle = out.join("pagefind");
+    let list: serde_json::Value = serde_json::from_str(&read(&bundle.join("shards.json"))).unwrap();
+    let first: serde_json::Value =
+        serde_json::from_str(&read(&bundle.join("pagefind-entry.json"))).unwrap();
+    for (lang, &n) in [Lang::En, Lang::Zh].iter().zip(shards) {
+        let count = records.iter().filter(|r| r.lang == *lang).count();
+        assert_eq!(n, count.div_ceil(SMALL_SHARD), "{lang:?}: {count} records");
+        assert!(n >= 3, "{lang:?}: {n} shards of {count} records");
+        let folders: Vec<String> = (1..n).map(|k| format!("{}-{k}/", lang.code())).collect();
+        assert_eq!(list[lang.code()], serde_json::json!(folders));
+        let mut held = first["languages"][lang.code()]["page_count"]
+            .as_u64()
+            .unwrap() as usize;
+        for folder in &folders {
+            let dir = bundle.join(folder);
+            let entry: serde_json::Value =
+                serde_json::from_str(&read(&dir.join("pagefind-entry.json"))).unwrap();
+            let languages = entry["languages"].as_object().unwrap();
+            assert_eq!(languages.len(), 1, "{folder}: {entry}");
+            let page_count = languages[lang.code()]["page_count"].as_u64().unwrap() as usize;
+            assert!(page_count <= SMALL_SHARD, "{folder}: {page_count} records");
+            let hash = languages[lang.code()]["hash"].as_str().unwrap();
+            assert!(dir.join(format!("pagefind.{hash}.pf_meta")).is_file());
+            let fragments = std::fs::read_dir(dir.join("fragment")).unwrap().count();
+            assert_eq!(fragments, page_count, "{folder}");
+            assert!(!dir.join("pagefind.js").exists());
+            assert!(!dir.join(format!("wasm.{}.pagefind", lang.code())).exists());
+            held += page_count;
+        }
+        assert_eq!(held, count, "{lang:?}");
+    }
+}
+
+/// The search page searches every shard as one: it finds a record that only the last shard
+/// holds, in each language, and still ranks a place's programme page among the first
+/// results from all shards.
+#[test]
+fn searches_in_a_browser_find_records_in_every_shard() {
+    let Some(harness) = harness() else { return };
+    let (out, shards) = sharded_site();
+    let (_, model, urls) = site();
+    let records = search::records(model, urls);
+    let mut cases = Vec::new();
+    for (lang, &n) in [Lang::En, Lang::Zh].iter().zip(shards) {
+        // A record without sections: its result links to the record itself.
+        let last = last_shard(&records, *lang, n);
+        let record = last
+            .iter()
+            .rev()
+            .find(|r| r.sections.is_empty())
+            .expect("a record without sections in the last shard");
+        let page = if *lang == Lang::Zh { "zh/" } else { "" };
+        cases.push(serde_json::json!({
+            "query": record.title,
+            "page": page,
+            "expect": [record.url.trim_start_matches('/')],
+            "exact": true,
+        }));
+    }
+    // Pagefind weighs a word by its rarity within each shard, so the order of the best results
+    // can differ from one index's (here the commentary on Jiangmen comes first): a place's
+    // programme page stays among the first two.
+    for (query, page, url) in [
+        ("Jiangmen", "", "programmes/jiangmen/"),
+        ("江门", "zh/", "zh/programmes/jiangmen/"),
+    ] {
+        cases.push(serde_json::json!({
+            "query": query, "page": page, "expect": [url], "exact": true, "top": 2,
+        }));
+    }
+    cases.push(serde_json::json!({
+        "query": "学徒", "page": "zh/", "expect": ["zh/programmes/suqian/#t-"],
+    }));
+    let json = serde_json::to_string(&cases).unwrap();
+    search_in_browser(&harness, out, Some(&json), cases.len() + 2);
 }
 
 /// The index of a generated site of `n` programmes: (records, files, fragment files, bytes).

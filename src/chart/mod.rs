@@ -409,15 +409,23 @@ impl Charts {
     pub fn csvs(&self, model: &Model) -> Vec<(String, Vec<u8>)> {
         self.charts
             .par_iter()
-            .map(|c| {
-                let bytes = if drawn_on_demand(&c.spec.kind) {
-                    csv::csv(model, &self.urls, &self.groups, &c.spec)
-                } else {
-                    c.csv.clone()
-                };
-                (csv_path(&c.spec), bytes)
-            })
+            .filter_map(|c| self.own_csv_of(model, c))
             .collect()
+    }
+
+    /// One chart's CSV file as (path, bytes), as `csvs` lists it; `None` for an unknown chart
+    /// (the preview recomputes only the charts an edit redraws).
+    pub fn csv_of(&self, model: &Model, id: &str) -> Option<(String, Vec<u8>)> {
+        self.own_csv_of(model, self.get(id)?)
+    }
+
+    fn own_csv_of(&self, model: &Model, c: &Chart) -> Option<(String, Vec<u8>)> {
+        let bytes = if drawn_on_demand(&c.spec.kind) {
+            csv::csv(model, &self.urls, &self.groups, &c.spec)
+        } else {
+            c.csv.clone()
+        };
+        Some((csv_path(&c.spec), bytes))
     }
 
     /// The ids of the charts drawn up front (those comparing places).

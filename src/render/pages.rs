@@ -179,10 +179,28 @@ impl<'a> PageRenderer<'a> {
     }
 
     pub fn render(&self, page: &Page, lang: Lang) -> Result<String, Diagnostic> {
+        let ctx = self.page_context(page, lang)?;
+        self.render_context(page, lang, &ctx)
+    }
+
+    /// Everything the template of `page` is given: a page whose context is the same as when
+    /// it was last rendered, with the same templates, comes out the same (the preview skips it).
+    pub fn page_context(&self, page: &Page, lang: Lang) -> Result<Context, Diagnostic> {
         let (template, mut ctx) = self.context(page, lang)?;
         debug_assert_eq!(template, template_of(page), "one template per kind of page");
         self.common(&mut ctx, page, lang);
-        let html = self.theme.render(template, &ctx).map_err(|mut d| {
+        Ok(ctx)
+    }
+
+    /// `page` rendered from its `page_context`.
+    pub fn render_context(
+        &self,
+        page: &Page,
+        lang: Lang,
+        ctx: &Context,
+    ) -> Result<String, Diagnostic> {
+        let template = template_of(page);
+        let html = self.theme.render(template, ctx).map_err(|mut d| {
             d.message = format!(
                 "the template {template} failed for {}: {}",
                 self.urls.page_file(page, lang),

@@ -2,10 +2,11 @@
 // Runs searches on a built policydash site in a real browser, the way a reader does, and
 // asserts on the links in the results.
 //
-//   node search.mjs OUTPUT_DIR BASE_PATH [--url URL]
+//   node search.mjs OUTPUT_DIR BASE_PATH [--url URL] [--cases JSON]
 //
 // OUTPUT_DIR is a built site, BASE_PATH the path it is built for (e.g. /policydash/). Without
-// --url the folder is served here on 127.0.0.1 under BASE_PATH.
+// --url the folder is served here on 127.0.0.1 under BASE_PATH. --cases replaces the searches
+// below (CASES) with others of the same form, for a site other than the real one.
 //
 // Each case opens a search page (English or Chinese) and either loads it with ?q= or types
 // the query into its box, then checks that some result links to where it must (a figure's
@@ -33,24 +34,27 @@ const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 function parseArgs(argv) {
   const pos = [];
   let url = null;
+  let cases = CASES;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--url') url = argv[++i];
+    else if (argv[i] === '--cases') cases = JSON.parse(argv[++i]);
     else pos.push(argv[i]);
   }
   if (pos.length !== 2) {
-    console.error('usage: node search.mjs OUTPUT_DIR BASE_PATH [--url URL]');
+    console.error('usage: node search.mjs OUTPUT_DIR BASE_PATH [--url URL] [--cases JSON]');
     process.exit(2);
   }
   let base = pos[1];
   if (!base.startsWith('/')) base = '/' + base;
   if (!base.endsWith('/')) base += '/';
-  return { dir: resolve(pos[0]), base, url };
+  return { dir: resolve(pos[0]), base, url, cases };
 }
 
 // What a search must find: `page` is the search page ('' English, 'zh/' Chinese), `type`
 // says whether the query is typed into the box or comes in the address, and every entry of
 // `expect` is a link prefix (below the base path) that some result must start with (with
-// `exact`, some result is that link; with `first`, the first result is).
+// `exact`, some result is that link; with `first`, the first result is; with `top: n`, one of
+// the first n results is).
 const CASES = [
   { query: '学徒', page: '', expect: ['programmes/suqian/#t-'] },
   { query: '学徒', page: 'zh/', type: true, expect: ['zh/programmes/suqian/#t-'] },
@@ -87,7 +91,7 @@ function vnu(files) {
 }
 
 async function main() {
-  const { dir, base, url: givenUrl } = parseArgs(process.argv.slice(2));
+  const { dir, base, url: givenUrl, cases } = parseArgs(process.argv.slice(2));
   const server = givenUrl ? null : await serve(dir, base);
   const site = new URL(givenUrl || server.url);
   const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -119,7 +123,7 @@ async function main() {
     });
     page.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()} for ${r.url()}`));
 
-    for (const c of CASES) {
+    for (const c of cases) {
       problems = [];
       warnings = [];
       const name = `${c.page || 'en/'}search ${c.type ? 'typing' : '?q='} ${JSON.stringify(c.query)}`;
@@ -172,6 +176,9 @@ async function main() {
       if (c.expect.some((e) => e.includes('#t-')) && !figures.length) problems.push('no figure among the results');
       if (c.first && links[0] !== base + c.expect[0]) {
         problems.push(`the first result is ${links[0]}, not ${base + c.expect[0]}`);
+      }
+      if (c.top && !links.slice(0, c.top).includes(base + c.expect[0])) {
+        problems.push(`${base + c.expect[0]} is not among the first ${c.top} results: ${links.slice(0, c.top).join(', ')}`);
       }
       // The reader's language first: only pages in the language of the search page.
       const chinese = (l) => l.startsWith(`${base}zh/`);

@@ -159,13 +159,29 @@ function remember(query) {
 let pagefind = null;
 let latest = 0;
 
+/// What Pagefind is told, for the index and each shard merged into it. A programme record
+/// holds its figures too, so it is long: length counts for less than Pagefind's default
+/// (0.75), or a place name would rank short pages that mention it first.
+const OPTIONS = { baseUrl: t.base, excerptLength: 24, ranking: { pageLength: 0.2 } };
+
+/// The further shards of this language's index (folders inside the bundle), which a large
+/// site has: searched together with the first, in the bundle itself, as one index. Checked
+/// with the server each time (as Pagefind does its entry file), so that a cached list never
+/// outlives a rebuilt index.
+async function shards() {
+  const response = await fetch(`${t.bundle}shards.json`, { cache: 'no-cache' });
+  if (!response.ok) throw new Error(`${t.bundle}shards.json: HTTP ${response.status}`);
+  const all = await response.json();
+  const mine = all[t.lang.split('-')[0].toLowerCase()];
+  return Array.isArray(mine) ? mine : [];
+}
+
 /// Pagefind's script, loaded once, when there is something to search for (a page opened
-/// without a query fetches nothing).
+/// without a query fetches nothing), with every shard of the index merged in.
 function load() {
-  pagefind ??= import(`${t.bundle}pagefind.js`).then(async (module) => {
-    // A programme record holds its figures too, so it is long: length counts for less than
-    // Pagefind's default (0.75), or a place name would rank short pages that mention it first.
-    await module.options({ baseUrl: t.base, excerptLength: 24, ranking: { pageLength: 0.2 } });
+  pagefind ??= Promise.all([import(`${t.bundle}pagefind.js`), shards()]).then(async ([module, folders]) => {
+    await module.options(OPTIONS);
+    await Promise.all(folders.map((folder) => module.mergeIndex(`${t.bundle}${folder}`, OPTIONS)));
     return module;
   });
   return pagefind;

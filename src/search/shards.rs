@@ -1,0 +1,186 @@
+//! A language's records dealt into shards of at most a fixed number, each indexed by a
+//! Pagefind instance of its own and handed to the writer as soon as it is made, so that the
+//! memory the index needs does not grow with the site.
+//!
+//! The first shard of every language is the bundle at `urls::SEARCH_BUNDLE`, with Pagefind's
+//! script and one entry file for all languages: a site of up to `SHARD_RECORDS` records per
+//! language has only that, exactly the bundle Pagefind makes for the whole site. Further
+//! shards are folders inside it (`urls::search_shard`) holding only their index; the search
+//! page merges them in (Pagefind's `mergeIndex`), from the list in `urls::SEARCH_SHARDS`.
+//! Records are dealt in turn (record `i` to shard `i mod n`), so every shard has a like share
+//! of programmes, metrics and commentary and shards are of equal size: the scores Pagefind
+//! computes within each shard (word rarity, page length) stay comparable across shards.
+
+use super::bundle::{bundle, BundleFile};
+use super::records::Records;
+use crate::model::{Lang, Model};
+use crate::output::OutputFile;
+use crate::urls::{search_shard, Urls, SEARCH_BUNDLE, SEARCH_SHARDS};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+/// The most records of a language one Pagefind instance holds. Pagefind's memory grows with
+/// the records it holds (each copied several times until its files are made); each instance
+/// costs about 5 ms of CPU more (two thirds of it Pagefind minifying its script again: the
+/// real site in shards of one record), and each shard is one more request for the search
+/// page. At 1,000 programmes (3,062 records a language) the index alone peaked at 1.7 GB in
+/// one instance per language, 0.41 GB in shards of 500 and 0.31 GB in shards of 250 (240 MB
+/// of it the model), its CPU time the same within the noise of this machine
+/// (`examples/search_index.rs`). Two languages are indexed at once: at most
+/// 2 × SHARD_RECORDS records are held at a time.
+pub const SHARD_RECORDS: usize = 500;
+
+/// Where the files go, one by one: the writer in a build.
+pub type Sink<'a> = dyn Fn(OutputFile) -> Result<(), String> + Sync + 'a;
+
+const ENTRY: &str = "pagefind-entry.json";
+
+/// Writes the index of every language of the site, at most `per_shard` records a shard, to
+/// `sink`; returns how many shards each language has, in the site's order of languages.
+pub fn write(
+    model: &Model,
+    urls: &Urls,
+    per_shard: usize,
+    sink: &Sink<'_>,
+) -> Result<Vec<usize>, String> {
+    let first = FirstShards::default();
+    let languages = &model.site.languages;
+    let counts: Vec<Result<usize, String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = languages
+            .iter()
+            .map(|&lang| {
+                let first = &first;
+                scope.spawn(move || language(model, urls, lang, per_shard, first, sink))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err("the search indexer stopped".to_string()))
+            })
+            .collect()
+    });
+    let counts = counts.into_iter().collect::<Result<Vec<usize>, String>>()?;
+    sink(first.entry(languages)?)?;
+    let shards: serde_json::Map<String, serde_json::Value> = languages
+        .iter()
+        .zip(&counts)
+        .map(|(lang, &n)| {
+            let folders = (1..n).map(|k| search_shard(*lang, k).into()).collect();
+            (lang.code().to_string(), serde_json::Value::Array(folders))
+        })
+        .collect();
+    let list = serde_json::to_vec(&shards).map_err(|e| e.to_string())?;
+    sink(OutputFile::new(SEARCH_SHARDS, list))?;
+    Ok(counts)
+}
+
+/// One language's shards, one after the other: its records are made only as its shard is
+/// indexed, and each shard's files go to `sink` before the next is begun.
+fn language(
+    model: &Model,
+    urls: &Urls,
+    lang: Lang,
+    per_shard: usize,
+    first: &FirstShards,
+    sink: &Sink<'_>,
+) -> Result<usize, String> {
+    let records = Records::new(model, urls, lang);
+    let keys = records.keys();
+    let shards = keys.len().div_ceil(per_shard.max(1)).max(1);
+    for k in 0..shards {
+        let files = bundle(
+            keys.iter()
+                .skip(k)
+                .step_by(shards)
+                .map(|&key| records.record(key)),
+        )?;
+        if k == 0 {
+            first.put(lang, files, sink)?;
+            continue;
+        }
+        let folder = search_shard(lang, k);
+        for (name, bytes) in files {
+            // A merged shard uses the first shard's script and WebAssembly.
+            if name == ENTRY || is_index(&name) {
+                sink(OutputFile::new(
+                    format!("{SEARCH_BUNDLE}{folder}{name}"),
+                    bytes,
+                ))?;
+            }
+        }
+    }
+    Ok(shards)
+}
+
+/// A file of one language's index (its words, records, filters and their meta file), as
+/// opposed to the script, WebAssembly and entry file of the bundle.
+fn is_index(name: &str) -> bool {
+    ["index/", "fragment/", "filter/"]
+        .iter()
+        .any(|d| name.starts_with(d))
+        || name.ends_with(".pf_meta")
+}
+
+/// The bundle the first shards of all languages share: each language's index files go
+/// straight to the writer; the files every language's bundle has (the script, the
+/// WebAssembly of a language they share) are the same bytes, written once; the entry file
+/// lists every language, so it is made from all of theirs once all are in.
+#[derive(Default)]
+struct FirstShards {
+    shared: Mutex<BTreeMap<String, Vec<u8>>>,
+    entries: Mutex<BTreeMap<Lang, serde_json::Value>>,
+}
+
+impl FirstShards {
+    fn put(&self, lang: Lang, files: Vec<BundleFile>, sink: &Sink<'_>) -> Result<(), String> {
+        for (name, bytes) in files {
+            if name == ENTRY {
+                let entry = serde_json::from_slice(&bytes)
+                    .map_err(|e| format!("could not read Pagefind's {ENTRY}: {e}"))?;
+                lock(&self.entries).insert(lang, entry);
+            } else if is_index(&name) {
+                sink(OutputFile::new(format!("{SEARCH_BUNDLE}{name}"), bytes))?;
+            } else {
+                let mut shared = lock(&self.shared);
+                match shared.get(&name) {
+                    None => {
+                        shared.insert(name.clone(), bytes.clone());
+                        drop(shared);
+                        sink(OutputFile::new(format!("{SEARCH_BUNDLE}{name}"), bytes))?;
+                    }
+                    Some(seen) if *seen == bytes => {}
+                    Some(_) => return Err(format!("two search index files are named {name}")),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One `pagefind-entry.json` listing the languages of all the per-language ones.
+    fn entry(&self, languages: &[Lang]) -> Result<OutputFile, String> {
+        let mut entries = std::mem::take(&mut *lock(&self.entries));
+        let mut merged = serde_json::Value::Null;
+        for entry in languages.iter().filter_map(|l| entries.remove(l)) {
+            match (&mut merged, entry) {
+                (serde_json::Value::Null, e) => merged = e,
+                (m, e) => {
+                    let (Some(to), Some(from)) = (
+                        m.get_mut("languages").and_then(|l| l.as_object_mut()),
+                        e.get("languages").and_then(|l| l.as_object()),
+                    ) else {
+                        return Err(format!("Pagefind's {ENTRY} has no languages"));
+                    };
+                    to.extend(from.clone());
+                }
+            }
+        }
+        let bytes = serde_json::to_vec(&merged).map_err(|e| e.to_string())?;
+        Ok(OutputFile::new(format!("{SEARCH_BUNDLE}{ENTRY}"), bytes))
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
