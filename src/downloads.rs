@@ -1,5 +1,9 @@
 //! Data downloads: every figure as CSV (UTF-8 with a byte-order mark, so spreadsheet programs
 //! read Chinese correctly) and JSON, for the whole site, each programme and each shared metric.
+//! A programme's or a metric's figures are a JSON file of their own (scripts may fetch it by
+//! name); as CSV they are rows of the site-wide table, which their page links to, so that at
+//! hundreds of places the rows are not written three times more. A comparison chart's CSV
+//! (`chart::csv`) holds its numbers.
 
 use crate::model::*;
 use crate::output::OutputFile;
@@ -67,7 +71,16 @@ pub struct ObservationRow {
 /// Every observation, by figure then date.
 pub fn observation_rows(model: &Model) -> Vec<ObservationRow> {
     let mut out = Vec::new();
-    for (p, t) in model.targets() {
+    for p in &model.programmes {
+        out.extend(observation_rows_of(model, p));
+    }
+    out
+}
+
+/// The observations of one programme's figures, by figure then date.
+pub fn observation_rows_of(model: &Model, p: &Programme) -> Vec<ObservationRow> {
+    let mut out = Vec::new();
+    for t in &p.targets {
         for o in crate::progress::progress(model, p, t).observations {
             out.push(ObservationRow {
                 target_id: t.id.clone(),
@@ -148,6 +161,18 @@ pub struct Table {
     pub page: Page,
     pub stem: String,
     pub rows: Vec<Row>,
+    /// Published as CSV as well as JSON.
+    pub csv: bool,
+}
+
+impl Table {
+    pub fn formats(&self) -> &'static [&'static str] {
+        if self.csv {
+            &["csv", "json"]
+        } else {
+            &["json"]
+        }
+    }
 }
 
 pub struct Downloads {
@@ -162,10 +187,22 @@ impl Downloads {
             .targets()
             .map(|(p, t)| row(model, urls, p, t))
             .collect();
+        Downloads::from_rows(model, urls, all, observation_rows(model))
+    }
+
+    /// The downloads of `all`, every figure's row in `model.targets()` order, and of every
+    /// observation: the preview passes the rows it kept of the programmes an edit left alone.
+    pub fn from_rows(
+        model: &Model,
+        urls: &Urls,
+        all: Vec<Row>,
+        observations: Vec<ObservationRow>,
+    ) -> Downloads {
         let mut tables = vec![Table {
             page: Page::Data,
             stem: "data/targets".into(),
             rows: all.clone(),
+            csv: true,
         }];
         // One pass over the rows, not one per programme (10,000 rows × 1,000 programmes).
         let mut by_programme: std::collections::HashMap<&str, Vec<Row>> = Default::default();
@@ -180,6 +217,7 @@ impl Downloads {
                 page: Page::Programme(p.id.clone()),
                 stem: crate::urls::programme_data(&p.id),
                 rows: by_programme.remove(p.id.as_str()).unwrap_or_default(),
+                csv: false,
             });
         }
         for m in model.shared_metrics() {
@@ -187,11 +225,12 @@ impl Downloads {
                 page: Page::Metric(m.id.clone()),
                 stem: crate::urls::metric_data(&m.id),
                 rows: all.iter().filter(|r| r.metric == m.id).cloned().collect(),
+                csv: false,
             });
         }
         Downloads {
             tables,
-            observations: observation_rows(model),
+            observations,
             urls: urls.clone(),
         }
     }
@@ -201,7 +240,8 @@ impl Downloads {
         &self.tables[0].rows
     }
 
-    /// Links for a page: its own tables, and on the data page every table.
+    /// Links for a page: its own tables, and on the data page every table. A programme's or a
+    /// metric's page also links the site-wide CSV, which holds its rows (`every` marks it).
     pub fn for_page(&self, page: &Page) -> Vec<serde_json::Value> {
         let observations = ["csv", "json"].map(|ext| {
             serde_json::json!({
@@ -213,22 +253,32 @@ impl Downloads {
             })
         });
         let observations = observations.into_iter().filter(|_| *page == Page::Data);
-        self.tables
+        let link = |t: &Table, ext: &str| {
+            serde_json::json!({
+                "name": format!("{}.{ext}", t.stem.rsplit('/').next().unwrap_or("")),
+                "format": ext,
+                "href": self.urls.href(&format!("{}.{ext}", t.stem)),
+                "rows": t.rows.len(),
+                "scope": t.stem,
+            })
+        };
+        let own = self
+            .tables
             .iter()
             .filter(|t| *page == Page::Data || t.page == *page)
-            .flat_map(|t| {
-                ["csv", "json"].map(|ext| {
-                    serde_json::json!({
-                        "name": format!("{}.{ext}", t.stem.rsplit('/').next().unwrap_or("")),
-                        "format": ext,
-                        "href": self.urls.href(&format!("{}.{ext}", t.stem)),
-                        "rows": t.rows.len(),
-                        "scope": t.stem,
-                    })
-                })
+            .flat_map(|t| t.formats().iter().map(move |ext| link(t, ext)));
+        let every = self
+            .tables
+            .iter()
+            .filter(|t| {
+                matches!(page, Page::Programme(_) | Page::Metric(_)) && t.page == Page::Data
             })
-            .chain(observations)
-            .collect()
+            .map(|t| {
+                let mut l = link(t, "csv");
+                l["every"] = serde_json::Value::Bool(true);
+                l
+            });
+        own.chain(every).chain(observations).collect()
     }
 
     pub fn files(&self) -> Vec<OutputFile> {
@@ -240,10 +290,12 @@ impl Downloads {
     pub fn files_for(&self, wanted: &dyn Fn(&Page) -> bool) -> Vec<OutputFile> {
         let mut out = Vec::new();
         for t in self.tables.iter().filter(|t| wanted(&t.page)) {
-            out.push(OutputFile::new(
-                format!("{}.csv", t.stem),
-                csv_bytes(&t.rows),
-            ));
+            if t.csv {
+                out.push(OutputFile::new(
+                    format!("{}.csv", t.stem),
+                    csv_bytes(&t.rows),
+                ));
+            }
             out.push(OutputFile::new(
                 format!("{}.json", t.stem),
                 json_records("targets", &t.rows),
@@ -365,7 +417,8 @@ pub const OBSERVATION_COLUMNS: [&str; 9] = [
     "quote",
 ];
 
-fn observations_csv(rows: &[ObservationRow]) -> Vec<u8> {
+/// `data/observations.csv`: the header alone when there is no observation yet.
+pub fn observations_csv(rows: &[ObservationRow]) -> Vec<u8> {
     if !rows.is_empty() {
         return csv_bytes(rows);
     }
@@ -376,7 +429,7 @@ fn observations_csv(rows: &[ObservationRow]) -> Vec<u8> {
 }
 
 /// Whole numbers are written as `4500`, not `4500.0`: readers and spreadsheets expect that.
-fn plain_number<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+pub fn plain_number<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
     if v.fract() == 0.0 && v.abs() < 9.0e15 {
         s.serialize_i64(*v as i64)
     } else {
@@ -384,7 +437,7 @@ fn plain_number<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> 
     }
 }
 
-fn plain_option<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+pub fn plain_option<S: serde::Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
     match v {
         Some(v) => plain_number(v, s),
         None => s.serialize_none(),

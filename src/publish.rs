@@ -13,6 +13,23 @@ use crate::render::Extras;
 use crate::urls::Urls;
 
 pub fn site_files(model: &Model, urls: &Urls, extras: &Extras, theme: &Theme) -> Vec<OutputFile> {
+    let charts: Vec<String> = chart_csvs(model, extras)
+        .iter()
+        .map(|(path, bytes)| datapackage::printed(&datapackage::chart_resource(path, bytes)))
+        .collect();
+    site_files_with(model, urls, extras, theme, &charts)
+}
+
+/// `site_files`, given the data package's chart resources as printed
+/// (`datapackage::printed(&datapackage::chart_resource(…))`, in the order of `Charts::csvs`):
+/// the preview keeps them from one rebuild to the next.
+pub fn site_files_with(
+    model: &Model,
+    urls: &Urls,
+    extras: &Extras,
+    theme: &Theme,
+    chart_resources: &[String],
+) -> Vec<OutputFile> {
     let mut files = vec![
         // Without it, GitHub Pages runs Jekyll, which drops files and folders starting with _ or .
         OutputFile::new(".nojekyll", ""),
@@ -26,7 +43,7 @@ pub fn site_files(model: &Model, urls: &Urls, extras: &Extras, theme: &Theme) ->
         OutputFile::new("sitemap.xml", sitemap::sitemap(model, urls)),
         OutputFile::new(
             crate::urls::DATAPACKAGE,
-            datapackage::datapackage(model, urls, &extras.downloads, &chart_csvs(model, extras)),
+            datapackage::datapackage_with(model, urls, &extras.downloads, chart_resources),
         ),
         OutputFile::new(datapackage::SCHEMA_PATH, datapackage::schema_file()),
         OutputFile::new(

@@ -523,7 +523,7 @@ fn incremental_rebuilds_equal_full_builds_and_leave_unaffected_files_alone() {
     rebuilder.full().unwrap();
 
     // (file, from, to, partial?, rewritten, not rewritten)
-    let cases: [Case; 6] = [
+    let cases: [Case; 7] = [
         (
             "content/programmes/tianjin.yaml",
             TITLE,
@@ -567,6 +567,20 @@ fn incremental_rebuilds_equal_full_builds_and_leave_unaffected_files_alone() {
                 "programmes/zhuhai/index.html",
                 "zh/commentary/note/index.html",
                 "metrics/index.html",
+            ],
+        ),
+        // Back to the first title: the pages it shows on come back (a page is rendered
+        // again whenever what it shows differs from what it showed when last rendered).
+        (
+            "content/programmes/tianjin.yaml",
+            "high-skilled workforce in the new era (edited)\"",
+            TITLE,
+            true,
+            &["programmes/tianjin/index.html", "index.html"],
+            &[
+                "programmes/zhuhai/index.html",
+                "metrics/apprentices-trained/index.html",
+                "commentary/note/index.html",
             ],
         ),
         (

@@ -1,5 +1,6 @@
-//! Each chart's numbers as CSV (`data/charts/<id>.csv`): the full figure rows of the
-//! downloads for figure charts, the counts for the aggregate ones.
+//! Each chart's numbers as CSV (`data/charts/<id>.csv`): for a comparison of one metric, its
+//! figures' numbers (`MetricRow`); the full figure rows of the downloads for the tiers chart;
+//! the counts for the aggregate ones.
 
 use super::made::figures;
 use super::programme::category_counts;
@@ -24,6 +25,59 @@ struct CategoryRow<'a> {
     current_figures: usize,
 }
 
+/// A figure as a comparison of one metric draws it: the columns of the downloads' rows that
+/// place, name, date and measure it, without its clause and notes (those are in
+/// `data/targets.csv`, and on its programme's page, at its `permalink`).
+#[derive(Serialize)]
+struct MetricRow {
+    target_id: String,
+    programme: String,
+    place_en: String,
+    place_zh: String,
+    metric: String,
+    label_en: String,
+    label_zh: String,
+    kind: String,
+    per: String,
+    comparator: String,
+    #[serde(serialize_with = "downloads::plain_number")]
+    value: f64,
+    #[serde(serialize_with = "downloads::plain_option")]
+    value_max: Option<f64>,
+    unit: String,
+    deadline: String,
+    as_of: String,
+    tier: Option<u32>,
+    #[serde(serialize_with = "downloads::plain_option")]
+    per_100k_residents: Option<f64>,
+    permalink: String,
+}
+
+impl MetricRow {
+    fn of(r: downloads::Row) -> MetricRow {
+        MetricRow {
+            target_id: r.target_id,
+            programme: r.programme,
+            place_en: r.place_en,
+            place_zh: r.place_zh,
+            metric: r.metric,
+            label_en: r.label_en,
+            label_zh: r.label_zh,
+            kind: r.kind,
+            per: r.per,
+            comparator: r.comparator,
+            value: r.value,
+            value_max: r.value_max,
+            unit: r.unit,
+            deadline: r.deadline,
+            as_of: r.as_of,
+            tier: r.tier,
+            per_100k_residents: r.per_100k_residents,
+            permalink: r.permalink,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct TimelineRow<'a> {
     programme: &'a str,
@@ -36,13 +90,19 @@ struct TimelineRow<'a> {
     figures: usize,
 }
 
-/// The chart's numbers as CSV: the full figure rows of the downloads for figure charts, the
-/// counts for the aggregate charts.
+/// The chart's numbers as CSV (see the module's note).
 pub fn csv(model: &Model, urls: &Urls, groups: &Groups, spec: &Spec) -> Vec<u8> {
     match &spec.kind {
         Kind::Standing(id) => standing::csv(model, groups, id),
         Kind::Progress(t) => super::progress::csv(model, t),
-        Kind::Metric(_) | Kind::Tiers => {
+        Kind::Metric(_) => {
+            let rows: Vec<MetricRow> = figures(model, &spec.kind)
+                .iter()
+                .map(|f| MetricRow::of(downloads::row(model, urls, f.p, f.t)))
+                .collect();
+            downloads::csv_bytes(&rows)
+        }
+        Kind::Tiers => {
             let rows: Vec<downloads::Row> = figures(model, &spec.kind)
                 .iter()
                 .map(|f| downloads::row(model, urls, f.p, f.t))

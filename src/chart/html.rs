@@ -20,15 +20,17 @@ pub fn render(model: &Model, urls: &Urls, spec: &Spec, made: &Made, lang: Lang) 
     let id = &spec.id;
     let page = spec.pages.first().cloned().unwrap_or(Page::Home);
     let page_abs = urls.absolute(&urls.page_path(&page, lang));
-    // One drawing that fits every width, or both variants, of which the stylesheet shows one
-    // (the other is display:none, so screen readers meet only one).
+    // One drawing that fits every width (fluid, or shown at its own width), or both variants,
+    // of which the stylesheet shows one (the other is display:none, so screen readers meet
+    // only one).
     let inline = match &made.narrow {
         Some(narrow) => format!(
             "{}{}",
             inline_svg(id, made, &made.svg, "chart-wide"),
             inline_svg(&format!("{id}-narrow"), made, narrow, "chart-narrow")
         ),
-        None => inline_svg(id, made, &made.svg, "chart-fluid"),
+        None if made.svg.fluid => inline_svg(id, made, &made.svg, "chart-fluid"),
+        None => inline_svg(id, made, &made.svg, "chart-natural"),
     };
     let (file, file_height) = file_svg(model, id, made, lang, &page_abs);
     let links = Links {
@@ -178,7 +180,10 @@ pub fn plain(v: f64) -> String {
     }
 }
 
-fn cell_html(c: &Cell) -> String {
+/// A table cell. `machine`: with each number unformatted in `data-key`/`data-value` (pages,
+/// where scripts and checks read them); without, on embed pages, whose readers need only the
+/// text and whose numbers the chart's CSV holds.
+fn cell_html(c: &Cell, machine: bool) -> String {
     let inner = match &c.href {
         Some(h) => format!("<a href=\"{}\">{}</a>", esc(h), esc(&c.text)),
         None => esc(&c.text),
@@ -188,8 +193,11 @@ fn cell_html(c: &Cell) -> String {
     }
     let mut attrs = String::new();
     // A number's cell is styled by its data-key (style.css), so no class on every cell.
-    if c.num && c.value.is_none() {
+    if (c.num && c.value.is_none()) || (!machine && c.value.is_some()) {
         attrs.push_str(" class=\"num\"");
+    }
+    if !machine {
+        return format!("<td{attrs}>{inner}</td>");
     }
     if let Some(v) = c.value {
         attrs.push_str(&format!(
@@ -204,7 +212,7 @@ fn cell_html(c: &Cell) -> String {
     format!("<td{attrs}>{inner}</td>")
 }
 
-fn table_html(id: &str, t: &Table, lang: Lang) -> String {
+fn table_html(id: &str, t: &Table, lang: Lang, machine: bool) -> String {
     let mut s = format!(
         "<table class=\"chart-data\" data-chart=\"{}\">\n<caption>{}</caption>\n<thead><tr>",
         esc(id),
@@ -217,7 +225,7 @@ fn table_html(id: &str, t: &Table, lang: Lang) -> String {
     for row in &t.rows {
         s.push_str("<tr>");
         for c in row {
-            s.push_str(&cell_html(c));
+            s.push_str(&cell_html(c, machine));
         }
         s.push_str("</tr>\n");
     }
@@ -252,7 +260,7 @@ fn block(id: &str, made: &Made, table: &Table, inline: &str, links: &Links, lang
         id = esc(id),
         title = esc(&made.title),
         region = esc(&format!("{}: {}", w(W::ShowNumbers, lang), made.title)),
-        table = table_html(id, table, lang),
+        table = table_html(id, table, lang, true),
         source = source_line(made, lang),
         csv = esc(&links.csv),
         svg = esc(&links.svg),
@@ -283,7 +291,7 @@ fn block_embed(
         id = esc(id),
         title = esc(&made.title),
         numbers = esc(w(W::ShowNumbers, lang)),
-        table = table_html(id, table, lang),
+        table = table_html(id, table, lang, false),
         source = source_line(made, lang),
         page = esc(&links.page),
         csv = esc(&links.csv),

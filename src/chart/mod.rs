@@ -235,7 +235,7 @@ impl Charts {
         let csvs: Vec<Vec<u8>> = specs
             .par_iter()
             .map(|s| {
-                if drawn_on_demand(&s.kind) || !own_csv(s) {
+                if drawn_on_demand(&s.kind) {
                     Vec::new()
                 } else {
                     csv::csv(model, urls, &groups, s)
@@ -391,7 +391,7 @@ impl Charts {
             return Vec::new();
         };
         let mut out = Vec::new();
-        if csv && own_csv(&c.spec) {
+        if csv {
             let bytes = if drawn_on_demand(&c.spec.kind) {
                 csv::csv(model, &self.urls, &self.groups, &c.spec)
             } else {
@@ -405,21 +405,27 @@ impl Charts {
         out
     }
 
-    /// Every chart's own CSV file as (path, bytes), those drawn on demand included (not those
-    /// that link to a download: `csv_path`).
+    /// Every chart's CSV file as (path, bytes), those drawn on demand included.
     pub fn csvs(&self, model: &Model) -> Vec<(String, Vec<u8>)> {
         self.charts
             .par_iter()
-            .filter(|c| own_csv(&c.spec))
-            .map(|c| {
-                let bytes = if drawn_on_demand(&c.spec.kind) {
-                    csv::csv(model, &self.urls, &self.groups, &c.spec)
-                } else {
-                    c.csv.clone()
-                };
-                (csv_path(&c.spec), bytes)
-            })
+            .filter_map(|c| self.own_csv_of(model, c))
             .collect()
+    }
+
+    /// One chart's CSV file as (path, bytes), as `csvs` lists it; `None` for an unknown chart
+    /// (the preview recomputes only the charts an edit redraws).
+    pub fn csv_of(&self, model: &Model, id: &str) -> Option<(String, Vec<u8>)> {
+        self.own_csv_of(model, self.get(id)?)
+    }
+
+    fn own_csv_of(&self, model: &Model, c: &Chart) -> Option<(String, Vec<u8>)> {
+        let bytes = if drawn_on_demand(&c.spec.kind) {
+            csv::csv(model, &self.urls, &self.groups, &c.spec)
+        } else {
+            c.csv.clone()
+        };
+        Some((csv_path(&c.spec), bytes))
     }
 
     /// The ids of the charts drawn up front (those comparing places).
@@ -432,19 +438,9 @@ impl Charts {
     }
 }
 
-/// Where a chart's numbers are published, one file for all languages. A comparison of one
-/// metric shows exactly the rows of that metric's download, so it links to that file instead
-/// of writing a copy; every other chart has a file of its own (`data/charts/<id>.csv`).
+/// Where a chart's numbers are published (`data/charts/<id>.csv`), one file for all languages.
 pub fn csv_path(spec: &Spec) -> String {
-    match &spec.kind {
-        Kind::Metric(m) => format!("{}.csv", crate::urls::metric_data(m)),
-        _ => crate::urls::chart_data(&spec.id),
-    }
-}
-
-/// Whether the chart's CSV is a file of its own (not another download's).
-fn own_csv(spec: &Spec) -> bool {
-    !matches!(spec.kind, Kind::Metric(_))
+    crate::urls::chart_data(&spec.id)
 }
 
 /// `charts/<id>.svg`, under the language folder for other languages than the default.

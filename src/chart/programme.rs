@@ -106,8 +106,9 @@ pub(super) fn programme_chart(model: &Model, urls: &Urls, id: &str, lang: Lang) 
         }],
     };
     let fmt = tick_format(None, lang);
-    let svg = draw::bars(&chart, &fmt, draw::WIDTH);
-    let narrow = draw::bars(&chart, &fmt, draw::NARROW);
+    // One drawing laid out for a phone, shown at its own width everywhere: a few categories'
+    // bars need no wide variant, and drawing one would repeat the chart on every page.
+    let svg = draw::bars(&chart, &fmt, draw::NARROW);
     let mut head = vec![
         w(W::Category, lang).to_string(),
         w(W::Targets, lang).to_string(),
@@ -137,7 +138,7 @@ pub(super) fn programme_chart(model: &Model, urls: &Urls, id: &str, lang: Lang) 
         title: describe::programme_title(p, lang),
         desc: describe::programme_desc(p, &counts, lang),
         svg,
-        narrow: Some(narrow),
+        narrow: None,
         table: Table { head, rows },
         sources: programme_sources(urls, p, lang),
     }

@@ -144,7 +144,10 @@ mod tests {
     fn ok(file: &str, text: &str) -> (Commentary, super::super::Locator) {
         let p = parse(Path::new(file), text);
         assert!(p.errors.is_empty(), "{:?}", p.errors);
-        (p.value.unwrap(), p.locator.unwrap())
+        (
+            p.value.unwrap(),
+            std::sync::Arc::unwrap_or_clone(p.locator.unwrap()),
+        )
     }
 
     fn err(file: &str, text: &str) -> Diagnostic {

@@ -25,7 +25,7 @@ pub use read::MAX_FILE_BYTES;
 /// site root. Lets later stages name the line of a problem and show it.
 #[derive(Debug, Default)]
 pub struct SourceMap {
-    files: BTreeMap<PathBuf, (String, Option<Locator>)>,
+    files: BTreeMap<PathBuf, (String, Option<std::sync::Arc<Locator>>)>,
 }
 
 impl SourceMap {

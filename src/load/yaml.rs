@@ -15,11 +15,12 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use std::path::Path;
 
 /// What parsing a file gave: the value (when it could be built, possibly with repairs, see
-/// `parse_all`), a locator for its fields, and every error found.
+/// `parse_all`), a locator for its fields, and every error found. The locator is shared, so
+/// that the preview's reuse of a parsed file (`load_reusing`) copies no more than the value.
 #[derive(Clone)]
 pub struct Parsed<T> {
     pub value: Option<T>,
-    pub locator: Option<Locator>,
+    pub locator: Option<std::sync::Arc<Locator>>,
     pub errors: Vec<Diagnostic>,
 }
 
@@ -33,7 +34,7 @@ pub fn parse<T: DeserializeOwned>(file: &Path, text: &str) -> Result<(T, Locator
         parsed.value,
         parsed.locator,
     ) {
-        (None, Some(value), Some(locator)) => Ok((value, locator)),
+        (None, Some(value), Some(locator)) => Ok((value, std::sync::Arc::unwrap_or_clone(locator))),
         (Some(d), _, _) => Err(d),
         _ => Err(Diagnostic::error("the file could not be read")),
     }
@@ -85,7 +86,7 @@ pub fn parse_all<T: DeserializeOwned>(file: &Path, text: &str, first_line: usize
             locator.shift(first_line - 1);
             return Parsed {
                 value: Some(value),
-                locator: Some(locator),
+                locator: Some(std::sync::Arc::new(locator)),
                 errors: Vec::new(),
             };
         }
@@ -122,7 +123,7 @@ pub fn parse_all<T: DeserializeOwned>(file: &Path, text: &str, first_line: usize
     locator.shift(first_line - 1);
     Parsed {
         value,
-        locator: Some(locator),
+        locator: Some(std::sync::Arc::new(locator)),
         errors: errors
             .into_iter()
             .map(|d| shift_diag(d, first_line))

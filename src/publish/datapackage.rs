@@ -1,9 +1,9 @@
 //! `datapackage.json`: the downloads described as a Frictionless Tabular Data Package, so data
-//! tools can load and check them: one resource per CSV table (site-wide, per programme, per
-//! compared metric), all sharing one Table Schema (`data/targets.schema.json`) whose fields are
-//! the CSV columns of `downloads::Row`, in order; and one resource per chart's numbers
-//! (`data/charts/<id>.csv`), whose schema is the shared one when the chart lists figures, or
-//! else given inline from its header and values. Paths are relative to the package, so the
+//! tools can load and check them: one resource per CSV table (the site-wide one), with the
+//! Table Schema `data/targets.schema.json` whose fields are the CSV columns of
+//! `downloads::Row`, in order; and one resource per chart's numbers (`data/charts/<id>.csv`),
+//! whose schema is that one when the chart lists whole figure rows, or else given inline from
+//! its header and values. Paths are relative to the package, so the
 //! package stays valid wherever the site is published.
 
 use crate::downloads::{Downloads, Table};
@@ -229,7 +229,7 @@ fn sources(model: &Model) -> Vec<Value> {
 
 /// A chart's CSV as a resource: `chart-<id>`, with the shared schema when its columns are the
 /// figure table's, else a schema read from its header (integer, number or string columns).
-fn chart_resource(path: &str, bytes: &[u8]) -> Value {
+pub fn chart_resource(path: &str, bytes: &[u8]) -> Value {
     let id = path
         .rsplit('/')
         .next()
@@ -290,6 +290,62 @@ pub fn datapackage(
     downloads: &Downloads,
     charts: &[(String, Vec<u8>)],
 ) -> String {
+    let charts: Vec<String> = charts
+        .iter()
+        .map(|(path, bytes)| printed(&chart_resource(path, bytes)))
+        .collect();
+    datapackage_with(model, urls, downloads, &charts)
+}
+
+/// `datapackage`, given the charts' resources already printed (`printed(&chart_resource(…))`):
+/// the preview keeps each chart's and makes again only those of the charts an edit redraws.
+/// The package is printed without its resources, and they are put in, each as printed, as
+/// `serde_json`'s pretty printer would have put them (a test checks).
+pub fn datapackage_with(
+    model: &Model,
+    urls: &Urls,
+    downloads: &Downloads,
+    charts: &[String],
+) -> String {
+    let text = pretty(&package(model, urls, Vec::new()));
+    let resources: Vec<String> = downloads
+        .tables
+        .iter()
+        .filter(|t| t.csv)
+        .map(|t| printed(&resource(model, t)))
+        .chain(std::iter::once(printed(&observations_resource())))
+        .collect();
+    let all: Vec<&str> = resources.iter().chain(charts).map(String::as_str).collect();
+    let mut list = String::from("[\n");
+    for (i, r) in all.iter().enumerate() {
+        if i > 0 {
+            list.push_str(",\n");
+        }
+        list.push_str(r);
+    }
+    list.push_str("\n  ]");
+    text.replacen(EMPTY_RESOURCES, &format!("\n  \"resources\": {list}"), 1)
+}
+
+/// How the package without resources prints them.
+const EMPTY_RESOURCES: &str = "\n  \"resources\": []";
+
+/// A resource as the package prints it in its list: pretty, four spaces in.
+pub fn printed(resource: &Value) -> String {
+    let text = serde_json::to_string_pretty(resource).unwrap_or_default();
+    let mut out = String::with_capacity(text.len() + 64);
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str("    ");
+        out.push_str(line);
+    }
+    out
+}
+
+/// The package, with `resources`.
+fn package(model: &Model, urls: &Urls, resources: Vec<Value>) -> Value {
     let site = &model.site;
     let mut name = slug(&site.title.en);
     if name.is_empty() {
@@ -302,13 +358,7 @@ pub fn datapackage(
         "description": site.description.en,
         "homepage": urls.absolute(""),
         "sources": sources(model),
-        "resources": downloads
-            .tables
-            .iter()
-            .map(|t| resource(model, t))
-            .chain(std::iter::once(observations_resource()))
-            .chain(charts.iter().map(|(path, bytes)| chart_resource(path, bytes)))
-            .collect::<Vec<_>>(),
+        "resources": resources,
     });
     if let Some(l) = &site.licence {
         let mut licence = json!({"title": l.name, "path": l.url});
@@ -322,7 +372,7 @@ pub fn datapackage(
         }
         package["licenses"] = json!([licence]);
     }
-    pretty(&package)
+    package
 }
 
 pub fn schema_file() -> String {
@@ -338,6 +388,27 @@ fn pretty(v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_package_with_its_resources_put_in_is_the_package_printed_whole() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let checked = crate::check(&crate::BuildOptions::new(root)).unwrap();
+        let (model, urls) = (&checked.model, &checked.urls);
+        let downloads = Downloads::build(model, urls);
+        let csvs = checked.charts.csvs(model);
+        let resources: Vec<Value> = downloads
+            .tables
+            .iter()
+            .filter(|t| t.csv)
+            .map(|t| resource(model, t))
+            .chain(std::iter::once(observations_resource()))
+            .chain(csvs.iter().map(|(p, b)| chart_resource(p, b)))
+            .collect();
+        let whole = pretty(&package(model, urls, resources));
+        assert_eq!(datapackage(model, urls, &downloads, &csvs), whole);
+        assert!(whole.contains("\"resources\": [\n    {\n      \""));
+        assert!(whole.matches("\"tabular-data-resource\"").count() > csvs.len());
+    }
 
     #[test]
     fn slugs_are_package_names() {

@@ -41,6 +41,38 @@ pub fn languages_of(model: &Model, page: &Page) -> Vec<Lang> {
         .collect()
 }
 
+/// The source every figure and commitment of `p` is quoted from, when there is only one: the
+/// page then names it once above the table instead of in every row.
+fn one_source(p: &Programme, urls: &Urls, lang: Lang) -> Option<Link> {
+    let first = p.targets.first().map(|t| &t.source)?;
+    let all = p.targets.iter().map(|t| &t.source);
+    if !all
+        .chain(p.commitments.iter().map(|c| &c.source))
+        .all(|s| s == first)
+    {
+        return None;
+    }
+    p.source(first).map(|s| Link {
+        text: s.title.get(lang).to_string(),
+        href: format!("{}#s-{}", urls.page(&Page::Sources, lang), s.id),
+    })
+}
+
+/// When no figure of a table can be assessed, why not (each reason once, in order): the table
+/// then says so once instead of in a column of the same badge.
+fn unassessed(figures: &[TargetView]) -> Option<Vec<&'static str>> {
+    if !figures.iter().all(|t| t.progress.status == "not_assessed") {
+        return None;
+    }
+    let mut reasons: Vec<&'static str> = Vec::new();
+    for t in figures {
+        if !reasons.contains(&t.progress.reason) {
+            reasons.push(t.progress.reason);
+        }
+    }
+    Some(reasons)
+}
+
 /// Whether any of these figures has no observation: the table then says once what that means.
 fn no_data(figures: &[TargetView]) -> bool {
     figures.iter().any(|t| t.progress.reason == "no_data")
@@ -147,10 +179,28 @@ impl<'a> PageRenderer<'a> {
     }
 
     pub fn render(&self, page: &Page, lang: Lang) -> Result<String, Diagnostic> {
+        let ctx = self.page_context(page, lang)?;
+        self.render_context(page, lang, &ctx)
+    }
+
+    /// Everything the template of `page` is given: a page whose context is the same as when
+    /// it was last rendered, with the same templates, comes out the same (the preview skips it).
+    pub fn page_context(&self, page: &Page, lang: Lang) -> Result<Context, Diagnostic> {
         let (template, mut ctx) = self.context(page, lang)?;
         debug_assert_eq!(template, template_of(page), "one template per kind of page");
         self.common(&mut ctx, page, lang);
-        let html = self.theme.render(template, &ctx).map_err(|mut d| {
+        Ok(ctx)
+    }
+
+    /// `page` rendered from its `page_context`.
+    pub fn render_context(
+        &self,
+        page: &Page,
+        lang: Lang,
+        ctx: &Context,
+    ) -> Result<String, Diagnostic> {
+        let template = template_of(page);
+        let html = self.theme.render(template, ctx).map_err(|mut d| {
             d.message = format!(
                 "the template {template} failed for {}: {}",
                 self.urls.page_file(page, lang),
@@ -290,7 +340,9 @@ impl<'a> PageRenderer<'a> {
                 ctx.insert("rule_href", &view::rule_href(self.model, self.urls, lang));
                 let targets: Vec<TargetView> = p.targets.iter().map(|t| v.target(p, t)).collect();
                 ctx.insert("no_data", &no_data(&targets));
+                ctx.insert("unassessed", &unassessed(&targets));
                 ctx.insert("targets", &targets);
+                ctx.insert("one_source", &one_source(p, self.urls, lang));
                 ctx.insert("commitments", &self.commitments(p, lang));
                 ctx.insert(
                     "commentary",
@@ -325,6 +377,7 @@ impl<'a> PageRenderer<'a> {
                     &(model.programmes_with_metric(id).len() > crate::chart::MANY),
                 );
                 ctx.insert("no_data", &no_data(&rows));
+                ctx.insert("unassessed", &unassessed(&rows));
                 ctx.insert("rule_href", &view::rule_href(self.model, self.urls, lang));
                 ctx.insert("rows", &rows);
                 ctx.insert("caveats", &view::caveats(model, m, lang));

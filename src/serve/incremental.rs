@@ -1,8 +1,11 @@
 //! Rebuilding only what an edit affects (`scope` says which pages). Loading and checking still
 //! read all of `content/` (a broken edit anywhere must be caught, and cross-file checks run on
-//! the whole new model), but only the affected pages and their charts are rendered, and only
-//! the files whose bytes changed are written, each replaced atomically in the output folder.
-//! Downloads and site files are computed in full and written when their bytes changed.
+//! the whole new model), but only the affected pages and their charts are rendered (`rerender`:
+//! not even those whose template context is unchanged), and only the files whose bytes changed
+//! are written, each replaced atomically in the output folder. What the last build made is
+//! reused (`kept`): the rows of the programmes not edited, the data package's chart resources,
+//! the download tables whose rows did not change. The site files are made beside the pages.
+//! `POLICYDASH_TIMINGS=1 policydash serve` prints where each rebuild's time goes.
 //!
 //! The search index is rebuilt after the pages, off the path to the reload signal: the server
 //! tells open pages to reload as soon as the pages are written, and `reindex` builds the index
@@ -10,8 +13,10 @@
 //! previous index). An edit `scope` cannot place, or one that adds or removes a page, gets a
 //! full build, index included, swapped in by `write` as `build` does.
 
+use super::kept::Kept;
 use super::reindex::{self, Reindex};
-use super::scope::Scope;
+use super::rerender;
+use super::scope::{Before, Scope, Standings};
 use super::site::{Mirror, Snapshot};
 use crate::model::Model;
 use crate::render::{self, OutputFile};
@@ -69,28 +74,12 @@ struct Last {
     /// The pages and charts the site has: a rebuild that would change them is a full build.
     pages: Vec<Page>,
     charts: BTreeSet<String>,
-    /// The rows `data/targets.json` holds, when known without reading it back.
-    rows: Option<Vec<crate::downloads::Row>>,
     /// The charts drawn for the last partial rebuild (a full build does not keep them).
     drawn: Option<crate::chart::Charts>,
-}
-
-impl Last {
-    fn new(site: Arc<Snapshot>, model: Arc<Model>) -> Last {
-        let pages = render::pages::all_pages(&model);
-        let charts = crate::chart::catalogue(&model)
-            .into_iter()
-            .map(|s| s.id)
-            .collect();
-        Last {
-            site,
-            model,
-            pages,
-            charts,
-            rows: None,
-            drawn: None,
-        }
-    }
+    /// What the next rebuild reuses: rows, chart resources, page contexts.
+    kept: Kept,
+    /// The places' standings in `model`, when worked out (`Scope::standings`).
+    standings: Option<Standings>,
 }
 
 impl Drop for Rebuilder {
@@ -133,10 +122,20 @@ impl Rebuilder {
         let checked = crate::check_reusing(&self.opts, Some(&mut self.parsed))?;
         // The model the output is built from, kept to compare the next edit's with.
         let model = Arc::new(checked.model.clone());
+        let kept = Kept::new(&model, &checked.urls, &checked.charts);
+        let charts = checked.charts.ids().clone();
         let built = crate::build_checked(&self.opts, checked, None, &|_| {})?;
         self.pending.clear();
         let site = shared.mirror_all(&built.output, &built.prefix)?;
-        shared.last = Some(Last::new(site.clone(), model));
+        shared.last = Some(Last {
+            site: site.clone(),
+            pages: render::pages::all_pages(&model),
+            model,
+            charts,
+            drawn: None,
+            kept,
+            standings: None,
+        });
         Ok(Rebuilt {
             site,
             rendered: built.files,
@@ -183,9 +182,6 @@ impl Rebuilder {
     fn partial(&mut self, checked: Checked, started: Instant) -> Result<Option<Rebuilt>, Failure> {
         let shared = self.shared.clone();
         let mut shared = shared.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(last) = &shared.last else {
-            return Ok(None);
-        };
         let Checked {
             model,
             urls,
@@ -196,59 +192,78 @@ impl Rebuilder {
             mut timings,
         } = checked;
         let mut clock = Instant::now();
+        let output = shared.output.clone();
+        let Some(last) = shared.last.as_mut() else {
+            return Ok(None);
+        };
         if super::site::decoded(urls.prefix()) != last.site.prefix
             || render::pages::all_pages(&model) != last.pages
             || *charts.ids() != last.charts
         {
             return Ok(None);
         }
-        let Some(scope) = Scope::of(
-            &self.opts.root,
-            &self.pending,
-            (&last.model, last.drawn.as_ref()),
-            &model,
-            &charts,
-        ) else {
+        timings.since("compare", &mut clock);
+        let before = Before {
+            model: &last.model,
+            charts: last.drawn.as_ref(),
+            standings: last.standings.as_ref(),
+        };
+        let Some(mut scope) = Scope::of(&self.opts.root, &self.pending, &before, &model, &charts)
+        else {
             return Ok(None);
         };
-        let output = shared.output.clone();
-        let downloads = crate::downloads::Downloads::build(&model, &urls);
-        let report = match &last.rows {
-            // What the output's data/targets.json holds, without reading it back.
-            Some(rows) => crate::changes::ChangeReport::between(rows, downloads.all_rows()),
-            None => match crate::changes::ChangeReport::against(&output, downloads.all_rows()) {
-                Ok(report) => report,
-                // An unreadable previous report is for the full build to warn about.
-                Err(_) => return Ok(None),
-            },
-        };
+        timings.since("scope", &mut clock);
+        // A template edit changes pages whose context stays the same: none is skipped, and
+        // what is known of the contexts no longer holds.
+        let templates = !scope.kinds.is_empty();
+        let mut kept = last.kept.next(&model, &urls, &charts, Some(&scope));
+        if templates {
+            kept.contexts.clear();
+        }
+        let downloads = kept.downloads(&model, &urls);
+        timings.since("downloads", &mut clock);
+        let report = kept.changes(&last.kept, &model, &scope);
+        let pages = last.pages.clone();
+        // Only an edit of a programme moves the standings.
+        let standings = scope.standings.take().or_else(|| last.standings.take());
         let extras = render::Extras {
             charts,
             downloads,
             changes: Some(report),
         };
-        timings.since("scope", &mut clock);
-        let made = Mutex::new(Vec::new());
-        let sink = |f: OutputFile| {
-            if let Ok(mut made) = made.lock() {
-                made.push(f);
-            }
-            Ok(())
-        };
-        render::render_some(&model, &urls, &theme, &extras, &sink, &|p| scope.has(p)).map_err(
-            |d| Failure {
-                diagnostics: d,
-                sources: sources.clone(),
+        timings.since("changes", &mut clock);
+        // The site files are made beside the pages, as a full build makes them.
+        let resources = kept.chart_resources(&extras.charts);
+        let (rendered, (site_files, site_time)) = rayon::join(
+            || {
+                rerender::render(
+                    &model, &urls, &theme, &extras, &scope, &mut kept, !templates,
+                )
             },
-        )?;
-        let mut files = made.into_inner().unwrap_or_default();
-        let rendered = files.iter().filter(|f| is_page(&f.path)).count();
-        timings.since("pages", &mut clock);
-        files.extend(crate::publish::site_files(&model, &urls, &extras, &theme));
-        timings.since("site files", &mut clock);
-        let written = write_changed(&output, files)?;
-        let site = shared.update_mirror(&written, &[])?;
+            || {
+                let clock = Instant::now();
+                let files =
+                    crate::publish::site_files_with(&model, &urls, &extras, &theme, &resources);
+                (files, clock.elapsed())
+            },
+        );
+        let rendered = rendered.map_err(|d| Failure {
+            diagnostics: d,
+            sources: sources.clone(),
+        })?;
+        let mut files = rendered.files;
+        timings.0.extend(rendered.timings.0);
+        timings.0.push(("site files (beside)", site_time));
+        files.extend(site_files);
+        clock = Instant::now();
+        // From here the output changes: should anything fail, what was kept no longer
+        // describes it, and the next rebuild is a full build.
+        let written = write_changed(&output, files).inspect_err(|_| shared.last = None)?;
         timings.since("write", &mut clock);
+        let site = shared
+            .update_mirror(&written, &[])
+            .inspect_err(|_| shared.last = None)?;
+        timings.since("mirror", &mut clock);
         shared.serial += 1;
         let model = Arc::new(model);
         self.due = Some(reindex::Job {
@@ -256,15 +271,28 @@ impl Rebuilder {
             model: model.clone(),
             urls: urls.clone(),
         });
-        let mut next = Last::new(site.clone(), model);
-        next.rows = Some(extras.downloads.all_rows().to_vec());
-        next.drawn = Some(extras.charts);
-        shared.last = Some(next);
+        let render::Extras {
+            charts, downloads, ..
+        } = extras;
+        kept.downloads = Some(downloads);
+        let next = Last {
+            site: site.clone(),
+            model,
+            pages,
+            charts: charts.ids().clone(),
+            drawn: Some(charts),
+            kept,
+            standings,
+        };
+        // The last build's model and charts are large: freed off the path to the reload.
+        let previous = shared.last.replace(next);
+        std::thread::spawn(move || drop(previous));
+        timings.since("keep", &mut clock);
         timings.0.push(("total", started.elapsed()));
         Ok(Some(Rebuilt {
             site,
             built: None,
-            rendered,
+            rendered: rendered.pages,
             written,
             warnings: render_warnings(&warnings, &sources),
             timings,
@@ -380,11 +408,6 @@ impl Shared {
 /// A search index put in place: the site with it, and the files written.
 pub(super) type Indexed = (Arc<Snapshot>, Vec<String>);
 
-/// Whether an output path is a page (every page is an `index.html`, or the 404 page).
-fn is_page(path: &str) -> bool {
-    path.ends_with("index.html") || path == "404.html"
-}
-
 /// Writes the `files` whose bytes differ from the output folder's; returns their paths.
 fn write_changed(output: &Path, files: Vec<OutputFile>) -> Result<Vec<String>, Failure> {
     let mut written = Vec::new();
@@ -448,6 +471,51 @@ mod tests {
     fn seen(loaded: &crate::load::Loaded) -> String {
         let model = serde_json::to_string(&loaded.model).unwrap();
         format!("{model}\n{:?}", loaded.diagnostics)
+    }
+
+    /// A copy of the real site's content in a temporary folder.
+    fn real_site() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        for entry in walkdir::WalkDir::new(&from).into_iter().flatten() {
+            let to = dir
+                .path()
+                .join("content")
+                .join(entry.path().strip_prefix(&from).unwrap());
+            match entry.file_type().is_dir() {
+                true => std::fs::create_dir_all(&to).unwrap(),
+                false => drop(std::fs::copy(entry.path(), &to).unwrap()),
+            }
+        }
+        dir
+    }
+
+    #[test]
+    fn pages_whose_context_is_unchanged_are_not_rendered_again() {
+        let dir = real_site();
+        let mut rebuilder = super::Rebuilder::new(crate::BuildOptions::new(dir.path()));
+        rebuilder
+            .full()
+            .unwrap_or_else(|f| panic!("{}", f.render()));
+        let file = dir.path().join("content/programmes/tianjin.yaml");
+        let text = std::fs::read_to_string(&file).unwrap();
+        let mut rendered = Vec::new();
+        for n in 0..3 {
+            let edited = text.replacen("in the new era\"", &format!("in the new era {n}\""), 1);
+            std::fs::write(&file, edited).unwrap();
+            let rebuilt = rebuilder.rebuild(&[file.clone()].into()).unwrap();
+            assert!(rebuilt.built.is_none(), "a partial rebuild");
+            rendered.push(rebuilt.rendered);
+        }
+        // The first rebuild knows no context and renders every page in scope; the next ones
+        // render only the pages that show the title (its own page, the home page…).
+        assert!(rendered[1] < rendered[0], "{rendered:?}");
+        assert!(
+            rendered[1] >= 4 && rendered[1] == rendered[2],
+            "{rendered:?}"
+        );
+        let home = std::fs::read_to_string(dir.path().join("output/index.html")).unwrap();
+        assert!(home.contains("in the new era 2"));
     }
 
     #[test]

@@ -14,8 +14,10 @@
 
 pub mod http;
 pub mod incremental;
+pub mod kept;
 pub mod overlay;
 pub mod reindex;
+pub mod rerender;
 pub mod run;
 pub mod scope;
 pub mod site;

@@ -53,12 +53,17 @@ pub fn run(opts: &BuildOptions, host: &str, port: u16, watch: bool) -> Result<()
             std::thread::park();
         }
     };
-    watcher.run(|changed| {
+    let timings = std::env::var_os(TIMINGS).is_some_and(|v| !v.is_empty() && v != "0");
+    watcher.run(|changed, arrived| {
         println!("Change detected; rebuilding…");
         let started = Instant::now();
         match report(rebuilder.rebuild(&changed), started) {
             Ok(rebuilt) => {
+                let stages = rebuilt.timings.clone();
                 server.site_built(rebuilt.site);
+                if timings {
+                    println!("{}", timing_line(&stages, arrived, started));
+                }
                 println!("Open pages reload.");
                 // The search index follows, off the path to the reload.
                 let swap = server.updater();
@@ -74,6 +79,28 @@ pub fn run(opts: &BuildOptions, host: &str, port: u16, watch: bool) -> Result<()
         }
     });
     Ok(())
+}
+
+/// With this variable set (to anything but `0`), `serve` prints after each good rebuild where
+/// its time went: `Timings: first edit → rebuild 104 ms, load 12 ms, …, reload signal 230 ms`.
+pub const TIMINGS: &str = "POLICYDASH_TIMINGS";
+
+/// The timings line: from the first edit seen to the start of the rebuild (the debounce), each
+/// stage of the rebuild, and from the first edit seen to the reload signal.
+fn timing_line(stages: &crate::Timings, arrived: Instant, started: Instant) -> String {
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    let mut parts = vec![format!(
+        "first edit → rebuild {:.0} ms",
+        ms(started.duration_since(arrived))
+    )];
+    parts.extend(
+        stages
+            .0
+            .iter()
+            .map(|(s, d)| format!("{s} {:.0} ms", ms(*d))),
+    );
+    parts.push(format!("reload signal {:.0} ms", ms(arrived.elapsed())));
+    format!("Timings: {}", parts.join(", "))
 }
 
 /// Prints what a build did, or its errors, as `policydash build` does.

@@ -23,7 +23,7 @@ use crate::markdown::{self, RefKind};
 use crate::model::Model;
 use crate::render::pages::{template_of, PAGE_TEMPLATES};
 use crate::urls::Page;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 /// The pages an edit affects.
@@ -32,19 +32,38 @@ pub struct Scope {
     pub pages: BTreeSet<Page>,
     /// Page kinds (by template) to render in full.
     pub kinds: BTreeSet<&'static str>,
+    /// The programmes edited (same id before and after): their downloads are made again.
+    pub programmes: BTreeSet<String>,
+    /// The charts whose numbers an edit may change: drawn again, with their CSVs.
+    pub charts: BTreeSet<String>,
+    /// Each place's standing in the new model (`chart::standings`), when an edited
+    /// programme needed it: the next rebuild compares with it instead of working it out again.
+    pub standings: Option<Standings>,
+}
+
+/// What each programme's `standing-` chart takes from the other places (`chart::standings`).
+pub type Standings = HashMap<String, Vec<(usize, usize, [u64; 5])>>;
+
+/// The last good build, as `Scope::of` compares with it: its model, the charts drawn for it
+/// (when kept) and its standings (when kept).
+pub struct Before<'a> {
+    pub model: &'a Model,
+    pub charts: Option<&'a Charts>,
+    pub standings: Option<&'a Standings>,
 }
 
 impl Scope {
     /// What the files in `changed` (absolute, or relative to `root`) affect; `None` when only
-    /// a full build will do. `old` is the model of the last good build, `new` this one's.
+    /// a full build will do. `before` is the last good build, `new` this one's model.
     pub fn of(
         root: &Path,
         changed: &BTreeSet<PathBuf>,
-        (old, old_charts): (&Model, Option<&Charts>),
+        before: &Before,
         new: &Model,
         charts: &Charts,
     ) -> Option<Scope> {
         let root = std::fs::canonicalize(root).ok()?;
+        let old = before.model;
         let mut scope = Scope::default();
         for path in changed {
             let abs = if path.is_absolute() {
@@ -73,7 +92,7 @@ impl Scope {
                     let new_p = new.programmes.iter().find(|p| p.origin.file == rel);
                     match (old_p, new_p) {
                         (Some(o), Some(n)) if o.id == n.id => {
-                            scope.programme((old, old_charts), new, charts, &n.id)
+                            scope.programme(before, new, charts, &n.id)
                         }
                         // A temporary file an editor or tool wrote and renamed away.
                         (None, None) if !abs.exists() => {}
@@ -120,13 +139,8 @@ impl Scope {
     /// Adds what an edit of programme `id` (the same id before and after) affects. With the
     /// charts of the last build, commentary that embeds a chart is rendered only when the
     /// chart came out different.
-    fn programme(
-        &mut self,
-        (old, old_charts): (&Model, Option<&Charts>),
-        new: &Model,
-        charts: &Charts,
-        id: &str,
-    ) {
+    fn programme(&mut self, before: &Before, new: &Model, charts: &Charts, id: &str) {
+        let (old, old_charts) = (before.model, before.charts);
         let mut affected: BTreeSet<String> = BTreeSet::from(["timeline".to_string()]);
         let own = Page::Programme(id.to_string());
         for spec in charts.specs() {
@@ -147,9 +161,19 @@ impl Scope {
         }
         // Another place's standing moves when this one's values move past it, or move the
         // spread it is drawn against.
-        let (before, after) = (crate::chart::standings(old), crate::chart::standings(new));
-        for (other, now) in &after {
-            if before.get(other) != Some(now) {
+        let worked_out;
+        let was = match before.standings {
+            Some(s) => s,
+            None => {
+                worked_out = crate::chart::standings(old);
+                &worked_out
+            }
+        };
+        let now = self
+            .standings
+            .get_or_insert_with(|| crate::chart::standings(new));
+        for (other, now) in now.iter() {
+            if was.get(other) != Some(now) {
                 affected.insert(format!("standing-{other}"));
             }
         }
@@ -157,6 +181,8 @@ impl Scope {
             self.pages.insert(Page::Embed(spec.id.clone()));
             self.pages.extend(spec.pages.iter().cloned());
         }
+        self.programmes.insert(id.to_string());
+        self.charts.extend(affected.iter().cloned());
         self.pages.insert(own);
         self.pages.extend([
             Page::Home,

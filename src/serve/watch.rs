@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long the files must stay quiet before a rebuild starts.
 pub const DEBOUNCE: Duration = Duration::from_millis(100);
@@ -37,10 +37,11 @@ impl Watcher {
         })
     }
 
-    /// Calls `on_change` with the paths edited, once per burst of edits (edits made before
-    /// this is called included), until the process ends.
-    pub fn run(self, mut on_change: impl FnMut(BTreeSet<PathBuf>)) {
+    /// Calls `on_change` with the paths edited and when the burst's first edit arrived, once
+    /// per burst of edits (edits made before this is called included), until the process ends.
+    pub fn run(self, mut on_change: impl FnMut(BTreeSet<PathBuf>, Instant)) {
         while let Ok(first) = self.events.recv() {
+            let arrived = Instant::now();
             let mut changed = BTreeSet::new();
             let mut add = |ev: notify::Result<notify::Event>| {
                 if let Ok(ev) = ev {
@@ -54,7 +55,7 @@ impl Watcher {
                 add(ev);
             }
             if !changed.is_empty() {
-                on_change(changed);
+                on_change(changed, arrived);
             }
         }
     }

@@ -10,6 +10,7 @@
 mod bars;
 #[cfg(test)]
 mod bounded;
+mod compact;
 mod ranks;
 mod scale;
 mod strips;
@@ -353,7 +354,7 @@ fn inner(svg: &str) -> String {
         // Defaults, written by plotters on every element: leaving them out halves the size.
         .replace(" opacity=\"1\"", "")
         .replace(" stroke=\"none\"", "");
-    let mut body = round_font_sizes(&body);
+    let mut body = compact::compact(&round_font_sizes(&body));
     if body.contains("fill=\"#010203\"") {
         body = body.replace("fill=\"#010203\"", &format!("fill=\"url(#{HATCH_ID})\""));
         body.insert_str(0, &format!("<defs><pattern id=\"{HATCH_ID}\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect x=\"0\" y=\"0\" width=\"2\" height=\"6\" fill=\"#FFFFFF\"/></pattern></defs>\n"));

@@ -6,9 +6,13 @@
   var picker = document.querySelector(".picker");
   var table = document.querySelector("table.figures");
   if (!picker || !table) return;
-  var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr[data-programme]"));
+  // Each row's place is its header's link (to the programme page) and that link's text.
+  var rows = Array.prototype.slice.call(table.querySelectorAll("tbody tr[data-value]"));
   if (rows.length < 2) return;
   var SVG = "http://www.w3.org/2000/svg";
+  function placeLink(r) {
+    return r.querySelector("th a");
+  }
   function idOf(href) {
     var m = /programmes\/([^/]+)\/?$/.exec(href);
     return m ? m[1] : href;
@@ -16,11 +20,11 @@
   var places = [];
   var seen = {};
   rows.forEach(function (r) {
-    var id = idOf(r.getAttribute("data-programme"));
+    var id = idOf(placeLink(r).getAttribute("href"));
     r.setAttribute("data-id", id);
     if (!seen[id]) {
       seen[id] = true;
-      places.push({ id: id, name: r.getAttribute("data-place") });
+      places.push({ id: id, name: placeLink(r).textContent });
     }
   });
   var options = picker.querySelector(".picker-options");
@@ -74,7 +78,7 @@
     var said = [];
     list.forEach(function (r, i) {
       var y = top + i * rowH;
-      var place = r.getAttribute("data-place");
+      var place = placeLink(r).textContent;
       var fig = r.querySelector(".figure-cell");
       var value = r.querySelector("td.num");
       var label = place + " · " + (fig ? fig.textContent.trim() : "");
