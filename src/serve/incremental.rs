@@ -520,18 +520,7 @@ mod tests {
 
     #[test]
     fn a_load_that_reuses_parsed_files_equals_a_fresh_one() {
-        let dir = tempfile::tempdir().unwrap();
-        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
-        for entry in walkdir::WalkDir::new(&from).into_iter().flatten() {
-            let to = dir
-                .path()
-                .join("content")
-                .join(entry.path().strip_prefix(&from).unwrap());
-            match entry.file_type().is_dir() {
-                true => std::fs::create_dir_all(&to).unwrap(),
-                false => drop(std::fs::copy(entry.path(), &to).unwrap()),
-            }
-        }
+        let dir = real_site();
         let mut reuse = Reuse::default();
         let first = load_reusing(dir.path(), &mut reuse);
         assert_eq!(seen(&first), seen(&load(dir.path())));
