@@ -90,18 +90,9 @@ pub fn index(model: &Model, urls: &Urls) -> Result<Vec<OutputFile>, String> {
     files.into_inner().map_err(|e| e.to_string())
 }
 
-/// Makes the search index, at most `per_shard` records of a language a shard (`SHARD_RECORDS`
-/// in a build), each language's shards one after the other on a thread of its own, and hands
-/// every file to `sink` as soon as its shard is made. Returns the number of shards of each
-/// language, in the site's order of languages.
-pub fn write_index(
-    model: &Model,
-    urls: &Urls,
-    per_shard: usize,
-    sink: &Sink<'_>,
-) -> Result<Vec<usize>, String> {
-    shards::write(model, urls, per_shard, sink)
-}
+/// Makes the search index, each language's shards one after the other on a thread of its own,
+/// handing every file to the sink as soon as its shard is made (see `shards::write`).
+pub use shards::write as write_index;
 
 /// Every record, language by language, in the model's order (so the index is the same for the
 /// same content).
