@@ -71,6 +71,15 @@ pub fn temp_site() -> (tempfile::TempDir, PathBuf) {
     (dir, site)
 }
 
+/// The real content/ built under `base_url` into `name` (with this process's id) in the
+/// target folder, emptied first: for the tests of one file to share.
+pub fn build_real_site(name: &str, base_url: &str) -> PathBuf {
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    build_into(Path::new(CRATE), &out, Some(base_url));
+    out
+}
+
 /// Copies everything under `from` into `to`.
 pub fn copy_all(from: &Path, to: &Path) {
     copy_dir(from, to, &|_| false);
