@@ -17,7 +17,6 @@ use std::path::{Path, PathBuf};
 /// page that ignores it loads nothing here and fails.
 const BASE_URL: &str = "https://example.org/browser/check/";
 const PREFIX: &str = "/browser/check/";
-const CHECK: &str = "the browser check";
 
 /// A temporary folder, and the real content built into its `site` folder under `BASE_URL`.
 fn real_site_built() -> (tempfile::TempDir, PathBuf, policydash::Built) {
@@ -29,9 +28,7 @@ fn real_site_built() -> (tempfile::TempDir, PathBuf, policydash::Built) {
 
 #[test]
 fn every_page_passes_the_browser_check() {
-    let Some(harness) = harness(CHECK) else {
-        return;
-    };
+    let Some(harness) = harness() else { return };
     let (_tmp, out, _) = real_site_built();
     let server = Server::start(out.clone(), PREFIX.into(), "127.0.0.1:0").expect("start server");
     let url = format!("http://{}{PREFIX}", server.addr);
@@ -48,9 +45,7 @@ fn every_page_passes_the_browser_check() {
 /// default height holds everything. See tests/browser/embeds.mjs.
 #[test]
 fn every_embed_fits_its_frame_at_320_and_680_px() {
-    let Some(harness) = harness(CHECK) else {
-        return;
-    };
+    let Some(harness) = harness() else { return };
     let (_tmp, out, built) = real_site_built();
     let embeds = walkdir::WalkDir::new(&out)
         .into_iter()
@@ -78,9 +73,7 @@ fn every_embed_fits_its_frame_at_320_and_680_px() {
 /// must fail and say the content is cut off, with and without the host script.
 #[test]
 fn the_embed_check_catches_a_frame_too_small() {
-    let Some(harness) = harness(CHECK) else {
-        return;
-    };
+    let Some(harness) = harness() else { return };
     let tmp = tempfile::tempdir().expect("temp folder");
     let site = tmp.path();
     std::fs::create_dir_all(site.join("embed/tall")).unwrap();
@@ -110,9 +103,7 @@ fn the_embed_check_catches_a_frame_too_small() {
 /// must fail, name every fault, and leave the clean page alone. Uses the check's own server.
 #[test]
 fn the_browser_check_catches_each_kind_of_fault() {
-    let Some(harness) = harness(CHECK) else {
-        return;
-    };
+    let Some(harness) = harness() else { return };
     let tmp = tempfile::tempdir().expect("temp folder");
     let site = tmp.path();
     let page = |lang: &str, title: &str, body: &str| {
@@ -165,9 +156,7 @@ fn the_browser_check_catches_each_kind_of_fault() {
 /// the chart and the table, also after a reload of the address.
 #[test]
 fn three_hundred_places_and_the_place_picker() {
-    let Some(harness) = harness(CHECK) else {
-        return;
-    };
+    let Some(harness) = harness() else { return };
     let tmp = tempfile::tempdir().expect("temp folder");
     policydash::synth::generate(Path::new(CRATE), tmp.path(), 300)
         .expect("generate 300 programmes");

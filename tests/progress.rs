@@ -609,9 +609,7 @@ fn the_documented_example_builds_and_the_documented_errors_are_real() {
 /// test never meets a progress chart or a status other than "Not assessed".
 #[test]
 fn pages_with_progress_pass_the_browser_check() {
-    let Some(harness) = harness("the browser check of progress pages") else {
-        return;
-    };
+    let Some(harness) = harness() else { return };
     let (dir, site) = site_with("fixture.csv", csv_text(true).as_bytes());
     let out = dir.path().join("out");
     build_into(&site, &out, Some("https://example.org/progress/check/"));

@@ -14,7 +14,6 @@ use std::sync::OnceLock;
 
 const BASE: &str = "https://example.org/search/sub/";
 const PREFIX: &str = "/search/sub/";
-const CHECK: &str = "search in a browser";
 
 /// One build of the real site, shared by the tests in this file.
 fn site() -> &'static (PathBuf, Model, Urls) {
@@ -232,9 +231,7 @@ fn search_in_browser(harness: &Path, out: &Path, cases: Option<&str>, expected: 
 /// once results are shown (see tests/browser/search.mjs).
 #[test]
 fn searches_in_a_browser_find_places_figures_and_clauses() {
-    let Some(harness) = harness(CHECK) else {
-        return;
-    };
+    let Some(harness) = harness() else { return };
     let (out, _, _) = site();
     // search.mjs serves the folder itself under PREFIX, as a plain static host would.
     search_in_browser(&harness, out, None, 12);
@@ -320,9 +317,7 @@ fn a_large_index_is_made_in_shards_that_hold_every_record_once() {
 /// results from all shards.
 #[test]
 fn searches_in_a_browser_find_records_in_every_shard() {
-    let Some(harness) = harness(CHECK) else {
-        return;
-    };
+    let Some(harness) = harness() else { return };
     let (out, shards) = sharded_site();
     let (_, model, urls) = site();
     let records = search::records(model, urls);

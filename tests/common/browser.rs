@@ -5,9 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus};
 
-/// The harness folder, or None (after saying what is missing) when `check` is to be skipped
-/// on this machine. Under CI (CI set) a missing tool fails the test instead.
-pub fn harness(check: &str) -> Option<PathBuf> {
+/// The harness folder, or None (after saying what is missing) when the test that asks is to
+/// be skipped on this machine. Under CI (CI set) a missing tool fails the test instead.
+pub fn harness() -> Option<PathBuf> {
     let harness = Path::new(super::CRATE).join("tests/browser");
     let missing = missing(&harness);
     if missing.is_empty() {
@@ -15,9 +15,9 @@ pub fn harness(check: &str) -> Option<PathBuf> {
     }
     let list = missing.join("\n  ");
     if std::env::var_os("CI").is_some() {
-        panic!("{check} cannot run; missing:\n  {list}\n(see tests/browser/README.md)");
+        panic!("the browser harness cannot run; missing:\n  {list}\n(see tests/browser/README.md)");
     }
-    eprintln!("skipped: {check} needs\n  {list}");
+    eprintln!("skipped: the browser harness needs\n  {list}");
     None
 }
 
