@@ -261,12 +261,14 @@ pub fn rule_href(model: &Model, urls: &Urls, lang: Lang) -> String {
     }
 }
 
-pub fn progress_view(
+/// A figure's progress; `rule_href` is `rule_href(model, urls, lang)`, found once for all the
+/// figures of a page (it looks through every commentary).
+fn progress_view(
     model: &Model,
-    urls: &Urls,
     p: &Programme,
     t: &Target,
     lang: Lang,
+    rule_href: &str,
 ) -> ProgressView {
     let pr = crate::progress::progress(model, p, t);
     let a = pr.assessment;
@@ -284,7 +286,7 @@ pub fn progress_view(
             .needed
             .map(|v| amount((v * 100.0).round() / 100.0, None, t.unit, lang)),
         observations: pr.observations.len(),
-        rule_href: rule_href(model, urls, lang),
+        rule_href: rule_href.to_string(),
     }
 }
 
@@ -296,6 +298,22 @@ pub struct Ctx<'a> {
 
 impl Ctx<'_> {
     pub fn target(&self, p: &Programme, t: &Target) -> TargetView {
+        self.figure(p, t, &rule_href(self.model, self.urls, self.lang))
+    }
+
+    /// Many figures, as `target` shows each (the rule's link found once for all).
+    pub fn targets<'m>(
+        &self,
+        figures: impl IntoIterator<Item = (&'m Programme, &'m Target)>,
+    ) -> Vec<TargetView> {
+        let rule = rule_href(self.model, self.urls, self.lang);
+        figures
+            .into_iter()
+            .map(|(p, t)| self.figure(p, t, &rule))
+            .collect()
+    }
+
+    fn figure(&self, p: &Programme, t: &Target, rule_href: &str) -> TargetView {
         let (model, urls, lang) = (self.model, self.urls, self.lang);
         let metric = model.metric(&t.metric);
         let metric_shared = model.metric_is_shared(&t.metric);
@@ -376,7 +394,7 @@ impl Ctx<'_> {
             derivation: t.derivation.as_ref().map(|n| n.get(lang).to_string()),
             per_100k,
             cite,
-            progress: progress_view(model, urls, p, t, lang),
+            progress: progress_view(model, p, t, lang, rule_href),
         }
     }
 }

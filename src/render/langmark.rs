@@ -52,11 +52,11 @@ pub fn mark_chinese(html: &str, zh_tag: &str) -> String {
         rest = &rest[len..];
         match parse_tag(markup) {
             Some(Tag::Open { name, lang, closed }) => {
-                if RAW_TEXT.contains(&name.as_ref()) {
+                if is_raw_text(&name) {
                     // Left as it is, up to its end tag.
                     let end = find_end_tag(rest, &name).unwrap_or(rest.len());
                     rest = &rest[end..];
-                } else if !closed && !VOID.contains(&name.as_ref()) {
+                } else if !closed && !is_void(&name) {
                     let parent = stack.last();
                     let (chinese, traditional) = match &lang {
                         Some(l) => (
@@ -69,7 +69,7 @@ pub fn mark_chinese(html: &str, zh_tag: &str) -> String {
                         ),
                     };
                     let no_spans =
-                        parent.is_some_and(|p| p.no_spans) || NO_SPANS.contains(&name.as_ref());
+                        parent.is_some_and(|p| p.no_spans) || is_no_spans(&name);
                     *open_count.entry(name.clone()).or_default() += 1;
                     stack.push(Open {
                         name,
@@ -133,12 +133,36 @@ impl std::hash::Hasher for Fnv {
     }
 }
 
-const VOID: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
-    "wbr",
-];
-const RAW_TEXT: &[&str] = &["script", "style", "textarea", "title"];
-const NO_SPANS: &[&str] = &["head", "svg", "math", "option", "select", "template"];
+// Matched by name rather than looked up in a list: every tag of every page asks all three.
+fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "source"
+            | "track"
+            | "wbr"
+    )
+}
+
+fn is_raw_text(name: &str) -> bool {
+    matches!(name, "script" | "style" | "textarea" | "title")
+}
+
+fn is_no_spans(name: &str) -> bool {
+    matches!(
+        name,
+        "head" | "svg" | "math" | "option" | "select" | "template"
+    )
+}
 
 #[cfg(test)]
 thread_local! {

@@ -338,7 +338,7 @@ impl<'a> PageRenderer<'a> {
                 );
                 ctx.insert("programme", &self.programme_view(p, lang));
                 ctx.insert("rule_href", &view::rule_href(self.model, self.urls, lang));
-                let targets: Vec<TargetView> = p.targets.iter().map(|t| v.target(p, t)).collect();
+                let targets = v.targets(p.targets.iter().map(|t| (p, t)));
                 ctx.insert("no_data", &no_data(&targets));
                 ctx.insert("unassessed", &unassessed(&targets));
                 ctx.insert("targets", &targets);
@@ -364,10 +364,7 @@ impl<'a> PageRenderer<'a> {
                 ctx.insert("page_title", m.name.get(lang));
                 ctx.insert("description", m.counts.get(lang));
                 ctx.insert("metric", &self.metric_view(m, lang));
-                let rows: Vec<TargetView> = model
-                    .targets_of_metric(id)
-                    .map(|(p, t)| v.target(p, t))
-                    .collect();
+                let rows = v.targets(model.targets_of_metric(id));
                 ctx.insert("has_per_100k", &rows.iter().any(|r| r.per_100k.is_some()));
                 ctx.insert("compare_js", &urls.href("static/compare.js"));
                 // Across many places the table stays compact: each figure links to its clause
@@ -632,8 +629,7 @@ impl<'a> PageRenderer<'a> {
                 ranked.sort_by_key(|t| {
                     std::cmp::Reverse(self.model.programme_count_with_metric(&t.metric))
                 });
-                let headline: Vec<TargetView> =
-                    ranked.into_iter().take(3).map(|t| v.target(p, t)).collect();
+                let headline = v.targets(ranked.into_iter().take(3).map(|t| (p, t)));
                 card["headline"] = serde_json::to_value(headline).unwrap_or_default();
                 card
             })
