@@ -50,7 +50,9 @@ pub fn mark_chinese(html: &str, zh_tag: &str) -> String {
         let len = markup_len(rest);
         let markup = &rest[..len];
         rest = &rest[len..];
-        match parse_tag(markup) {
+        // Inside an element that cannot hold a `<span>`, no `lang` changes anything.
+        let in_no_spans = stack.last().is_some_and(|o| o.no_spans);
+        match parse_tag(markup, !in_no_spans) {
             Some(Tag::Open { name, lang, closed }) => {
                 if is_raw_text(&name) {
                     // Left as it is, up to its end tag.
@@ -187,13 +189,13 @@ impl Marked<'_> {
     /// Marks the Chinese phrases of the text `html[start..end]`, with `stack` open around it.
     fn mark_text(&mut self, start: usize, end: usize, stack: &[Open]) {
         look();
+        let inner = stack.last();
+        if inner.is_some_and(|o| o.traditional || o.no_spans) {
+            return;
+        }
         let text = &self.html[start..end];
         // Most text (and all markup-heavy text) is ASCII: nothing to mark.
         if text.is_ascii() {
-            return;
-        }
-        let inner = stack.last();
-        if inner.is_some_and(|o| o.traditional || o.no_spans) {
             return;
         }
         // In Chinese text only words quoted from a Traditional document (“…”) are marked; in
@@ -332,7 +334,8 @@ fn markup_len(s: &str) -> usize {
     s.len()
 }
 
-fn parse_tag(markup: &str) -> Option<Tag<'_>> {
+/// The tag `markup` is; its `lang` attribute is read only `with_lang`.
+fn parse_tag(markup: &str, with_lang: bool) -> Option<Tag<'_>> {
     let inner = markup.strip_prefix('<')?.strip_suffix('>')?;
     if let Some(name) = inner.strip_prefix('/') {
         return Some(Tag::Close {
@@ -349,7 +352,7 @@ fn parse_tag(markup: &str) -> Option<Tag<'_>> {
     let attrs = &inner[name_end..];
     Some(Tag::Open {
         // Most tags have no `lang`: their attributes are not parsed.
-        lang: mentions_lang(attrs)
+        lang: (with_lang && mentions_lang(attrs))
             .then(|| attribute(attrs, "lang"))
             .flatten(),
         closed: inner.ends_with('/'),
