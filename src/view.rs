@@ -301,15 +301,16 @@ impl Ctx<'_> {
         self.figure(p, t, &rule_href(self.model, self.urls, self.lang))
     }
 
-    /// Many figures, as `target` shows each (the rule's link found once for all).
-    pub fn targets<'m>(
+    /// Many figures, as `target` shows each, with `rule_href(model, urls, lang)` (it looks
+    /// through every commentary: a caller rendering many pages finds it once).
+    pub fn targets_ruled<'m>(
         &self,
         figures: impl IntoIterator<Item = (&'m Programme, &'m Target)>,
+        rule_href: &str,
     ) -> Vec<TargetView> {
-        let rule = rule_href(self.model, self.urls, self.lang);
         figures
             .into_iter()
-            .map(|(p, t)| self.figure(p, t, &rule))
+            .map(|(p, t)| self.figure(p, t, rule_href))
             .collect()
     }
 
