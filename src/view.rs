@@ -34,6 +34,11 @@ pub fn number(v: f64, lang: Lang) -> String {
 }
 
 fn trim_decimal(v: f64) -> String {
+    // Whole numbers (most figures) without formatting four decimals to take them off again;
+    // -0 keeps its sign, as `{:.4}` writes it.
+    if v.fract() == 0.0 && v.abs() < 1e15 && !(v == 0.0 && v.is_sign_negative()) {
+        return (v as i64).to_string();
+    }
     let s = format!("{v:.4}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     s.to_string()
@@ -514,6 +519,23 @@ mod tests {
         assert_eq!(number(1234.5, Lang::En), "1,234.5");
         assert_eq!(number(1000.0, Lang::Zh), "1,000");
         assert_eq!(number(12345.0, Lang::Zh), "12,345");
+        // Whole numbers take a shorter way than decimals: the same text either way.
+        for v in [
+            0.0,
+            -0.0,
+            7.0,
+            -1500.0,
+            0.5,
+            2.25,
+            1e14,
+            123_456_789.0,
+            0.00004,
+            99.99999,
+        ] {
+            let slow = format!("{v:.4}");
+            let slow = slow.trim_end_matches('0').trim_end_matches('.');
+            assert_eq!(trim_decimal(v), slow, "{v}");
+        }
     }
 
     #[test]

@@ -70,8 +70,7 @@ pub fn mark_chinese(html: &str, zh_tag: &str) -> String {
                             parent.is_some_and(|p| p.traditional),
                         ),
                     };
-                    let no_spans =
-                        parent.is_some_and(|p| p.no_spans) || is_no_spans(&name);
+                    let no_spans = parent.is_some_and(|p| p.no_spans) || is_no_spans(&name);
                     *open_count.entry(name.clone()).or_default() += 1;
                     stack.push(Open {
                         name,

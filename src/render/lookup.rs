@@ -122,7 +122,10 @@ mod tests {
         assert_eq!(keys("p1", Lang::Zh), ["a"]);
         assert_eq!(keys("p2", Lang::Zh), ["b"]);
         assert!(keys("p3", Lang::En).is_empty());
-        assert_eq!(lookup.commentary("a", Lang::Zh).map(|c| c.lang), Some(Lang::Zh));
+        assert_eq!(
+            lookup.commentary("a", Lang::Zh).map(|c| c.lang),
+            Some(Lang::Zh)
+        );
         assert!(lookup.commentary("b", Lang::En).is_none());
     }
 }

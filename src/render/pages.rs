@@ -1,7 +1,7 @@
 //! HTML pages: one tera context per page, holding only what that page shows.
 
-use super::theme::Theme;
 use super::lookup::Lookup;
+use super::theme::Theme;
 use super::Extras;
 use crate::diagnostics::Diagnostic;
 use crate::markdown;
@@ -316,7 +316,10 @@ impl<'a> PageRenderer<'a> {
                     ctx.insert("programmes", &self.programme_cards(lang));
                 }
                 ctx.insert("comparisons", &self.comparisons(lang));
-                ctx.insert("commentary", &self.commentary_links(lang, model.commentary_for(lang)));
+                ctx.insert(
+                    "commentary",
+                    &self.commentary_links(lang, model.commentary_for(lang)),
+                );
                 ctx.insert("charts", &self.extras.charts_on(self.model, page, lang));
                 "home.html"
             }
@@ -334,7 +337,8 @@ impl<'a> PageRenderer<'a> {
                 );
                 ctx.insert("programme", &self.programme_view(p, lang));
                 ctx.insert("rule_href", &self.rule_href(lang));
-                let targets = v.targets_ruled(p.targets.iter().map(|t| (p, t)), &self.rule_href(lang));
+                let targets =
+                    v.targets_ruled(p.targets.iter().map(|t| (p, t)), &self.rule_href(lang));
                 ctx.insert("no_data", &no_data(&targets));
                 ctx.insert("unassessed", &unassessed(&targets));
                 ctx.insert("targets", &targets);
@@ -384,7 +388,9 @@ impl<'a> PageRenderer<'a> {
                     "commentary",
                     &self.commentary_links(
                         lang,
-                        model.commentary_for(lang).filter(|c| c.metrics.contains(id)),
+                        model
+                            .commentary_for(lang)
+                            .filter(|c| c.metrics.contains(id)),
                     ),
                 );
                 "metric.html"
@@ -401,13 +407,16 @@ impl<'a> PageRenderer<'a> {
             }
             Page::CommentaryIndex => {
                 ctx.insert("page_title", &self.string(lang, "nav_commentary"));
-                ctx.insert("commentary", &self.commentary_links(lang, model.commentary_for(lang)));
+                ctx.insert(
+                    "commentary",
+                    &self.commentary_links(lang, model.commentary_for(lang)),
+                );
                 "commentary_index.html"
             }
             Page::Commentary(key) => {
                 let c = self.lookup.commentary(key, lang).ok_or_else(|| {
-                        Diagnostic::error(format!("no commentary {key} in {}", lang.code()))
-                    })?;
+                    Diagnostic::error(format!("no commentary {key} in {}", lang.code()))
+                })?;
                 ctx.insert("page_title", &c.title);
                 ctx.insert("description", &c.summary);
                 ctx.insert("summary", &c.summary);

@@ -362,7 +362,11 @@ fn inner(svg: &str) -> String {
     let body = replace_all(&body, " stroke=\"none\"", "");
     let mut body = compact::compact(&round_font_sizes(&body));
     if body.contains("fill=\"#010203\"") {
-        body = replace_all(&body, "fill=\"#010203\"", &format!("fill=\"url(#{HATCH_ID})\""));
+        body = replace_all(
+            &body,
+            "fill=\"#010203\"",
+            &format!("fill=\"url(#{HATCH_ID})\""),
+        );
         body.insert_str(0, &format!("<defs><pattern id=\"{HATCH_ID}\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect x=\"0\" y=\"0\" width=\"2\" height=\"6\" fill=\"#FFFFFF\"/></pattern></defs>\n"));
     }
     body
