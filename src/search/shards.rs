@@ -79,7 +79,12 @@ pub fn write(
         if lock(&failed).is_some() {
             return;
         }
-        if let Err(e) = plan.shard(k, &runner, &first, sink) {
+        // A panic inside Pagefind stops the index, not the build or the preview that asked.
+        let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            plan.shard(k, &runner, &first, sink)
+        }))
+        .unwrap_or_else(|_| Err("the search indexer stopped".to_string()));
+        if let Err(e) = made {
             lock(&failed).get_or_insert(e);
             return;
         }
