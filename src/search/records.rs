@@ -30,6 +30,10 @@ impl<'a> Records<'a> {
         Records { model, urls, lang }
     }
 
+    pub(super) fn lang(&self) -> Lang {
+        self.lang
+    }
+
     /// Every record of the language, in the model's order (so that the index is the same for
     /// the same content): each programme followed by its sources, then the metrics that some
     /// figure measures, then the commentary.
