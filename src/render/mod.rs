@@ -4,6 +4,7 @@
 
 pub mod embed;
 pub mod langmark;
+pub mod memo;
 pub mod pages;
 pub mod theme;
 

@@ -18,7 +18,7 @@ use super::reindex::{self, Reindex};
 use super::rerender;
 use super::scope::{Before, Scope, Standings};
 use super::site::{Mirror, Snapshot};
-use crate::model::Model;
+use crate::model::{Lang, Model};
 use crate::render::{self, OutputFile};
 use crate::urls::Page;
 use crate::{BuildOptions, Built, Checked, Failure, Timings};
@@ -218,6 +218,15 @@ impl Rebuilder {
         let templates = !scope.kinds.is_empty();
         let mut kept = last.kept.next(&model, &urls, &charts, Some(&scope));
         if templates {
+            kept.contexts.clear();
+        }
+        // Every figure links to the method in its page's language, when it has one there.
+        let method = |m: &Model| -> Vec<Lang> {
+            let method = m.commentary.iter().filter(|c| c.key == "method");
+            method.map(|c| c.lang).collect()
+        };
+        if method(&last.model) != method(&model) {
+            kept.memo = Default::default();
             kept.contexts.clear();
         }
         let downloads = kept.downloads(&model, &urls);
