@@ -112,6 +112,9 @@ pub struct Charts {
     serial: u64,
 }
 
+/// The charts of the last build, and which of them to draw again (`Charts::build_reusing`).
+pub type Previous<'a> = (&'a Charts, &'a dyn Fn(&Spec) -> bool);
+
 static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// Every chart the data calls for, in a stable order.
@@ -223,11 +226,7 @@ impl Charts {
     /// `build`, taking from `previous` each chart drawn up front that is catalogued as it was
     /// there and that `redraw` leaves out: the preview draws again only the charts an edit
     /// changes. (A chart so taken must show the same numbers, with the same words and URLs.)
-    pub fn build_reusing(
-        model: &Model,
-        urls: &Urls,
-        previous: Option<(&Charts, &dyn Fn(&Spec) -> bool)>,
-    ) -> Charts {
+    pub fn build_reusing(model: &Model, urls: &Urls, previous: Option<Previous>) -> Charts {
         let specs = catalogue(model);
         let groups = standing::Groups::of(model);
         let langs = model.site.languages.clone();
