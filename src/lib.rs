@@ -130,14 +130,19 @@ pub struct Checked {
 
 /// Loads and validates; writes nothing.
 pub fn check(opts: &BuildOptions) -> Result<Checked, Failure> {
-    check_reusing(opts, None)
+    check_reusing(opts, None, &chart::Charts::build)
 }
 
-/// `check`, parsing again only the files whose text changed since `reuse` saw them (the
-/// preview's rebuilds); every check runs on the whole new model.
+/// How the charts of a checked model are drawn (`Charts::build`, or the preview's reusing).
+pub type Draw<'a> = dyn Fn(&model::Model, &urls::Urls) -> chart::Charts + 'a;
+
+/// `check`, parsing again only the files whose text changed since `reuse` saw them, and
+/// drawing the charts with `draw` (the preview's rebuilds); every check runs on the whole new
+/// model.
 pub fn check_reusing(
     opts: &BuildOptions,
     reuse: Option<&mut load::Reuse>,
+    draw: &Draw,
 ) -> Result<Checked, Failure> {
     let mut timings = Timings::default();
     let mut clock = std::time::Instant::now();
@@ -208,7 +213,7 @@ pub fn check_reusing(
         return Err(fail(diags, &loaded.sources));
     };
     timings.since("theme", &mut clock);
-    let charts = chart::Charts::build(&model, &urls);
+    let charts = draw(&model, &urls);
     timings.since("charts", &mut clock);
     Ok(Checked {
         timings,

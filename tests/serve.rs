@@ -517,7 +517,7 @@ fn incremental_rebuilds_equal_full_builds_and_leave_unaffected_files_alone() {
     rebuilder.full().unwrap();
 
     // (file, from, to, partial?, rewritten, not rewritten)
-    let cases: [Case; 7] = [
+    let cases: [Case; 10] = [
         (
             "content/programmes/tianjin.yaml",
             TITLE,
@@ -550,6 +550,53 @@ fn incremental_rebuilds_equal_full_builds_and_leave_unaffected_files_alone() {
                 "programmes/suqian/index.html",
                 "metrics/apprentices-trained/index.html",
             ],
+        ),
+        // A figure's note shows on its programme's page and its metric's comparison, not on
+        // the pages that list every place (made from parts kept per place: not even made).
+        (
+            "content/programmes/tianjin.yaml",
+            "The headline of the report repeats the figure",
+            "The report's headline repeats the figure",
+            true,
+            &[
+                "programmes/tianjin/index.html",
+                "metrics/skilled-share/index.html",
+            ],
+            &[
+                "sources/index.html",
+                "metrics/index.html",
+                "metrics/high-skilled-share/index.html",
+                "zh/metrics/skilled-share/index.html",
+            ],
+        ),
+        // A place renamed: every page that lists it, from the parts kept per place and per
+        // metric, and back.
+        (
+            "content/programmes/tianjin.yaml",
+            "place: {en: Tianjin,",
+            "place: {en: Tianjin City,",
+            true,
+            &[
+                "sources/index.html",
+                "metrics/index.html",
+                "metrics/skilled-share/index.html",
+            ],
+            &[
+                "zh/metrics/index.html",
+                "metrics/apprentices-trained/index.html",
+            ],
+        ),
+        (
+            "content/programmes/tianjin.yaml",
+            "place: {en: Tianjin City,",
+            "place: {en: Tianjin,",
+            true,
+            &[
+                "sources/index.html",
+                "metrics/index.html",
+                "metrics/skilled-share/index.html",
+            ],
+            &["zh/metrics/index.html", "zh/sources/index.html"],
         ),
         (
             "content/commentary/note.en.md",

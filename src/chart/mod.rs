@@ -43,6 +43,7 @@ use rayon::prelude::*;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
+use std::sync::Arc;
 
 /// What a chart shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,8 +94,8 @@ struct Rendered {
 struct Chart {
     spec: Spec,
     /// Empty for a programme's own charts, which are drawn when their page is rendered.
-    csv: Vec<u8>,
-    langs: BTreeMap<Lang, Rendered>,
+    csv: Arc<Vec<u8>>,
+    langs: BTreeMap<Lang, Arc<Rendered>>,
 }
 
 /// Every chart of the site. The charts that compare places are drawn once, up front (pages and
@@ -110,6 +111,9 @@ pub struct Charts {
     /// Unique to this `Charts`: two builds in one process never share a cached chart.
     serial: u64,
 }
+
+/// The charts of the last build, and which of them to draw again (`Charts::build_reusing`).
+pub type Previous<'a> = (&'a Charts, &'a dyn Fn(&Spec) -> bool);
 
 static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
@@ -216,11 +220,25 @@ thread_local! {
 
 impl Charts {
     pub fn build(model: &Model, urls: &Urls) -> Charts {
+        Charts::build_reusing(model, urls, None)
+    }
+
+    /// `build`, taking from `previous` each chart drawn up front that is catalogued as it was
+    /// there and that `redraw` leaves out: the preview draws again only the charts an edit
+    /// changes. (A chart so taken must show the same numbers, with the same words and URLs.)
+    pub fn build_reusing(model: &Model, urls: &Urls, previous: Option<Previous>) -> Charts {
         let specs = catalogue(model);
         let groups = standing::Groups::of(model);
         let langs = model.site.languages.clone();
+        let reused = |spec: &Spec| -> Option<&Chart> {
+            let (previous, redraw) = previous?;
+            let chart = previous.get(&spec.id)?;
+            let same = chart.spec.kind == spec.kind && chart.spec.pages == spec.pages;
+            (same && !redraw(spec)).then_some(chart)
+        };
+        let reused: Vec<Option<&Chart>> = specs.iter().map(reused).collect();
         let jobs: Vec<(usize, Lang)> = (0..specs.len())
-            .filter(|i| !drawn_on_demand(&specs[*i].kind))
+            .filter(|i| !drawn_on_demand(&specs[*i].kind) && reused[*i].is_none())
             .flat_map(|i| langs.iter().map(move |l| (i, *l)))
             .collect();
         let rendered: Vec<(usize, Lang, Rendered)> = jobs
@@ -232,27 +250,27 @@ impl Charts {
                 (*i, *lang, r)
             })
             .collect();
-        let csvs: Vec<Vec<u8>> = specs
+        let csvs: Vec<Arc<Vec<u8>>> = specs
             .par_iter()
-            .map(|s| {
-                if drawn_on_demand(&s.kind) {
-                    Vec::new()
-                } else {
-                    csv::csv(model, urls, &groups, s)
-                }
+            .zip(&reused)
+            .map(|(s, reused)| match reused {
+                Some(chart) => chart.csv.clone(),
+                None if drawn_on_demand(&s.kind) => Arc::default(),
+                None => Arc::new(csv::csv(model, urls, &groups, s)),
             })
             .collect();
         let mut charts: Vec<Chart> = specs
             .into_iter()
             .zip(csvs)
-            .map(|(spec, csv)| Chart {
+            .zip(&reused)
+            .map(|((spec, csv), reused)| Chart {
                 spec,
                 csv,
-                langs: BTreeMap::new(),
+                langs: reused.map(|c| c.langs.clone()).unwrap_or_default(),
             })
             .collect();
         for (i, lang, r) in rendered {
-            charts[i].langs.insert(lang, r);
+            charts[i].langs.insert(lang, Arc::new(r));
         }
         let mut by_page: HashMap<Page, Vec<usize>> = HashMap::new();
         for (i, c) in charts.iter().enumerate() {
@@ -395,7 +413,7 @@ impl Charts {
             let bytes = if drawn_on_demand(&c.spec.kind) {
                 csv::csv(model, &self.urls, &self.groups, &c.spec)
             } else {
-                c.csv.clone()
+                c.csv.to_vec()
             };
             out.push(OutputFile::new(csv_path(&c.spec), bytes));
         }
@@ -423,7 +441,7 @@ impl Charts {
         let bytes = if drawn_on_demand(&c.spec.kind) {
             csv::csv(model, &self.urls, &self.groups, &c.spec)
         } else {
-            c.csv.clone()
+            c.csv.to_vec()
         };
         Some((csv_path(&c.spec), bytes))
     }

@@ -5,6 +5,7 @@
 pub mod embed;
 pub mod langmark;
 pub mod lookup;
+pub mod memo;
 pub mod pages;
 pub mod theme;
 

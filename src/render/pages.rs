@@ -1,6 +1,7 @@
 //! HTML pages: one tera context per page, holding only what that page shows.
 
 use super::lookup::Lookup;
+use super::memo::{Memo, Slot};
 use super::theme::Theme;
 use super::Extras;
 use crate::diagnostics::Diagnostic;
@@ -9,6 +10,7 @@ use crate::model::*;
 use crate::urls::{Page, Urls};
 use crate::view::{self, Ctx, Link, TargetView};
 use serde::Serialize;
+use std::sync::Arc;
 use tera::Context;
 
 /// The theme's share image (1200×630 PNG) below `static/`, used for Open Graph and Twitter cards.
@@ -48,7 +50,7 @@ fn one_source(p: &Programme, urls: &Urls, lang: Lang) -> Option<Link> {
 
 /// When no figure of a table can be assessed, why not (each reason once, in order): the table
 /// then says so once instead of in a column of the same badge.
-fn unassessed(figures: &[TargetView]) -> Option<Vec<&'static str>> {
+fn unassessed(figures: &[&TargetView]) -> Option<Vec<&'static str>> {
     if !figures.iter().all(|t| t.progress.status == "not_assessed") {
         return None;
     }
@@ -62,7 +64,7 @@ fn unassessed(figures: &[TargetView]) -> Option<Vec<&'static str>> {
 }
 
 /// Whether any of these figures has no observation: the table then says once what that means.
-fn no_data(figures: &[TargetView]) -> bool {
+fn no_data(figures: &[&TargetView]) -> bool {
     figures.iter().any(|t| t.progress.reason == "no_data")
 }
 
@@ -144,6 +146,8 @@ pub struct PageRenderer<'a> {
     /// where the progress rule is explained in it.
     languages: Vec<(Lang, Context, String)>,
     lookup: Lookup<'a>,
+    /// Parts of contexts kept from the last build (the preview's), else none.
+    memo: Option<&'a Memo>,
 }
 
 impl<'a> PageRenderer<'a> {
@@ -169,7 +173,69 @@ impl<'a> PageRenderer<'a> {
             extras,
             languages,
             lookup: Lookup::new(model),
+            memo: None,
         }
+    }
+
+    /// Takes the parts of contexts `memo` keeps, and keeps there those it makes.
+    pub fn with_memo(self, memo: &'a Memo) -> PageRenderer<'a> {
+        PageRenderer {
+            memo: Some(memo),
+            ..self
+        }
+    }
+
+    /// The part `slot` of `memo` keeps for `id`, else `make`'s.
+    fn part<T>(
+        &self,
+        slot: fn(&Memo) -> &Slot<T>,
+        id: &str,
+        lang: Lang,
+        make: impl FnOnce() -> T,
+    ) -> Arc<T> {
+        match self.memo {
+            Some(memo) => slot(memo).get_or(id, lang, make),
+            None => Arc::new(make()),
+        }
+    }
+
+    /// Whether the context of `page` in `lang` is as it was before the memo forgot what an
+    /// edit changed (`Memo::forget`), told without making it: for the pages made of the memo's
+    /// parts and of what such an edit leaves alone (the sources and metrics pages), when the
+    /// parts forgotten come out the same. `false` when it cannot tell.
+    pub fn unchanged(&self, page: &Page, lang: Lang) -> bool {
+        let Some(memo) = self.memo else {
+            return false;
+        };
+        let model = self.model;
+        match page {
+            Page::Sources => !memo.sources.changed(lang, |id| {
+                model.programme(id).map(|p| self.source_view(p, lang))
+            }),
+            Page::MetricIndex => !memo.metrics.changed(lang, |id| {
+                let listed = model.targets_of_metric(id).next().is_some();
+                let m = model.metric(id).filter(|_| listed)?;
+                Some(self.make_metric_view(m, lang))
+            }),
+            _ => false,
+        }
+    }
+
+    /// Each figure of `p` as a table row shows it.
+    fn figures(&self, p: &Programme, lang: Lang) -> Arc<Vec<TargetView>> {
+        self.part(
+            |m| &m.figures,
+            &p.id,
+            lang,
+            || {
+                let v = Ctx {
+                    model: self.model,
+                    urls: self.urls,
+                    lang,
+                };
+                v.targets_ruled(p.targets.iter().map(|t| (p, t)), &self.rule_href(lang))
+            },
+        )
     }
 
     pub fn render(&self, page: &Page, lang: Lang) -> Result<String, Diagnostic> {
@@ -303,7 +369,6 @@ impl<'a> PageRenderer<'a> {
 
     fn context(&self, page: &Page, lang: Lang) -> Result<(&'static str, Context), Diagnostic> {
         let (model, urls) = (self.model, self.urls);
-        let v = Ctx { model, urls, lang };
         let mut ctx = Context::new();
         let template = match page {
             Page::Home => {
@@ -337,8 +402,8 @@ impl<'a> PageRenderer<'a> {
                 );
                 ctx.insert("programme", &self.programme_view(p, lang));
                 ctx.insert("rule_href", &self.rule_href(lang));
-                let targets =
-                    v.targets_ruled(p.targets.iter().map(|t| (p, t)), &self.rule_href(lang));
+                let figures = self.figures(p, lang);
+                let targets: Vec<&TargetView> = figures.iter().collect();
                 ctx.insert("no_data", &no_data(&targets));
                 ctx.insert("unassessed", &unassessed(&targets));
                 ctx.insert("targets", &targets);
@@ -363,8 +428,24 @@ impl<'a> PageRenderer<'a> {
                     .ok_or_else(|| Diagnostic::error(format!("no metric {id}")))?;
                 ctx.insert("page_title", m.name.get(lang));
                 ctx.insert("description", m.counts.get(lang));
-                ctx.insert("metric", &self.metric_view(m, lang));
-                let rows = v.targets_ruled(model.targets_of_metric(id), &self.rule_href(lang));
+                ctx.insert("metric", &*self.metric_view(m, lang));
+                // Each figure of the metric, in the order of `targets_of_metric`.
+                let listed: Vec<(&Programme, Arc<Vec<TargetView>>)> = model
+                    .programmes
+                    .iter()
+                    .filter(|p| p.targets.iter().any(|t| t.metric == *id))
+                    .map(|p| (p, self.figures(p, lang)))
+                    .collect();
+                let rows: Vec<&TargetView> = listed
+                    .iter()
+                    .flat_map(|(p, figures)| {
+                        p.targets
+                            .iter()
+                            .zip(figures.iter())
+                            .filter(|(t, _)| t.metric == *id)
+                            .map(|(_, f)| f)
+                    })
+                    .collect();
                 ctx.insert("has_per_100k", &rows.iter().any(|r| r.per_100k.is_some()));
                 ctx.insert("compare_js", &urls.href("static/compare.js"));
                 // Across many places the table stays compact: each figure links to its clause
@@ -397,7 +478,9 @@ impl<'a> PageRenderer<'a> {
             }
             Page::Sources => {
                 ctx.insert("page_title", &self.string(lang, "nav_sources"));
-                ctx.insert("programmes", &self.sources_view(lang));
+                let programmes = self.sources_view(lang);
+                let programmes: Vec<&serde_json::Value> = programmes.iter().map(|p| &**p).collect();
+                ctx.insert("programmes", &programmes);
                 ctx.insert("context_figures", &self.context_view(lang));
                 ctx.insert(
                     "context_note",
@@ -703,7 +786,16 @@ impl<'a> PageRenderer<'a> {
             .collect()
     }
 
-    fn metric_view(&self, m: &Metric, lang: Lang) -> serde_json::Value {
+    fn metric_view(&self, m: &Metric, lang: Lang) -> Arc<serde_json::Value> {
+        self.part(
+            |memo| &memo.metrics,
+            &m.id,
+            lang,
+            || self.make_metric_view(m, lang),
+        )
+    }
+
+    fn make_metric_view(&self, m: &Metric, lang: Lang) -> serde_json::Value {
         let programmes: Vec<Link> = self
             .model
             .programmes_with_metric(&m.id)
@@ -739,8 +831,10 @@ impl<'a> PageRenderer<'a> {
                     })
                     .map(|m| self.metric_view(m, lang))
                     .collect();
-                (!metrics.is_empty())
-                    .then(|| serde_json::json!({"category": cat.id(), "metrics": metrics}))
+                (!metrics.is_empty()).then(|| {
+                    let metrics: Vec<&serde_json::Value> = metrics.iter().map(|m| &**m).collect();
+                    serde_json::json!({"category": cat.id(), "metrics": metrics})
+                })
             })
             .collect()
     }
@@ -760,11 +854,18 @@ impl<'a> PageRenderer<'a> {
             .collect()
     }
 
-    fn sources_view(&self, lang: Lang) -> Vec<serde_json::Value> {
+    fn sources_view(&self, lang: Lang) -> Vec<Arc<serde_json::Value>> {
         self.model
             .programmes
             .iter()
-            .map(|p| {
+            .map(|p| self.part(|m| &m.sources, &p.id, lang, || self.source_view(p, lang)))
+            .collect()
+    }
+
+    /// What the sources page says of `p`.
+    fn source_view(&self, p: &Programme, lang: Lang) -> serde_json::Value {
+        {
+            {
                 let mut view = self.programme_view(p, lang);
                 let sources: Vec<_> = p
                     .sources
@@ -802,8 +903,8 @@ impl<'a> PageRenderer<'a> {
                     .collect();
                 view["sources"] = serde_json::Value::Array(sources);
                 view
-            })
-            .collect()
+            }
+        }
     }
 
     fn context_view(&self, lang: Lang) -> Vec<serde_json::Value> {

@@ -4,7 +4,9 @@
 //! not even those whose template context is unchanged), and only the files whose bytes changed
 //! are written, each replaced atomically in the output folder. What the last build made is
 //! reused (`kept`): the rows of the programmes not edited, the data package's chart resources,
-//! the download tables whose rows did not change. The site files are made beside the pages.
+//! the download tables whose rows did not change, the parts of the pages that list every place.
+//! The charts drawn up front that the edits leave alone (`scope::redrawn`) are taken from the
+//! last partial rebuild. The site files are made beside the pages.
 //! `POLICYDASH_TIMINGS=1 policydash serve` prints where each rebuild's time goes.
 //!
 //! The search index is rebuilt after the pages, off the path to the reload signal: the server
@@ -16,11 +18,12 @@
 use super::kept::Kept;
 use super::reindex::{self, Reindex};
 use super::rerender;
-use super::scope::{Before, Scope, Standings};
+use super::scope::{self, Before, Scope, Standings};
 use super::site::{Mirror, Snapshot};
-use crate::model::Model;
+use crate::chart::Charts;
+use crate::model::{Lang, Model};
 use crate::render::{self, OutputFile};
-use crate::urls::Page;
+use crate::urls::{Page, Urls};
 use crate::{BuildOptions, Built, Checked, Failure, Timings};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
@@ -75,7 +78,7 @@ struct Last {
     pages: Vec<Page>,
     charts: BTreeSet<String>,
     /// The charts drawn for the last partial rebuild (a full build does not keep them).
-    drawn: Option<crate::chart::Charts>,
+    drawn: Option<Arc<Charts>>,
     /// What the next rebuild reuses: rows, chart resources, page contexts.
     kept: Kept,
     /// The places' standings in `model`, when worked out (`Scope::standings`).
@@ -119,7 +122,7 @@ impl Rebuilder {
         shared.last = None;
         shared.serial += 1;
         self.due = None;
-        let checked = crate::check_reusing(&self.opts, Some(&mut self.parsed))?;
+        let checked = crate::check_reusing(&self.opts, Some(&mut self.parsed), &Charts::build)?;
         // The model the output is built from, kept to compare the next edit's with.
         let model = Arc::new(checked.model.clone());
         let kept = Kept::new(&model, &checked.urls, &checked.charts);
@@ -163,11 +166,24 @@ impl Rebuilder {
     /// is left to make: `reindex_in_background` or `reindex_now`.
     pub fn rebuild(&mut self, changed: &BTreeSet<PathBuf>) -> Result<Rebuilt, Failure> {
         self.pending.extend(changed.iter().cloned());
-        if self.lock().last.is_none() {
-            return self.full();
-        }
         let started = Instant::now();
-        let checked = crate::check_reusing(&self.opts, Some(&mut self.parsed))?;
+        // The charts the edits leave alone are taken from the last partial rebuild's.
+        let Some((old, drawn)) =
+            (self.lock().last.as_ref()).map(|last| (last.model.clone(), last.drawn.clone()))
+        else {
+            return self.full();
+        };
+        let (root, pending) = (&self.opts.root, &self.pending);
+        let draw = |model: &Model, urls: &Urls| {
+            let redrawn = scope::redrawn(root, pending, &old, model);
+            match (&drawn, redrawn) {
+                (Some(drawn), Some(redrawn)) => {
+                    Charts::build_reusing(model, urls, Some((drawn, &redrawn)))
+                }
+                _ => Charts::build(model, urls),
+            }
+        };
+        let checked = crate::check_reusing(&self.opts, Some(&mut self.parsed), &draw)?;
         match self.partial(checked, started) {
             Ok(Some(rebuilt)) => {
                 self.pending.clear();
@@ -205,7 +221,7 @@ impl Rebuilder {
         timings.since("compare", &mut clock);
         let before = Before {
             model: &last.model,
-            charts: last.drawn.as_ref(),
+            charts: last.drawn.as_deref(),
             standings: last.standings.as_ref(),
         };
         let Some(mut scope) = Scope::of(&self.opts.root, &self.pending, &before, &model, &charts)
@@ -218,6 +234,15 @@ impl Rebuilder {
         let templates = !scope.kinds.is_empty();
         let mut kept = last.kept.next(&model, &urls, &charts, Some(&scope));
         if templates {
+            kept.contexts.clear();
+        }
+        // Every figure links to the method in its page's language, when it has one there.
+        let method = |m: &Model| -> Vec<Lang> {
+            let method = m.commentary.iter().filter(|c| c.key == "method");
+            method.map(|c| c.lang).collect()
+        };
+        if method(&last.model) != method(&model) {
+            kept.memo = Default::default();
             kept.contexts.clear();
         }
         let downloads = kept.downloads(&model, &urls);
@@ -280,7 +305,7 @@ impl Rebuilder {
             model,
             pages,
             charts: charts.ids().clone(),
-            drawn: Some(charts),
+            drawn: Some(Arc::new(charts)),
             kept,
             standings,
         };

@@ -21,6 +21,7 @@ use crate::downloads::{self, Downloads, ObservationRow, Row, OBSERVATIONS};
 use crate::model::{Lang, Model, Programme};
 use crate::output::OutputFile;
 use crate::publish::datapackage;
+use crate::render::memo::Memo;
 use crate::urls::{Page, Urls};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -182,6 +183,8 @@ pub struct Kept {
     charts: HashMap<String, Arc<String>>,
     /// By page and language: the context the page in the output was rendered with.
     pub contexts: HashMap<(Page, Lang), tera::Context>,
+    /// Parts of page contexts made for the last build, of the programmes not edited since.
+    pub memo: Memo,
     /// The last build's downloads, when kept: the next is this with the edited programmes'
     /// rows replaced (copying 10,000 rows four times costs more than the rest of it).
     pub downloads: Option<Downloads>,
@@ -255,6 +258,20 @@ impl Kept {
                 Some((id.clone(), resource))
             })
             .collect();
+        let mut memo = std::mem::take(&mut self.memo);
+        match scope {
+            // What the edited programmes, and the metrics they had or have, show is made again.
+            Some(scope) => {
+                let edited = scope.programmes.iter();
+                let pieces = edited.flat_map(|id| [self.programmes.get(id), programmes.get(id)]);
+                let metrics = pieces
+                    .flatten()
+                    .flat_map(|p| p.metrics())
+                    .map(str::to_string);
+                memo.forget(&scope.programmes, &metrics.collect());
+            }
+            None => memo = Memo::default(),
+        }
         let downloads = match scope {
             Some(scope) => self.downloads.take().map(|mut d| {
                 for id in &scope.programmes {
@@ -268,6 +285,7 @@ impl Kept {
             programmes,
             charts,
             contexts: std::mem::take(&mut self.contexts),
+            memo,
             downloads,
             stale,
         }

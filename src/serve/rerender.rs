@@ -3,7 +3,9 @@
 //! same as when the page in the output was rendered (`Kept::contexts`) is not rendered again:
 //! with the same templates, it would come out byte for byte the same. An edit of a programme's
 //! title, for instance, changes its own page and the sources page, not the home page that
-//! lists its place, nor the comparison pages of its metrics.
+//! lists its place, nor the comparison pages of its metrics. The pages that list every place
+//! are made from parts kept per programme and per metric (`Kept::memo`): the sources and
+//! metrics pages are not even made when the parts an edit changed come out the same.
 
 use super::kept::Kept;
 use super::scope::Scope;
@@ -35,7 +37,7 @@ pub fn render(
     kept: &mut Kept,
     skip: bool,
 ) -> Result<Rendered, Diagnostics> {
-    let renderer = PageRenderer::new(model, urls, theme, extras);
+    let renderer = PageRenderer::new(model, urls, theme, extras).with_memo(&kept.memo);
     let default = model.site.default_lang();
     let list: Vec<(Page, Lang)> = render::page_list(model, &extras.charts)
         .into_iter()
@@ -47,6 +49,10 @@ pub fn render(
     let changed: Vec<_> = list
         .into_par_iter()
         .filter_map(|(page, lang)| {
+            let kept = contexts.contains_key(&(page.clone(), lang));
+            if skip && kept && renderer.unchanged(&page, lang) {
+                return None;
+            }
             let ctx = match renderer.page_context(&page, lang) {
                 Ok(ctx) => ctx,
                 Err(d) => return Some(Err(d)),

@@ -18,7 +18,7 @@
 //!   renames a programme or commentary, or one that adds or removes a page: `None`, a full
 //!   build.
 
-use crate::chart::Charts;
+use crate::chart::{Charts, Spec};
 use crate::markdown::{self, RefKind};
 use crate::model::Model;
 use crate::render::pages::{template_of, PAGE_TEMPLATES};
@@ -66,20 +66,11 @@ impl Scope {
         let old = before.model;
         let mut scope = Scope::default();
         for path in changed {
-            let abs = if path.is_absolute() {
-                path.clone()
-            } else {
-                root.join(path)
-            };
-            // Canonical like the root (a deleted file keeps its path).
-            let abs = match (abs.parent().map(std::fs::canonicalize), abs.file_name()) {
-                (Some(Ok(dir)), Some(name)) => dir.join(name),
-                _ => abs,
-            };
-            let rel = abs.strip_prefix(&root).ok()?;
+            let (abs, rel) = relative(&root, path)?;
+            let rel = rel.as_path();
             let name = rel.file_name()?.to_string_lossy();
-            if name.starts_with('.') || name.ends_with('~') || name == "4913" {
-                continue; // an editor's swap or backup file
+            if swap_file(&name) {
+                continue;
             }
             let parts: Vec<String> = rel
                 .components()
@@ -141,22 +132,11 @@ impl Scope {
     /// chart came out different.
     fn programme(&mut self, before: &Before, new: &Model, charts: &Charts, id: &str) {
         let (old, old_charts) = (before.model, before.charts);
-        let mut affected: BTreeSet<String> = BTreeSet::from(["timeline".to_string()]);
+        let mut affected = charts_of(old, new, id);
         let own = Page::Programme(id.to_string());
         for spec in charts.specs() {
             if spec.pages.contains(&own) {
                 affected.insert(spec.id.clone());
-            }
-        }
-        for model in [old, new] {
-            let Some(p) = model.programme(id) else {
-                continue;
-            };
-            for t in &p.targets {
-                affected.insert(format!("metric-{}", t.metric));
-                if t.tier.is_some() {
-                    affected.insert("craftsman-tiers".into());
-                }
             }
         }
         // Another place's standing moves when this one's values move past it, or move the
@@ -230,6 +210,85 @@ impl Scope {
     }
 }
 
+/// Which charts drawn up front an edit of `changed` may change (`Charts::build_reusing`
+/// draws them again and takes the others from the last build): the charts `Scope::programme`
+/// counts as affected, of each programme edited. `None`: any chart (an edit of anything but
+/// programmes, commentary and templates, which is a full build).
+pub fn redrawn(
+    root: &Path,
+    changed: &BTreeSet<PathBuf>,
+    old: &Model,
+    new: &Model,
+) -> Option<impl Fn(&Spec) -> bool> {
+    let root = std::fs::canonicalize(root).ok()?;
+    let mut edited: BTreeSet<String> = BTreeSet::new();
+    for path in changed {
+        let (_, rel) = relative(&root, path)?;
+        if swap_file(&rel.file_name()?.to_string_lossy()) {
+            continue;
+        }
+        let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy());
+        match (parts.next().as_deref(), parts.next().as_deref()) {
+            (Some("content"), Some("programmes")) => {
+                for m in [old, new] {
+                    let p = m.programmes.iter().filter(|p| p.origin.file == rel);
+                    edited.extend(p.map(|p| p.id.clone()));
+                }
+            }
+            (Some("content"), Some("commentary")) | (Some("templates" | "themes"), _) => {}
+            _ => return None,
+        }
+    }
+    let charts: BTreeSet<String> = edited
+        .iter()
+        .flat_map(|id| charts_of(old, new, id))
+        .collect();
+    let pages: BTreeSet<Page> = edited.into_iter().map(Page::Programme).collect();
+    Some(move |spec: &Spec| {
+        charts.contains(&spec.id) || spec.pages.iter().any(|p| pages.contains(p))
+    })
+}
+
+/// The charts an edit of programme `id` changes, besides those on its own page and the
+/// standings of other places: the timeline, the comparisons of its metrics (before or after
+/// the edit), the tier ladder when it has tiers.
+fn charts_of(old: &Model, new: &Model, id: &str) -> BTreeSet<String> {
+    let mut affected: BTreeSet<String> = BTreeSet::from(["timeline".to_string()]);
+    for model in [old, new] {
+        let Some(p) = model.programme(id) else {
+            continue;
+        };
+        for t in &p.targets {
+            affected.insert(format!("metric-{}", t.metric));
+            if t.tier.is_some() {
+                affected.insert("craftsman-tiers".into());
+            }
+        }
+    }
+    affected
+}
+
+/// `path` (absolute, or relative to `root`, which is canonical), absolute and relative to
+/// `root`, its folder canonical like the root (a deleted file keeps its path).
+fn relative(root: &Path, path: &Path) -> Option<(PathBuf, PathBuf)> {
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        root.join(path)
+    };
+    let abs = match (abs.parent().map(std::fs::canonicalize), abs.file_name()) {
+        (Some(Ok(dir)), Some(name)) => dir.join(name),
+        _ => abs,
+    };
+    let rel = abs.strip_prefix(root).ok()?.to_path_buf();
+    Some((abs, rel))
+}
+
+/// An editor's swap or backup file.
+fn swap_file(name: &str) -> bool {
+    name.starts_with('.') || name.ends_with('~') || name == "4913"
+}
+
 fn listed(programmes: &[String], metrics: &[String]) -> Vec<Page> {
     programmes
         .iter()
@@ -241,6 +300,46 @@ fn listed(programmes: &[String], metrics: &[String]) -> Vec<Page> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Lang;
+
+    #[test]
+    fn an_edit_of_a_programme_redraws_its_charts_and_takes_the_others_as_they_were() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let checked = crate::check(&crate::BuildOptions::new(root)).unwrap();
+        let (old, urls) = (&checked.model, &checked.urls);
+        let tianjin = old.programme("tianjin").unwrap();
+        let file: BTreeSet<PathBuf> = [root.join(&tianjin.origin.file)].into();
+        let mut new = old.clone();
+        new.programmes
+            .iter_mut()
+            .find(|p| p.id == "tianjin")
+            .unwrap()
+            .targets[0]
+            .value += 1.0;
+        let new = new.index();
+        let redraw = redrawn(root, &file, old, &new).expect("a programme edit");
+        let specs: Vec<&Spec> = checked.charts.specs().collect();
+        let id = |id: &str| specs.iter().find(|s| s.id == id).copied().unwrap();
+        let metric = format!("metric-{}", tianjin.targets[0].metric);
+        assert!(redraw(id("timeline")) && redraw(id(&metric)));
+        // A comparison tianjin is not in is taken as it was.
+        let other = specs.iter().find(|s| {
+            s.id.starts_with("metric-") && !tianjin.targets.iter().any(|t| s.id[7..] == t.metric)
+        });
+        assert!(!redraw(other.unwrap()));
+        // Drawn again where redrawn, the same as drawn afresh; taken, the last build's.
+        let reused = Charts::build_reusing(&new, urls, Some((&checked.charts, &redraw)));
+        let fresh = Charts::build(&new, urls);
+        assert_eq!(reused.csvs(&new), fresh.csvs(&new));
+        for s in fresh.specs() {
+            let block = |c: &Charts| c.block_html(&new, &s.id, Lang::En);
+            assert_eq!(block(&reused), block(&fresh), "{}", s.id);
+        }
+        assert_ne!(fresh.csvs(&new), checked.charts.csvs(old));
+        // Anything but programmes, commentary and templates: everything is drawn again.
+        let site: BTreeSet<PathBuf> = [root.join("content/site.yaml")].into();
+        assert!(redrawn(root, &site, old, &new).is_none());
+    }
 
     #[test]
     fn a_template_edit_renders_its_kind_of_page() {
