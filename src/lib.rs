@@ -148,8 +148,8 @@ pub fn check_reusing(
     timings.since("load", &mut clock);
     let mut diags = loaded.diagnostics;
     let fail = |diagnostics: Diagnostics, sources: &load::SourceMap| Failure {
+        sources: sources.texts_of(&diagnostics),
         diagnostics,
-        sources: sources.texts(),
     };
     let Some(model) = loaded.model else {
         return Err(fail(diags, &loaded.sources));
@@ -216,8 +216,9 @@ pub fn check_reusing(
         urls,
         charts,
         theme,
+        // Only the texts the warnings are shown in: a large site's texts are not kept.
+        sources: loaded.sources.texts_of(&diags),
         warnings: diags,
-        sources: loaded.sources.texts(),
     })
 }
 

@@ -21,26 +21,62 @@ use std::path::{Path, PathBuf};
 
 pub use read::MAX_FILE_BYTES;
 
-/// The text of every file read, with a locator for YAML files, keyed by path relative to the
-/// site root. Lets later stages name the line of a problem and show it.
+/// The text of every file read, and where the YAML of each YAML file is, keyed by path
+/// relative to the site root. Lets later stages name the line of a problem and show it.
 #[derive(Debug, Default)]
 pub struct SourceMap {
-    files: BTreeMap<PathBuf, (String, Option<std::sync::Arc<Locator>>)>,
+    files: BTreeMap<PathBuf, SourceFile>,
+    /// The locator last made (diagnostics come file by file): a file's locator is made when a
+    /// diagnostic needs it, not kept for every file (see `yaml::Located`).
+    last: std::sync::Mutex<Option<(PathBuf, std::sync::Arc<Locator>)>>,
+}
+
+#[derive(Debug)]
+struct SourceFile {
+    text: String,
+    yaml: Option<yaml::Located>,
 }
 
 impl SourceMap {
+    fn insert(&mut self, file: PathBuf, text: String, yaml: Option<yaml::Located>) {
+        self.files.insert(file, SourceFile { text, yaml });
+    }
+    /// The locator of a YAML file that was parsed.
+    fn locator(&self, file: &Path) -> Option<std::sync::Arc<Locator>> {
+        let source = self.files.get(file)?;
+        let yaml = source.yaml.as_ref()?;
+        let mut last = self.last.lock().ok()?;
+        match &*last {
+            Some((f, locator)) if f == file => Some(locator.clone()),
+            _ => {
+                let locator = std::sync::Arc::new(yaml.locator(&source.text));
+                *last = Some((file.to_path_buf(), locator.clone()));
+                Some(locator)
+            }
+        }
+    }
     /// Line and column of `field` in `file`, falling back to the nearest located parent.
     pub fn locate(&self, file: &Path, field: &str) -> Option<(usize, usize)> {
-        self.files.get(file)?.1.as_ref()?.locate(field)
+        self.locator(file)?.locate(field)
     }
     /// The text of a file that was read, e.g. a CSV table, to place errors in it.
     pub fn text(&self, file: &Path) -> Option<&str> {
-        self.files.get(file).map(|(t, _)| t.as_str())
+        self.files.get(file).map(|f| f.text.as_str())
     }
+    /// The text of every file read.
     pub fn texts(&self) -> BTreeMap<PathBuf, String> {
         self.files
             .iter()
-            .map(|(k, (t, _))| (k.clone(), t.clone()))
+            .map(|(k, f)| (k.clone(), f.text.clone()))
+            .collect()
+    }
+    /// The texts of the files `diagnostics` name: what showing them needs.
+    pub fn texts_of(&self, diagnostics: &Diagnostics) -> BTreeMap<PathBuf, String> {
+        diagnostics
+            .sorted()
+            .into_iter()
+            .filter_map(|d| d.file.as_ref())
+            .filter_map(|file| Some((file.clone(), self.text(file)?.to_string())))
             .collect()
     }
     /// Whether `d` is about a field that had a shape error and holds a stand-in value.
@@ -48,7 +84,8 @@ impl SourceMap {
         let (Some(file), Some(field)) = (&d.file, &d.field) else {
             return false;
         };
-        matches!(self.files.get(file), Some((_, Some(loc))) if loc.is_repaired(field))
+        let yaml = self.files.get(file).and_then(|f| f.yaml.as_ref());
+        yaml.is_some_and(|y| y.is_repaired(field))
     }
     /// A diagnostic at `field` of `file`, positioned when the field can be found.
     pub fn diag(&self, d: Diagnostic, file: &Path, field: &str) -> Diagnostic {
@@ -331,7 +368,7 @@ impl Loader {
                 // Keep a readable copy so the offending line can be shown (the file is inside
                 // the site: `read` refuses the others).
                 let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                self.sources.files.insert(rel.clone(), (lossy, None));
+                self.sources.insert(rel.clone(), lossy, None);
                 d.at(line, col).help("save it as UTF-8 (in most editors: Save with encoding → UTF-8); GBK or GB2312 files must be converted")
             }
         };
@@ -429,7 +466,7 @@ impl Loader {
 
     /// Remembers a parsed file and its errors; the value, when there is one (even repaired).
     fn parsed<T>(&mut self, rel: PathBuf, text: String, parsed: yaml::Parsed<T>) -> Option<T> {
-        self.sources.files.insert(rel, (text, parsed.locator));
+        self.sources.insert(rel, text, parsed.located);
         for d in parsed.errors {
             self.diagnostics.push(d);
         }
@@ -498,7 +535,7 @@ impl Loader {
                 return;
             };
             let rows = progress::csv_rows(&text);
-            self.sources.files.insert(rel.clone(), (text.clone(), None));
+            self.sources.insert(rel.clone(), text.clone(), None);
             (Some(text), rows.map_err(|(line, e)| (Some(line), e)))
         } else {
             // Through `read`, as every content file: inside the site, at most MAX_FILE_BYTES.
