@@ -9,6 +9,7 @@ use crate::model::*;
 use crate::output::OutputFile;
 use crate::urls::{Page, Urls};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// One figure, flattened for tables. Field order is the CSV column order.
 #[derive(Serialize, Debug, Clone, PartialEq, serde::Deserialize)]
@@ -160,7 +161,9 @@ pub fn row(model: &Model, urls: &Urls, p: &Programme, t: &Target) -> Row {
 pub struct Table {
     pub page: Page,
     pub stem: String,
-    pub rows: Vec<Row>,
+    /// Its rows, as indexes into `Downloads::all_rows` (each row is held once, not once per
+    /// table it is published in).
+    pub rows: Vec<usize>,
     /// Published as CSV as well as JSON.
     pub csv: bool,
 }
@@ -176,6 +179,8 @@ impl Table {
 }
 
 pub struct Downloads {
+    /// Every figure's row, in `model.targets()` order: the site-wide table.
+    rows: Vec<Row>,
     pub tables: Vec<Table>,
     pub observations: Vec<ObservationRow>,
     urls: Urls,
@@ -198,46 +203,67 @@ impl Downloads {
         all: Vec<Row>,
         observations: Vec<ObservationRow>,
     ) -> Downloads {
-        let mut tables = vec![Table {
-            page: Page::Data,
-            stem: "data/targets".into(),
-            rows: all.clone(),
-            csv: true,
-        }];
-        // One pass over the rows, not one per programme (10,000 rows × 1,000 programmes).
-        let mut by_programme: std::collections::HashMap<&str, Vec<Row>> = Default::default();
-        for r in &all {
-            by_programme
-                .entry(&r.programme)
-                .or_default()
-                .push(r.clone());
-        }
+        let table = |page: Page, stem: String, csv: bool| Table {
+            page,
+            stem,
+            rows: Vec::new(),
+            csv,
+        };
+        let mut tables = vec![table(Page::Data, "data/targets".into(), true)];
         for p in &model.programmes {
-            tables.push(Table {
-                page: Page::Programme(p.id.clone()),
-                stem: crate::urls::programme_data(&p.id),
-                rows: by_programme.remove(p.id.as_str()).unwrap_or_default(),
-                csv: false,
-            });
+            let stem = crate::urls::programme_data(&p.id);
+            tables.push(table(Page::Programme(p.id.clone()), stem, false));
         }
         for m in model.shared_metrics() {
-            tables.push(Table {
-                page: Page::Metric(m.id.clone()),
-                stem: crate::urls::metric_data(&m.id),
-                rows: all.iter().filter(|r| r.metric == m.id).cloned().collect(),
-                csv: false,
-            });
+            let stem = crate::urls::metric_data(&m.id);
+            tables.push(table(Page::Metric(m.id.clone()), stem, false));
         }
-        Downloads {
+        let mut downloads = Downloads {
+            rows: all,
             tables,
             observations,
             urls: urls.clone(),
+        };
+        downloads.index();
+        downloads
+    }
+
+    /// Gives each table the indexes of its rows: all of them for the site-wide table, those of
+    /// its programme or its metric for the others.
+    fn index(&mut self) {
+        // One pass over the rows, not one per table (10,000 rows × 1,000 programmes).
+        let mut by_programme: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_metric: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, r) in self.rows.iter().enumerate() {
+            by_programme.entry(&r.programme).or_default().push(i);
+            by_metric.entry(&r.metric).or_default().push(i);
         }
+        for t in &mut self.tables {
+            t.rows = match &t.page {
+                Page::Programme(id) => by_programme.remove(id.as_str()).unwrap_or_default(),
+                Page::Metric(id) => by_metric.get(id.as_str()).cloned().unwrap_or_default(),
+                _ => (0..self.rows.len()).collect(),
+            };
+        }
+    }
+
+    /// Puts `rows` in the place of programme `id`'s rows (the site-wide rows are in programme
+    /// id order): what the preview does after an edit of one programme.
+    pub fn replace_programme(&mut self, id: &str, rows: &[Row]) {
+        let was = self.rows.partition_point(|r| r.programme.as_str() < id)
+            ..self.rows.partition_point(|r| r.programme.as_str() <= id);
+        self.rows.splice(was, rows.iter().cloned());
+        self.index();
     }
 
     /// The site-wide rows, as published in `data/targets.json`.
     pub fn all_rows(&self) -> &[Row] {
-        &self.tables[0].rows
+        &self.rows
+    }
+
+    /// The rows of a table, in order.
+    pub fn rows_of<'a>(&'a self, table: &'a Table) -> impl Iterator<Item = &'a Row> + 'a {
+        table.rows.iter().map(|i| &self.rows[*i])
     }
 
     /// Links for a page: its own tables, and on the data page every table. A programme's or a
@@ -289,30 +315,32 @@ impl Downloads {
     /// page): what the preview writes after an edit that affects only those pages.
     pub fn files_for(&self, wanted: &dyn Fn(&Page) -> bool) -> Vec<OutputFile> {
         let mut out = Vec::new();
+        self.each_file(wanted, &mut |f| out.push(f));
+        out
+    }
+
+    /// `files_for`, handing each file to `put` as soon as it is made: a large site's downloads
+    /// are never in memory all at once.
+    pub fn each_file(&self, wanted: &dyn Fn(&Page) -> bool, put: &mut dyn FnMut(OutputFile)) {
         for t in self.tables.iter().filter(|t| wanted(&t.page)) {
             if t.csv {
-                out.push(OutputFile::new(
-                    format!("{}.csv", t.stem),
-                    csv_bytes(&t.rows),
-                ));
+                let csv = csv_bytes_of(self.rows_of(t));
+                put(OutputFile::new(format!("{}.csv", t.stem), csv));
             }
-            out.push(OutputFile::new(
-                format!("{}.json", t.stem),
-                json_records("targets", &t.rows),
-            ));
+            let json = json_records_of("targets", t.rows.len(), self.rows_of(t));
+            put(OutputFile::new(format!("{}.json", t.stem), json));
         }
         if !wanted(&Page::Data) {
-            return out;
+            return;
         }
-        out.push(OutputFile::new(
+        put(OutputFile::new(
             format!("{OBSERVATIONS}.csv"),
             observations_csv(&self.observations),
         ));
-        out.push(OutputFile::new(
+        put(OutputFile::new(
             format!("{OBSERVATIONS}.json"),
             json_records("observations", &self.observations),
         ));
-        out
     }
 }
 
@@ -320,11 +348,20 @@ impl Downloads {
 /// indentation (about 15% smaller than pretty-printed JSON), yet a change to one figure is
 /// one line in a diff.
 pub fn json_records<T: Serialize>(key: &str, rows: &[T]) -> String {
-    let mut text = format!("{{\"count\":{},\"{key}\":[", rows.len());
-    for (i, r) in rows.iter().enumerate() {
+    json_records_of(key, rows.len(), rows)
+}
+
+/// `json_records` of the `count` rows of `rows`.
+pub fn json_records_of<T: Serialize>(
+    key: &str,
+    count: usize,
+    rows: impl IntoIterator<Item = T>,
+) -> String {
+    let mut text = format!("{{\"count\":{count},\"{key}\":[");
+    for (i, r) in rows.into_iter().enumerate() {
         text.push_str(if i == 0 { "\n" } else { ",\n" });
         // Serialising plain rows into memory cannot fail.
-        text.push_str(&serde_json::to_string(r).unwrap_or_default());
+        text.push_str(&serde_json::to_string(&r).unwrap_or_default());
     }
     text.push_str("\n]}\n");
     text
@@ -336,35 +373,44 @@ pub const CSV_NOTE: &str = "Text cells that begin with =, +, -, @, a tab or a ca
 /// CSV with a UTF-8 byte-order mark and CRLF line ends, as spreadsheet programs expect, and
 /// with text cells that a spreadsheet would run as a formula neutralised (`neutralise`).
 pub fn csv_bytes<T: Serialize>(rows: &[T]) -> Vec<u8> {
+    csv_bytes_of(rows)
+}
+
+/// `csv_bytes` of the rows `rows` gives, made row by row.
+pub fn csv_bytes_of<T: Serialize>(rows: impl IntoIterator<Item = T>) -> Vec<u8> {
+    let mut bytes = "\u{feff}".as_bytes().to_vec();
     let mut plain = Vec::new();
     {
         let mut w = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
-            .from_writer(&mut plain);
-        for r in rows {
-            // Serialising plain rows into memory cannot fail.
-            let _ = w.serialize(r);
-        }
-        let _ = w.flush();
-    }
-    // Read back cell by cell (serde gives no hook per text cell), neutralised, written again.
-    let mut bytes = "\u{feff}".as_bytes().to_vec();
-    {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(plain.as_slice());
-        let mut w = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
             .from_writer(&mut bytes);
-        for (i, record) in reader.records().flatten().enumerate() {
-            let cells: Vec<String> = record
-                .iter()
-                .map(|cell| match i {
-                    0 => cell.to_string(),
-                    _ => neutralise(cell),
-                })
-                .collect();
-            let _ = w.write_record(&cells);
+        for (i, r) in rows.into_iter().enumerate() {
+            // Each row is written (the first after the header), read back cell by cell (serde
+            // gives no hook per text cell), and written again neutralised; the header as it is.
+            plain.clear();
+            {
+                let mut one = csv::WriterBuilder::new()
+                    .has_headers(i == 0)
+                    .terminator(csv::Terminator::CRLF)
+                    .from_writer(&mut plain);
+                // Serialising plain rows into memory cannot fail.
+                let _ = one.serialize(r);
+                let _ = one.flush();
+            }
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(plain.as_slice());
+            for (j, record) in reader.records().flatten().enumerate() {
+                let header = i == 0 && j == 0;
+                let cells: Vec<String> = record
+                    .iter()
+                    .map(|cell| match header {
+                        true => cell.to_string(),
+                        false => neutralise(cell),
+                    })
+                    .collect();
+                let _ = w.write_record(&cells);
+            }
         }
         let _ = w.flush();
     }

@@ -172,18 +172,15 @@ pub fn render_some(
     };
     // The downloads and static files are made on one thread beside the jobs, not after them:
     // a serial tail would leave the other cores idle.
+    // Each download is written as soon as it is made: at 10,000 places they are hundreds of MB.
     let others = || -> Vec<Diagnostic> {
-        let statics = theme
-            .statics
-            .iter()
-            .map(|(name, bytes)| OutputFile::new(format!("static/{name}"), bytes.clone()));
-        extras
-            .downloads
-            .files_for(&|p| wanted(p))
-            .into_iter()
-            .chain(statics)
-            .filter_map(|f| sink(f).err())
-            .collect()
+        let mut errors = Vec::new();
+        let mut put = |f: OutputFile| errors.extend(sink(f).err());
+        extras.downloads.each_file(&|p| wanted(p), &mut put);
+        for (name, bytes) in &theme.statics {
+            put(OutputFile::new(format!("static/{name}"), bytes.clone()));
+        }
+        errors
     };
     let jobs = jobs(model, &extras.charts);
     let (found, late) = rayon::join(
