@@ -6,12 +6,14 @@ mod locate;
 mod progress;
 pub mod read;
 mod repair;
+mod sources;
 mod yaml;
 
 pub use locate::Locator;
 pub use progress::{
     cell_error, civil_from_days, column_letter, serial_to_date, COLUMNS as PROGRESS_COLUMNS,
 };
+pub use sources::SourceMap;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::*;
@@ -20,82 +22,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use read::MAX_FILE_BYTES;
-
-/// The text of every file read, and where the YAML of each YAML file is, keyed by path
-/// relative to the site root. Lets later stages name the line of a problem and show it.
-#[derive(Debug, Default)]
-pub struct SourceMap {
-    files: BTreeMap<PathBuf, SourceFile>,
-    /// The locator last made (diagnostics come file by file): a file's locator is made when a
-    /// diagnostic needs it, not kept for every file (see `yaml::Located`).
-    last: std::sync::Mutex<Option<(PathBuf, std::sync::Arc<Locator>)>>,
-}
-
-#[derive(Debug)]
-struct SourceFile {
-    text: String,
-    yaml: Option<yaml::Located>,
-}
-
-impl SourceMap {
-    fn insert(&mut self, file: PathBuf, text: String, yaml: Option<yaml::Located>) {
-        self.files.insert(file, SourceFile { text, yaml });
-    }
-    /// The locator of a YAML file that was parsed.
-    fn locator(&self, file: &Path) -> Option<std::sync::Arc<Locator>> {
-        let source = self.files.get(file)?;
-        let yaml = source.yaml.as_ref()?;
-        let mut last = self.last.lock().ok()?;
-        match &*last {
-            Some((f, locator)) if f == file => Some(locator.clone()),
-            _ => {
-                let locator = std::sync::Arc::new(yaml.locator(&source.text));
-                *last = Some((file.to_path_buf(), locator.clone()));
-                Some(locator)
-            }
-        }
-    }
-    /// Line and column of `field` in `file`, falling back to the nearest located parent.
-    pub fn locate(&self, file: &Path, field: &str) -> Option<(usize, usize)> {
-        self.locator(file)?.locate(field)
-    }
-    /// The text of a file that was read, e.g. a CSV table, to place errors in it.
-    pub fn text(&self, file: &Path) -> Option<&str> {
-        self.files.get(file).map(|f| f.text.as_str())
-    }
-    /// The text of every file read.
-    pub fn texts(&self) -> BTreeMap<PathBuf, String> {
-        self.files
-            .iter()
-            .map(|(k, f)| (k.clone(), f.text.clone()))
-            .collect()
-    }
-    /// The texts of the files `diagnostics` name: what showing them needs.
-    pub fn texts_of(&self, diagnostics: &Diagnostics) -> BTreeMap<PathBuf, String> {
-        diagnostics
-            .sorted()
-            .into_iter()
-            .filter_map(|d| d.file.as_ref())
-            .filter_map(|file| Some((file.clone(), self.text(file)?.to_string())))
-            .collect()
-    }
-    /// Whether `d` is about a field that had a shape error and holds a stand-in value.
-    pub fn is_repaired(&self, d: &Diagnostic) -> bool {
-        let (Some(file), Some(field)) = (&d.file, &d.field) else {
-            return false;
-        };
-        let yaml = self.files.get(file).and_then(|f| f.yaml.as_ref());
-        yaml.is_some_and(|y| y.is_repaired(field))
-    }
-    /// A diagnostic at `field` of `file`, positioned when the field can be found.
-    pub fn diag(&self, d: Diagnostic, file: &Path, field: &str) -> Diagnostic {
-        let d = d.in_file(file).field(field);
-        match self.locate(file, field) {
-            Some((line, col)) => d.at(line, col),
-            None => d,
-        }
-    }
-}
 
 /// What loading produced: the model (when `site.yaml` could be read), and everything found
 /// wrong. Files with shape errors are in the model with stand-ins for the wrong values (see
@@ -154,7 +80,7 @@ fn load_with(root: &Path, reuse: Option<Reuse>) -> (Loaded, Option<Reuse>) {
         root: root.to_path_buf(),
         // Files are read from the site folder; a content/ that is itself a link is allowed.
         inside: read::within(&[root, &root.join("content")]),
-        sources: SourceMap::default(),
+        sources: SourceMap::new(root, read::within(&[root, &root.join("content")])),
         diagnostics: Diagnostics::new(),
         dropped: false,
         reuse,
@@ -368,7 +294,7 @@ impl Loader {
                 // Keep a readable copy so the offending line can be shown (the file is inside
                 // the site: `read` refuses the others).
                 let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                self.sources.insert(rel.clone(), lossy, None);
+                self.sources.keep(rel.clone(), lossy);
                 d.at(line, col).help("save it as UTF-8 (in most editors: Save with encoding → UTF-8); GBK or GB2312 files must be converted")
             }
         };
@@ -466,7 +392,11 @@ impl Loader {
 
     /// Remembers a parsed file and its errors; the value, when there is one (even repaired).
     fn parsed<T>(&mut self, rel: PathBuf, text: String, parsed: yaml::Parsed<T>) -> Option<T> {
-        self.sources.insert(rel, text, parsed.located);
+        // A file without problems is read again should a later check need to show it.
+        match parsed.errors.is_empty() {
+            true => self.sources.parsed(rel, &text, parsed.located),
+            false => self.sources.keep_parsed(rel, text, parsed.located),
+        }
         for d in parsed.errors {
             self.diagnostics.push(d);
         }
@@ -535,7 +465,7 @@ impl Loader {
                 return;
             };
             let rows = progress::csv_rows(&text);
-            self.sources.insert(rel.clone(), text.clone(), None);
+            self.sources.keep(rel.clone(), text.clone());
             (Some(text), rows.map_err(|(line, e)| (Some(line), e)))
         } else {
             // Through `read`, as every content file: inside the site, at most MAX_FILE_BYTES.
