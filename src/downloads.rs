@@ -10,6 +10,7 @@ use crate::output::OutputFile;
 use crate::urls::{Page, Urls};
 use serde::Serialize;
 use std::collections::HashMap;
+use std::io::Write;
 
 /// One figure, flattened for tables. Field order is the CSV column order.
 #[derive(Serialize, Debug, Clone, PartialEq, serde::Deserialize)]
@@ -322,27 +323,42 @@ impl Downloads {
     /// `files_for`, handing each file to `put` as soon as it is made: a large site's downloads
     /// are never in memory all at once.
     pub fn each_file(&self, wanted: &dyn Fn(&Page) -> bool, put: &mut dyn FnMut(OutputFile)) {
+        self.write_each(wanted, &mut |path, body| {
+            let mut bytes = Vec::new();
+            // Writing into memory cannot fail.
+            let _ = body(&mut bytes);
+            put(OutputFile::new(path, bytes));
+        });
+    }
+
+    /// The files of `files_for` as their paths and how to write them, for `put` to write each
+    /// straight to its file: the site-wide table is hundreds of MB at 10,000 places.
+    pub fn write_each(&self, wanted: &dyn Fn(&Page) -> bool, put: &mut Put) {
         for t in self.tables.iter().filter(|t| wanted(&t.page)) {
             if t.csv {
-                let csv = csv_bytes_of(self.rows_of(t));
-                put(OutputFile::new(format!("{}.csv", t.stem), csv));
+                put(format!("{}.csv", t.stem), &|w| {
+                    write_csv(self.rows_of(t), w)
+                });
             }
-            let json = json_records_of("targets", t.rows.len(), self.rows_of(t));
-            put(OutputFile::new(format!("{}.json", t.stem), json));
+            put(format!("{}.json", t.stem), &|w| {
+                write_json("targets", t.rows.len(), self.rows_of(t), w)
+            });
         }
         if !wanted(&Page::Data) {
             return;
         }
-        put(OutputFile::new(
-            format!("{OBSERVATIONS}.csv"),
-            observations_csv(&self.observations),
-        ));
-        put(OutputFile::new(
-            format!("{OBSERVATIONS}.json"),
-            json_records("observations", &self.observations),
-        ));
+        put(format!("{OBSERVATIONS}.csv"), &|w| {
+            w.write_all(&observations_csv(&self.observations))
+        });
+        put(format!("{OBSERVATIONS}.json"), &|w| {
+            let rows = &self.observations;
+            write_json("observations", rows.len(), rows, w)
+        });
     }
 }
+
+/// How `Downloads::write_each` hands out a file: its path, and what writes it.
+pub type Put<'a> = dyn FnMut(String, &dyn Fn(&mut dyn Write) -> std::io::Result<()>) + 'a;
 
 /// `{"count":N,"KEY":[…]}` with one record per line, fields in CSV column order: no
 /// indentation (about 15% smaller than pretty-printed JSON), yet a change to one figure is
@@ -357,14 +373,26 @@ pub fn json_records_of<T: Serialize>(
     count: usize,
     rows: impl IntoIterator<Item = T>,
 ) -> String {
-    let mut text = format!("{{\"count\":{count},\"{key}\":[");
+    let mut bytes = Vec::new();
+    // Writing into memory cannot fail, and the records are valid UTF-8.
+    let _ = write_json(key, count, rows, &mut bytes);
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Writes `json_records` of the `count` rows of `rows` to `w`.
+pub fn write_json<T: Serialize>(
+    key: &str,
+    count: usize,
+    rows: impl IntoIterator<Item = T>,
+    w: &mut dyn Write,
+) -> std::io::Result<()> {
+    write!(w, "{{\"count\":{count},\"{key}\":[")?;
     for (i, r) in rows.into_iter().enumerate() {
-        text.push_str(if i == 0 { "\n" } else { ",\n" });
-        // Serialising plain rows into memory cannot fail.
-        text.push_str(&serde_json::to_string(&r).unwrap_or_default());
+        w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        // Plain rows always serialise; a failure here is the writer's.
+        serde_json::to_writer(&mut *w, &r).map_err(std::io::Error::other)?;
     }
-    text.push_str("\n]}\n");
-    text
+    w.write_all(b"\n]}\n")
 }
 
 /// What the data package says of every CSV file (see `neutralise`).
@@ -378,43 +406,51 @@ pub fn csv_bytes<T: Serialize>(rows: &[T]) -> Vec<u8> {
 
 /// `csv_bytes` of the rows `rows` gives, made row by row.
 pub fn csv_bytes_of<T: Serialize>(rows: impl IntoIterator<Item = T>) -> Vec<u8> {
-    let mut bytes = "\u{feff}".as_bytes().to_vec();
-    let mut plain = Vec::new();
-    {
-        let mut w = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(&mut bytes);
-        for (i, r) in rows.into_iter().enumerate() {
-            // Each row is written (the first after the header), read back cell by cell (serde
-            // gives no hook per text cell), and written again neutralised; the header as it is.
-            plain.clear();
-            {
-                let mut one = csv::WriterBuilder::new()
-                    .has_headers(i == 0)
-                    .terminator(csv::Terminator::CRLF)
-                    .from_writer(&mut plain);
-                // Serialising plain rows into memory cannot fail.
-                let _ = one.serialize(r);
-                let _ = one.flush();
-            }
-            let mut reader = csv::ReaderBuilder::new()
-                .has_headers(false)
-                .from_reader(plain.as_slice());
-            for (j, record) in reader.records().flatten().enumerate() {
-                let header = i == 0 && j == 0;
-                let cells: Vec<String> = record
-                    .iter()
-                    .map(|cell| match header {
-                        true => cell.to_string(),
-                        false => neutralise(cell),
-                    })
-                    .collect();
-                let _ = w.write_record(&cells);
-            }
-        }
-        let _ = w.flush();
-    }
+    let mut bytes = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = write_csv(rows, &mut bytes);
     bytes
+}
+
+/// Writes `csv_bytes` of the rows `rows` gives to `w`, row by row.
+pub fn write_csv<T: Serialize>(
+    rows: impl IntoIterator<Item = T>,
+    w: &mut dyn Write,
+) -> std::io::Result<()> {
+    w.write_all("\u{feff}".as_bytes())?;
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(w);
+    let mut plain = Vec::new();
+    for (i, r) in rows.into_iter().enumerate() {
+        // Each row is written (the first after the header), read back cell by cell (serde
+        // gives no hook per text cell), and written again neutralised; the header as it is.
+        plain.clear();
+        {
+            let mut one = csv::WriterBuilder::new()
+                .has_headers(i == 0)
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(&mut plain);
+            // Serialising plain rows into memory cannot fail.
+            let _ = one.serialize(r);
+            let _ = one.flush();
+        }
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(plain.as_slice());
+        for (j, record) in reader.records().flatten().enumerate() {
+            let header = i == 0 && j == 0;
+            let cells: Vec<String> = record
+                .iter()
+                .map(|cell| match header {
+                    true => cell.to_string(),
+                    false => neutralise(cell),
+                })
+                .collect();
+            out.write_record(&cells).map_err(std::io::Error::other)?;
+        }
+    }
+    out.flush()
 }
 
 /// The CSV columns of a kind of row, in order (its fields' order), read from the header

@@ -328,12 +328,25 @@ pub fn build_checked(
                 });
                 (index, started.elapsed())
             });
-            let (mut result, site_files) = rayon::join(
-                || render::render_site(&model, &urls, &theme, &extras, &sink),
-                || publish::site_files(&model, &urls, &extras, &theme),
+            // The downloads are written straight to their files beside the pages (the
+            // site-wide table is hundreds of MB at 10,000 places).
+            let (mut result, (site_files, mut late)) = rayon::join(
+                || render::render_pages(&model, &urls, &theme, &extras, &sink),
+                || {
+                    let mut late = Diagnostics::new();
+                    extras
+                        .downloads
+                        .write_each(
+                            &|_| true,
+                            &mut |path, body| match stage.put_with(&path, body) {
+                                Ok(()) => progress(stage.files()),
+                                Err(e) => late.push(Diagnostic::error(e.to_string())),
+                            },
+                        );
+                    (publish::site_files(&model, &urls, &extras, &theme), late)
+                },
             );
             // Site files go through the same sink after the pages.
-            let mut late = Diagnostics::new();
             let mut put = |f: output::OutputFile| {
                 if let Err(d) = sink(f) {
                     late.push(d);

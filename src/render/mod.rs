@@ -126,6 +126,30 @@ pub fn render_some(
     sink: &Sink,
     wanted: &(dyn Fn(&Page) -> bool + Sync),
 ) -> Result<(), Diagnostics> {
+    render_with(model, urls, theme, extras, sink, wanted, true)
+}
+
+/// `render_site` without the downloads, for a caller that writes them straight to their files
+/// (`Downloads::write_each`): the build.
+pub fn render_pages(
+    model: &Model,
+    urls: &Urls,
+    theme: &theme::Theme,
+    extras: &Extras,
+    sink: &Sink,
+) -> Result<(), Diagnostics> {
+    render_with(model, urls, theme, extras, sink, &|_| true, false)
+}
+
+fn render_with(
+    model: &Model,
+    urls: &Urls,
+    theme: &theme::Theme,
+    extras: &Extras,
+    sink: &Sink,
+    wanted: &(dyn Fn(&Page) -> bool + Sync),
+    downloads: bool,
+) -> Result<(), Diagnostics> {
     let renderer = pages::PageRenderer::new(model, urls, theme, extras);
     let default = model.site.default_lang();
     let page = |page: &Page, lang: Lang| -> Result<(), Diagnostic> {
@@ -176,7 +200,9 @@ pub fn render_some(
     let others = || -> Vec<Diagnostic> {
         let mut errors = Vec::new();
         let mut put = |f: OutputFile| errors.extend(sink(f).err());
-        extras.downloads.each_file(&|p| wanted(p), &mut put);
+        if downloads {
+            extras.downloads.each_file(&|p| wanted(p), &mut put);
+        }
         for (name, bytes) in &theme.statics {
             put(OutputFile::new(format!("static/{name}"), bytes.clone()));
         }
