@@ -296,7 +296,7 @@ pub fn build_checked(
             })?,
     };
     timings.since("downloads", &mut clock);
-    let extras = render::Extras {
+    let mut extras = render::Extras {
         charts,
         downloads,
         changes: Some(report.clone()),
@@ -328,23 +328,24 @@ pub fn build_checked(
                 });
                 (index, started.elapsed())
             });
-            // The downloads are written straight to their files beside the pages (the
-            // site-wide table is hundreds of MB at 10,000 places).
-            let (mut result, (site_files, mut late)) = rayon::join(
-                || render::render_pages(&model, &urls, &theme, &extras, &sink),
-                || {
-                    let mut late = Diagnostics::new();
-                    extras
-                        .downloads
-                        .write_each(
-                            &|_| true,
-                            &mut |path, body| match stage.put_with(&path, body) {
-                                Ok(()) => progress(stage.files()),
-                                Err(e) => late.push(Diagnostic::error(e.to_string())),
-                            },
-                        );
-                    (publish::site_files(&model, &urls, &extras, &theme), late)
-                },
+            // Beside it, the downloads first, straight to their files (the site-wide table is
+            // hundreds of MB at 10,000 places); then their rows are freed: pages show only the
+            // tables' names and row counts.
+            let mut late = Diagnostics::new();
+            extras
+                .downloads
+                .write_each(
+                    &|_| true,
+                    &mut |path, body| match stage.put_with(&path, body) {
+                        Ok(()) => progress(stage.files()),
+                        Err(e) => late.push(Diagnostic::error(e.to_string())),
+                    },
+                );
+            extras.downloads.release_rows();
+            let extras = &extras;
+            let (mut result, site_files) = rayon::join(
+                || render::render_pages(&model, &urls, &theme, extras, &sink),
+                || publish::site_files(&model, &urls, extras, &theme),
             );
             // Site files go through the same sink after the pages.
             let mut put = |f: output::OutputFile| {
