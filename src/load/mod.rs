@@ -100,7 +100,14 @@ enum Prepared<T> {
     Missing,
     Unreadable(read::TextError),
     /// Boxed: the other variants are small.
-    Parsed(Box<(String, yaml::Parsed<T>)>),
+    Parsed(Box<(ReadText, yaml::Parsed<T>)>),
+}
+
+/// A parsed file's text until it is noted in the `SourceMap`: whole, or only its digest (a
+/// file without a problem, outside the preview: thousands are parsed at once).
+enum ReadText {
+    Whole(String),
+    Digest(u64),
 }
 
 /// A file the loop of `Loader::run` reads as a programme.
@@ -326,6 +333,10 @@ impl Loader {
                 let parsed = self
                     .reused(&rel, &text)
                     .unwrap_or_else(|| yaml::parse_all::<T>(&rel, &text, 1));
+                let text = match self.reuse.is_none() && parsed.errors.is_empty() {
+                    true => ReadText::Digest(sources::digest(&text)),
+                    false => ReadText::Whole(text),
+                };
                 Prepared::Parsed(Box::new((text, parsed)))
             }
             Err(e) => Prepared::Unreadable(e),
@@ -357,7 +368,9 @@ impl Loader {
             }
             Prepared::Parsed(parsed) => {
                 let (text, parsed) = *parsed;
-                self.remember(&rel, &text, &parsed);
+                if let ReadText::Whole(text) = &text {
+                    self.remember(&rel, text, &parsed);
+                }
                 self.parsed(rel, text, parsed)
             }
         }
@@ -391,11 +404,17 @@ impl Loader {
     }
 
     /// Remembers a parsed file and its errors; the value, when there is one (even repaired).
-    fn parsed<T>(&mut self, rel: PathBuf, text: String, parsed: yaml::Parsed<T>) -> Option<T> {
+    fn parsed<T>(&mut self, rel: PathBuf, text: ReadText, parsed: yaml::Parsed<T>) -> Option<T> {
         // A file without problems is read again should a later check need to show it.
-        match parsed.errors.is_empty() {
-            true => self.sources.parsed(rel, &text, parsed.located),
-            false => self.sources.keep_parsed(rel, text, parsed.located),
+        match text {
+            ReadText::Whole(text) if !parsed.errors.is_empty() => {
+                self.sources.keep_parsed(rel, text, parsed.located)
+            }
+            ReadText::Whole(text) => {
+                let digest = sources::digest(&text);
+                self.sources.parsed(rel, digest, parsed.located)
+            }
+            ReadText::Digest(digest) => self.sources.parsed(rel, digest, parsed.located),
         }
         for d in parsed.errors {
             self.diagnostics.push(d);
@@ -552,6 +571,6 @@ impl Loader {
             .reused(&rel, &text)
             .unwrap_or_else(|| frontmatter::parse(&rel, &text));
         self.remember(&rel, &text, &parsed);
-        self.parsed(rel, text, parsed)
+        self.parsed(rel, ReadText::Whole(text), parsed)
     }
 }

@@ -34,7 +34,7 @@ struct SourceFile {
     yaml: Option<Located>,
 }
 
-fn digest(text: &str) -> u64 {
+pub(super) fn digest(text: &str) -> u64 {
     let mut h = std::hash::DefaultHasher::new();
     text.hash(&mut h);
     h.finish()
@@ -64,10 +64,10 @@ impl SourceMap {
         self.files.insert(file, source);
     }
 
-    /// Notes a YAML file parsed from `text`, without keeping the text.
-    pub(super) fn parsed(&mut self, file: PathBuf, text: &str, yaml: Option<Located>) {
+    /// Notes a YAML file parsed from a text of this digest, without keeping the text.
+    pub(super) fn parsed(&mut self, file: PathBuf, digest: u64, yaml: Option<Located>) {
         let source = SourceFile {
-            digest: digest(text),
+            digest,
             text: OnceLock::new(),
             yaml,
         };
