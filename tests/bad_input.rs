@@ -9,7 +9,7 @@
 mod common;
 
 use common::*;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 const TIANJIN: &str = "content/programmes/tianjin.yaml";
 const ZHUHAI: &str = "content/programmes/zhuhai.yaml";
@@ -639,16 +639,56 @@ fn apply(site: &Path, edits: &[Edit]) -> Option<(&'static str, usize)> {
     first
 }
 
+/// A test site (see `temp_site`) with `edits` applied.
+fn broken_site(edits: &[Edit]) -> (tempfile::TempDir, PathBuf) {
+    let (dir, site) = temp_site();
+    apply(&site, edits);
+    (dir, site)
+}
+
+/// Runs `policydash COMMAND` on `site`, asserts that it exits with status 1, and returns its
+/// stderr (see `stderr`).
+fn fails(command: &str, site: &Path) -> String {
+    let (out, err) = run_on(command, site);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    err
+}
+
+/// Edits that more than one test makes: a deadline before Tianjin's period, a misspelt
+/// metric in Zhuhai's file, and a context figure for a place that does not exist.
+fn tianjin_deadline_2015() -> Edit {
+    replace(
+        TIANJIN,
+        "    deadline: \"2025\"\n",
+        "    deadline: \"2015\"\n",
+    )
+}
+
+fn zhuhai_metric_misspelt() -> Edit {
+    replace(
+        ZHUHAI,
+        "    metric: high-skilled-share\n",
+        "    metric: high-skiled-share\n",
+    )
+}
+
+fn context_for_atlantis() -> Edit {
+    replace(
+        CONTEXT,
+        "    programme: zhuhai\n",
+        "    programme: atlantis\n",
+    )
+}
+
 /// Runs one case on a fresh copy of the built site; returns what went wrong, if anything.
 fn run_case(built: &Path, expected_hash: &str, case: &Case) -> Result<(), String> {
     let dir = tempfile::tempdir().unwrap();
     let site = dir.path().join("site");
     // The copy is checked by the same hash afterwards: a bad copy fails the case too.
-    copy_dir(built, &site, &|_| false);
+    copy_all(built, &site);
     let output = site.join("output");
     let replaced = apply(&site, &case.edits);
-    let out = run(&["build", "--root", site.to_str().unwrap()]);
-    let err = stderr(&out);
+    let (out, err) = run_on("build", &site);
     let mut problems = Vec::new();
     if out.status.code() != Some(1) {
         problems.push(format!("exit status {:?}, expected 1", out.status.code()));
@@ -692,10 +732,8 @@ fn run_case(built: &Path, expected_hash: &str, case: &Case) -> Result<(), String
 
 #[test]
 fn every_broken_input_fails_clearly_and_keeps_the_previous_output() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = make_site(dir.path());
-    let built = policydash::build(&policydash::BuildOptions::new(&site))
-        .unwrap_or_else(|f| panic!("the fixture site must build:\n{}", f.render()));
+    let (_dir, site) = temp_site();
+    let built = build_ok(&site);
     assert!(built.files > 20);
     let hash = tree_hash(&site.join("output"));
 
@@ -732,25 +770,14 @@ fn every_broken_input_fails_clearly_and_keeps_the_previous_output() {
 /// Errors in several files are all reported in one run, sorted by file and line, and counted.
 #[test]
 fn all_errors_of_a_run_are_reported_sorted_and_counted() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = make_site(dir.path());
     // Four semantic errors in four files, written in an order unlike the sorted one.
-    apply(
-        &site,
-        &[
-            replace(ZHUHAI, "    value: 40\n", "    value: 400\n"),
-            replace(NOTE, "(/sources/)", "(/nowhere/)"),
-            replace(TIANJIN, "    metric: skilled-share\n", "    metric: nope\n"),
-            replace(
-                CONTEXT,
-                "    programme: zhuhai\n",
-                "    programme: atlantis\n",
-            ),
-        ],
-    );
-    let out = run(&["check", "--root", site.to_str().unwrap()]);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let (_dir, site) = broken_site(&[
+        replace(ZHUHAI, "    value: 40\n", "    value: 400\n"),
+        replace(NOTE, "(/sources/)", "(/nowhere/)"),
+        replace(TIANJIN, "    metric: skilled-share\n", "    metric: nope\n"),
+        context_for_atlantis(),
+    ]);
+    let err = fails("check", &site);
     let order = [
         "content/commentary/note.en.md:",
         "content/context.yaml:",
@@ -771,19 +798,12 @@ fn all_errors_of_a_run_are_reported_sorted_and_counted() {
     assert!(err.contains(" 4 errors, 0 warnings"), "{err}");
 
     // Load errors (syntax, schema) in three files are reported together too.
-    let dir = tempfile::tempdir().unwrap();
-    let site = make_site(dir.path());
-    apply(
-        &site,
-        &[
-            replace(TIANJIN, "    value: 40\n", "    value: [40\n"),
-            replace(ZHUHAI, "    unit: percent\n", "    units: percent\n"),
-            replace(NOTE, "language: en\n", "language: fr\n"),
-        ],
-    );
-    let out = run(&["build", "--root", site.to_str().unwrap()]);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let (_dir, site) = broken_site(&[
+        replace(TIANJIN, "    value: 40\n", "    value: [40\n"),
+        replace(ZHUHAI, "    unit: percent\n", "    units: percent\n"),
+        replace(NOTE, "language: en\n", "language: fr\n"),
+    ]);
+    let err = fails("build", &site);
     for f in [NOTE, TIANJIN, ZHUHAI] {
         assert!(err.contains(&format!("× {f}:")), "{f} missing:\n{err}");
     }
@@ -795,11 +815,8 @@ fn all_errors_of_a_run_are_reported_sorted_and_counted() {
 /// ends the build with the template named, and the previous output is left as it was.
 #[test]
 fn a_template_that_loops_without_end_is_stopped() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = make_site(dir.path());
-    let root = site.to_str().unwrap();
-    let out = run(&["build", "--root", root]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let (_dir, site) = temp_site();
+    build_ok(&site);
     let hash = tree_hash(&site.join("output"));
     // 999,999 range steps (within the step limit) times the programmes, times again: hours.
     apply(
@@ -811,7 +828,7 @@ fn a_template_that_loops_without_end_is_stopped() {
     );
     let started = std::time::Instant::now();
     let out = std::process::Command::new(BIN)
-        .args(["build", "--root", root])
+        .args(["build", "--root", site.to_str().unwrap()])
         .env("NO_COLOR", "1")
         .env("POLICYDASH_RENDER_SECONDS", "1")
         .output()
@@ -834,43 +851,24 @@ fn a_template_that_loops_without_end_is_stopped() {
 /// that did parse, in one run; and no check repeats a shape error.
 #[test]
 fn every_shape_error_is_reported_with_the_other_checks() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = make_site(dir.path());
-    apply(
-        &site,
-        &[
-            // Three shape errors in one file: two unknown fields and a wrong type.
-            replace(TIANJIN, "    unit: percent\n", "    untis: percent\n"),
-            replace(TIANJIN, "published: \"2023\"\n", "publshed: \"2023\"\n"),
-            replace(TIANJIN, "    value: 8\n", "    value: eight\n"),
-            // A check of a field that did parse, in the same file.
-            replace(
-                TIANJIN,
-                "    deadline: \"2025\"\n",
-                "    deadline: \"2015\"\n",
-            ),
-            // A shape error and a check in a second file.
-            replace(
-                ZHUHAI,
-                "    comparator: \">=\"\n",
-                "    comparator: \"=>\"\n",
-            ),
-            replace(
-                ZHUHAI,
-                "    metric: high-skilled-share\n",
-                "    metric: high-skiled-share\n",
-            ),
-            // A check in a file with no shape error.
-            replace(
-                CONTEXT,
-                "    programme: zhuhai\n",
-                "    programme: atlantis\n",
-            ),
-        ],
-    );
-    let out = run(&["check", "--root", site.to_str().unwrap()]);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let (_dir, site) = broken_site(&[
+        // Three shape errors in one file: two unknown fields and a wrong type.
+        replace(TIANJIN, "    unit: percent\n", "    untis: percent\n"),
+        replace(TIANJIN, "published: \"2023\"\n", "publshed: \"2023\"\n"),
+        replace(TIANJIN, "    value: 8\n", "    value: eight\n"),
+        // A check of a field that did parse, in the same file.
+        tianjin_deadline_2015(),
+        // A shape error and a check in a second file.
+        replace(
+            ZHUHAI,
+            "    comparator: \">=\"\n",
+            "    comparator: \"=>\"\n",
+        ),
+        zhuhai_metric_misspelt(),
+        // A check in a file with no shape error.
+        context_for_atlantis(),
+    ]);
+    let err = fails("check", &site);
     for want in [
         "targets[0].untis: unknown field `untis`",
         "publshed: unknown field `publshed`",
@@ -887,18 +885,11 @@ fn every_shape_error_is_reported_with_the_other_checks() {
     assert!(err.contains(" 7 errors, "), "{err}");
 
     // A file that does not parse at all hides only the checks that look into it.
-    let dir = tempfile::tempdir().unwrap();
-    let site = make_site(dir.path());
-    apply(
-        &site,
-        &[
-            replace(TIANJIN, "    value: 40\n", "    value: [40\n"),
-            replace(ZHUHAI, "    value: 40\n", "    value: 400\n"),
-        ],
-    );
-    let out = run(&["check", "--root", site.to_str().unwrap()]);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let (_dir, site) = broken_site(&[
+        replace(TIANJIN, "    value: 40\n", "    value: [40\n"),
+        replace(ZHUHAI, "    value: 40\n", "    value: 400\n"),
+    ]);
+    let err = fails("check", &site);
     assert!(err.contains("did not find expected ',' or ']'"), "{err}");
     assert!(err.contains("400 is not a percentage"), "{err}");
     // The commentary names tianjin, whose file did not parse: not reported as unknown.
@@ -909,12 +900,10 @@ fn every_shape_error_is_reported_with_the_other_checks() {
 /// `check` exits 1 on an error, 0 on valid content, and writes nothing either way.
 #[test]
 fn check_reports_and_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = make_site(dir.path());
-    let root = site.to_str().unwrap();
+    let (dir, site) = temp_site();
     let before = tree_hash(dir.path());
-    let out = run(&["check", "--root", root]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (out, err) = run_on("check", &site);
+    assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("content is valid"));
     assert_eq!(tree_hash(dir.path()), before, "check wrote something");
 
@@ -934,12 +923,9 @@ fn check_reports_and_writes_nothing() {
         .collect();
     assert_eq!(broken.len(), 6);
     for case in broken {
-        let dir = tempfile::tempdir().unwrap();
-        let site = make_site(dir.path());
-        apply(&site, &case.edits);
+        let (dir, site) = broken_site(&case.edits);
         let before = tree_hash(dir.path());
-        let out = run(&["check", "--root", site.to_str().unwrap()]);
-        let err = stderr(&out);
+        let (out, err) = run_on("check", &site);
         assert_eq!(out.status.code(), Some(1), "{}: {err}", case.name);
         assert!(!err.contains("panicked"), "{}: {err}", case.name);
         for want in &case.expect {
@@ -957,8 +943,7 @@ fn check_reports_and_writes_nothing() {
 /// written or deleted.
 #[test]
 fn dangerous_output_folders_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = make_site(dir.path());
+    let (dir, site) = temp_site();
     let other = dir.path().join("other-site");
     std::fs::create_dir_all(other.join("content")).unwrap();
     std::fs::write(other.join("content/keep.txt"), "mine").unwrap();
@@ -994,17 +979,14 @@ fn dangerous_output_folders_are_refused() {
 /// nothing is left beside the output.
 #[test]
 fn a_good_build_leaves_no_stale_files() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = make_site(dir.path());
-    let root = site.to_str().unwrap();
-    let out = run(&["build", "--root", root]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let (_dir, site) = temp_site();
+    build_ok(&site);
     let page = site.join("output/programmes/lingang/index.html");
     assert!(page.is_file());
     std::fs::write(site.join("output/stray.html"), "left by hand").unwrap();
     std::fs::remove_file(site.join("content/programmes/lingang.yaml")).unwrap();
-    let out = run(&["build", "--root", root]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let (out, err) = run_on("build", &site);
+    assert!(out.status.success(), "{err}");
     assert!(!page.exists());
     assert!(!site.join("output/zh/programmes/lingang").exists());
     assert!(!site.join("output/stray.html").exists());
@@ -1015,15 +997,13 @@ fn a_good_build_leaves_no_stale_files() {
 /// CRLF line endings and a byte-order mark are read like any other file.
 #[test]
 fn crlf_and_bom_files_build() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = make_site(dir.path());
-    for file in [TIANJIN, SITE, NOTE] {
-        let path = site.join(file);
-        let bytes = std::fs::read(&path).unwrap();
-        std::fs::write(&path, to_crlf_with_bom(&bytes)).unwrap();
-    }
-    let out = run(&["build", "--root", site.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let (_dir, site) = broken_site(&[
+        Edit::Map(TIANJIN, to_crlf_with_bom),
+        Edit::Map(SITE, to_crlf_with_bom),
+        Edit::Map(NOTE, to_crlf_with_bom),
+    ]);
+    let (out, err) = run_on("build", &site);
+    assert!(out.status.success(), "{err}");
     let page = std::fs::read_to_string(site.join("output/programmes/tianjin/index.html")).unwrap();
     assert!(page.contains("技能人才占就业人员的比例超过40%"));
 }
@@ -1031,8 +1011,6 @@ fn crlf_and_bom_files_build() {
 /// Suspicious but legal data builds, with a warning that names the place.
 #[test]
 fn suspicious_data_builds_with_located_warnings() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = make_site(dir.path());
     // (Ending with the figure's value, which provenance requires of every quote.)
     let long_quote = format!("    quote: \"{}10\"\n", "长".repeat(4998));
     let edits = [
@@ -1060,7 +1038,7 @@ fn suspicious_data_builds_with_located_warnings() {
             b"entries:\n  - id: first-release\n    date: \"2026-01-01\"\n    title: {en: First, zh: \xe9\xa6\x96\xe5\x8f\x91}\n    text: {en: All figures, zh: \xe5\x85\xa8\xe9\x83\xa8}\n    targets: [tianjin-skilled-share-2025, tianjin-nothing]\n".to_vec(),
         ),
     ];
-    apply(&site, &edits);
+    let (_dir, site) = broken_site(&edits);
     // A pasted document as a quote, in the third target of Zhuhai.
     let zhuhai = site.join(ZHUHAI);
     let text = std::fs::read_to_string(&zhuhai).unwrap();
@@ -1073,8 +1051,7 @@ fn suspicious_data_builds_with_located_warnings() {
     )
     .unwrap();
 
-    let out = run(&["build", "--root", site.to_str().unwrap()]);
-    let err = stderr(&out);
+    let (out, err) = run_on("build", &site);
     assert!(out.status.success(), "{err}");
     for want in [
         // Line 36: the four lines of the unused source come before it.
@@ -1104,16 +1081,13 @@ fn suspicious_data_builds_with_located_warnings() {
 /// and blockquotes nested thousands deep.
 #[test]
 fn markdown_stays_within_the_page() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = make_site(dir.path());
     let depth = 20_000;
     let deep = format!("{}deep 人才\n", "> ".repeat(depth));
     let body = format!(
         "## Other {{#main}}\n\n## Own {{#own-anchor}}\n\n![the map](https://tracker.example/map.png)\n\n```\n{{{{ chart(id=\"timeline\") }}}}\n```\n\n{deep}\nSee [the sources]"
     );
-    apply(&site, &[replace(NOTE, "See [the sources]", &body)]);
-    let out = run(&["build", "--root", site.to_str().unwrap()]);
-    let err = stderr(&out);
+    let (_dir, site) = broken_site(&[replace(NOTE, "See [the sources]", &body)]);
+    let (out, err) = run_on("build", &site);
     assert!(out.status.success(), "{err}");
     assert!(
         err.contains("⚠ content/commentary/note.en.md:18:1: the image \"https://tracker.example/map.png\" is left out"),
@@ -1145,26 +1119,21 @@ fn markdown_stays_within_the_page() {
 /// kept exact in JSON, and the data package says so.
 #[test]
 fn formula_text_is_neutralised_in_csv_and_exact_in_json() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = make_site(dir.path());
     let evil = "=HYPERLINK(\"http://evil.example/\",\"click\")";
-    apply(
-        &site,
-        &[
-            replace(
-                TIANJIN,
-                "{en: \"Skilled talent as a share of employed persons\", zh: \"技能人才占就业人员比例\"}",
-                "{en: \"=HYPERLINK(\\\"http://evil.example/\\\",\\\"click\\\")\", zh: \"+cmd|calc\"}",
-            ),
-            replace(
-                TIANJIN,
-                "    quote_en: \"skilled talent will make up",
-                "    quote_en: \"@SUM(1) skilled talent will make up",
-            ),
-        ],
-    );
-    let out = run(&["build", "--root", site.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let (_dir, site) = broken_site(&[
+        replace(
+            TIANJIN,
+            "{en: \"Skilled talent as a share of employed persons\", zh: \"技能人才占就业人员比例\"}",
+            "{en: \"=HYPERLINK(\\\"http://evil.example/\\\",\\\"click\\\")\", zh: \"+cmd|calc\"}",
+        ),
+        replace(
+            TIANJIN,
+            "    quote_en: \"skilled talent will make up",
+            "    quote_en: \"@SUM(1) skilled talent will make up",
+        ),
+    ]);
+    let (out, err) = run_on("build", &site);
+    assert!(out.status.success(), "{err}");
     let csv = std::fs::read_to_string(site.join("output/data/targets.csv")).unwrap();
     let mut reader = ::csv::Reader::from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
     let headers = reader.headers().unwrap().clone();
@@ -1198,27 +1167,12 @@ fn formula_text_is_neutralised_in_csv_and_exact_in_json() {
 /// The example in docs/errors.md (and the README) is what policydash really prints.
 #[test]
 fn the_documented_example_is_real() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = make_site(dir.path());
-    apply(
-        &site,
-        &[
-            replace(TIANJIN, "    value: 40\n", "    value: 400\n"),
-            replace(
-                TIANJIN,
-                "    deadline: \"2025\"\n",
-                "    deadline: \"2015\"\n",
-            ),
-            replace(
-                ZHUHAI,
-                "    metric: high-skilled-share\n",
-                "    metric: high-skiled-share\n",
-            ),
-        ],
-    );
-    let out = run(&["build", "--root", site.to_str().unwrap()]);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(1));
+    let (_dir, site) = broken_site(&[
+        replace(TIANJIN, "    value: 40\n", "    value: 400\n"),
+        tianjin_deadline_2015(),
+        zhuhai_metric_misspelt(),
+    ]);
+    let err = fails("build", &site);
     let doc = std::fs::read_to_string(Path::new(CRATE).join("docs/errors.md")).unwrap();
     let example = doc
         .split("```text\n$ policydash build\n")

@@ -6,107 +6,38 @@
 //! Needs node, Debian's Chromium, Java and `npm ci --ignore-scripts --prefix tests/browser`.
 //! Without them the test is skipped on a developer's machine and fails under CI (CI set).
 
+mod common;
+
+use common::browser::{harness, node};
+use common::{build_into, CRATE};
 use policydash::serve::Server;
-use policydash::BuildOptions;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// Not the path in content/site.yaml: every URL on every page must follow the base URL, and a
 /// page that ignores it loads nothing here and fails.
 const BASE_URL: &str = "https://example.org/browser/check/";
 const PREFIX: &str = "/browser/check/";
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn runs(program: &str, arg: &str) -> bool {
-    Command::new(program)
-        .arg(arg)
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
-}
-
-/// What is missing to run the browser check, if anything.
-fn missing(harness: &Path) -> Vec<String> {
-    let mut missing = Vec::new();
-    if !runs("node", "--version") {
-        missing.push("node (apt-get install -y nodejs)".to_string());
-    }
-    let chromium = std::env::var("CHROMIUM_PATH").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    if !Path::new(&chromium).is_file() {
-        missing.push(format!("{chromium} (apt-get install -y chromium)"));
-    }
-    if !runs("java", "-version") {
-        missing.push("java (apt-get install -y openjdk-17-jre-headless)".to_string());
-    }
-    for package in ["playwright-core", "axe-core", "vnu-jar"] {
-        if !harness.join("node_modules").join(package).is_dir() {
-            missing.push(format!(
-                "tests/browser/node_modules/{package} (npm ci --ignore-scripts --prefix tests/browser)"
-            ));
-        }
-    }
-    missing
-}
-
-/// The harness folder, or None (after saying why) when the test is to be skipped.
-fn harness() -> Option<PathBuf> {
-    let harness = root().join("tests/browser");
-    let missing = missing(&harness);
-    if missing.is_empty() {
-        return Some(harness);
-    }
-    let list = missing.join("\n  ");
-    if std::env::var_os("CI").is_some() {
-        panic!("the browser check cannot run; missing:\n  {list}\n(see .ci/needs-browser.txt)");
-    }
-    println!("skipped: the browser check needs\n  {list}");
-    eprintln!("skipped: browser check (missing: {})", missing.join("; "));
-    None
+/// A temporary folder, and the real content built into its `site` folder under `BASE_URL`.
+fn real_site_built() -> (tempfile::TempDir, PathBuf, policydash::Built) {
+    let tmp = tempfile::tempdir().expect("temp folder");
+    let out = tmp.path().join("site");
+    let built = build_into(Path::new(CRATE), &out, Some(BASE_URL));
+    (tmp, out, built)
 }
 
 #[test]
 fn every_page_passes_the_browser_check() {
     let Some(harness) = harness() else { return };
-
-    let tmp = tempfile::tempdir().expect("temp folder");
-    let out = tmp.path().join("site");
-    let opts = BuildOptions {
-        root: root(),
-        output: Some(out.clone()),
-        base_url: Some(BASE_URL.into()),
-    };
-    if let Err(f) = policydash::build(&opts) {
-        panic!("the real content does not build:\n{}", f.render());
-    }
+    let (_tmp, out, _) = real_site_built();
     let server = Server::start(out.clone(), PREFIX.into(), "127.0.0.1:0").expect("start server");
     let url = format!("http://{}{PREFIX}", server.addr);
-
-    let result = Command::new("node")
-        .arg(harness.join("check.mjs"))
-        .arg(&out)
-        .arg(PREFIX)
-        .arg("--url")
-        .arg(&url)
-        .current_dir(&harness)
-        .output()
-        .expect("run node tests/browser/check.mjs");
+    let run = node(
+        &harness,
+        &["check.mjs", out.to_str().unwrap(), PREFIX, "--url", &url],
+    );
     drop(server);
-    let stdout = String::from_utf8_lossy(&result.stdout);
-    let stderr = String::from_utf8_lossy(&result.stderr);
-    println!("{stdout}");
-    eprintln!("{stderr}");
-    assert!(
-        result.status.success(),
-        "the browser check failed ({}):\n{stdout}\n{stderr}",
-        result.status
-    );
-    assert!(
-        stdout.contains("browser check: all pages passed"),
-        "the browser check exited 0 without saying every page passed:\n{stdout}"
-    );
+    run.assert_passed("browser check: all pages passed");
 }
 
 /// Every embed page, framed by the snippet it suggests, at 320 and 680 px: with the host
@@ -115,14 +46,7 @@ fn every_page_passes_the_browser_check() {
 #[test]
 fn every_embed_fits_its_frame_at_320_and_680_px() {
     let Some(harness) = harness() else { return };
-    let tmp = tempfile::tempdir().expect("temp folder");
-    let out = tmp.path().join("site");
-    let opts = BuildOptions {
-        root: root(),
-        output: Some(out.clone()),
-        base_url: Some(BASE_URL.into()),
-    };
-    let built = policydash::build(&opts).unwrap_or_else(|f| panic!("{}", f.render()));
+    let (_tmp, out, built) = real_site_built();
     let embeds = walkdir::WalkDir::new(&out)
         .into_iter()
         .flatten()
@@ -136,28 +60,13 @@ fn every_embed_fits_its_frame_at_320_and_680_px() {
         "only {embeds} embed pages in {} files",
         built.files
     );
-    let result = Command::new("node")
-        .arg(harness.join("embeds.mjs"))
-        .arg(&out)
-        .arg(PREFIX)
-        .arg(BASE_URL)
-        .current_dir(&harness)
-        .output()
-        .expect("run node tests/browser/embeds.mjs");
-    let stdout = String::from_utf8_lossy(&result.stdout);
-    println!("{stdout}");
-    assert!(
-        result.status.success(),
-        "embeds do not fit ({}):\n{stdout}\n{}",
-        result.status,
-        String::from_utf8_lossy(&result.stderr)
-    );
-    assert!(
-        stdout.contains(&format!(
-            "embeds: all {embeds} embed pages fit their frames at 320 and 680 px"
-        )),
-        "{stdout}"
-    );
+    node(
+        &harness,
+        &["embeds.mjs", out.to_str().unwrap(), PREFIX, BASE_URL],
+    )
+    .assert_passed(&format!(
+        "embeds: all {embeds} embed pages fit their frames at 320 and 680 px"
+    ));
 }
 
 /// An embed whose suggested height is too small, and which posts no height: the embed check
@@ -179,26 +88,15 @@ fn the_embed_check_catches_a_frame_too_small() {
         ),
     )
     .unwrap();
-    let result = Command::new("node")
-        .arg(harness.join("embeds.mjs"))
-        .arg(site)
-        .arg(PREFIX)
-        .arg(BASE_URL)
-        .current_dir(&harness)
-        .output()
-        .expect("run node tests/browser/embeds.mjs");
-    let stdout = String::from_utf8_lossy(&result.stdout);
-    assert_eq!(result.status.code(), Some(1), "{stdout}");
-    for expected in [
+    node(
+        &harness,
+        &["embeds.mjs", site.to_str().unwrap(), PREFIX, BASE_URL],
+    )
+    .assert_failed_with(&[
         "embed/tall/index.html [320px, no script]: content",
         "embed/tall/index.html [680px, no script]: content",
         "embed/tall/index.html [320px, script]:",
-    ] {
-        assert!(
-            stdout.contains(expected),
-            "the report lacks {expected:?}:\n{stdout}"
-        );
-    }
+    ]);
 }
 
 /// A page with one of each fault the check is there to catch, and one clean page: the check
@@ -237,22 +135,8 @@ fn the_browser_check_catches_each_kind_of_fault() {
     )
     .unwrap();
 
-    let result = Command::new("node")
-        .arg(harness.join("check.mjs"))
-        .arg(site)
-        .arg("/sub/")
-        .current_dir(&harness)
-        .output()
-        .expect("run node tests/browser/check.mjs");
-    let stdout = String::from_utf8_lossy(&result.stdout);
-    println!("{stdout}");
-    assert_eq!(
-        result.status.code(),
-        Some(1),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
-    for expected in [
+    let run = node(&harness, &["check.mjs", site.to_str().unwrap(), "/sub/"]);
+    run.assert_failed_with(&[
         "request to another site: https://example.com/tracker.png",
         "console error: deliberate console error",
         "[390px] page scrolls sideways",
@@ -260,12 +144,8 @@ fn the_browser_check_catches_each_kind_of_fault() {
         "[vnu]",
         "Duplicate ID",
         "Checked 2 pages (1 en, 1 zh-Hans)",
-    ] {
-        assert!(
-            stdout.contains(expected),
-            "the report lacks {expected:?}:\n{stdout}"
-        );
-    }
+    ]);
+    let stdout = &run.stdout;
     // The clean page is not in the list of failed files.
     assert!(!stdout.contains("\ngood/index.html"), "{stdout}");
     assert!(stdout.contains("\nindex.html"), "{stdout}");
@@ -278,43 +158,24 @@ fn the_browser_check_catches_each_kind_of_fault() {
 fn three_hundred_places_and_the_place_picker() {
     let Some(harness) = harness() else { return };
     let tmp = tempfile::tempdir().expect("temp folder");
-    policydash::synth::generate(&root(), tmp.path(), 300).expect("generate 300 programmes");
+    policydash::synth::generate(Path::new(CRATE), tmp.path(), 300)
+        .expect("generate 300 programmes");
     let out = tmp.path().join("site");
-    let opts = BuildOptions {
-        root: tmp.path().to_path_buf(),
-        output: Some(out.clone()),
-        base_url: Some(BASE_URL.into()),
-    };
-    if let Err(f) = policydash::build(&opts) {
-        panic!("300 programmes do not build:\n{}", f.render());
-    }
+    build_into(tmp.path(), &out, Some(BASE_URL));
     let server = Server::start(out.clone(), PREFIX.into(), "127.0.0.1:0").expect("start server");
-    let url = format!("http://{}{PREFIX}", server.addr);
-    let run = |args: &[&str]| {
-        let r = Command::new("node")
-            .args(args)
-            .current_dir(&harness)
-            .output()
-            .expect("run node");
-        let stdout = String::from_utf8_lossy(&r.stdout).to_string();
-        println!("{stdout}");
-        eprintln!("{}", String::from_utf8_lossy(&r.stderr));
-        (r.status.success(), stdout)
-    };
-    let (ok, stdout) = run(&["picker.mjs", &format!("{url}metrics/skilled-share/")]);
-    assert!(ok && stdout.contains("picker: passed"), "{stdout}");
+    let url = format!("http://{}{PREFIX}metrics/skilled-share/", server.addr);
+    node(&harness, &["picker.mjs", &url]).assert_passed("picker: passed");
     drop(server);
     // The check serves the folder itself.
-    let out_str = out.to_string_lossy().to_string();
-    let (ok, stdout) = run(&[
-        "check.mjs",
-        &out_str,
-        PREFIX,
-        "--only",
-        r"^(zh/)?(index\.html|metrics/(skilled-share|craftsman-tiers)/index\.html|programmes/suqian-16/index\.html|embed/metric-skilled-share/index\.html)$",
-    ]);
-    assert!(
-        ok && stdout.contains("browser check: all pages passed"),
-        "{stdout}"
-    );
+    node(
+        &harness,
+        &[
+            "check.mjs",
+            out.to_str().unwrap(),
+            PREFIX,
+            "--only",
+            r"^(zh/)?(index\.html|metrics/(skilled-share|craftsman-tiers)/index\.html|programmes/suqian-16/index\.html|embed/metric-skilled-share/index\.html)$",
+        ],
+    )
+    .assert_passed("browser check: all pages passed");
 }

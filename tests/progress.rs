@@ -5,109 +5,47 @@
 
 mod common;
 
+use common::browser::{harness, node};
 use common::*;
+use policydash::diagnostics::Diagnostics;
 use policydash::{build, BuildOptions};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Invented observations for the fixture only (never in content/), with the status each must
 /// give. Levels: the Tianjin and Zhuhai shares (period from 2023, deadline 2025); counts: the
 /// flows marked `accumulates`; quotas: Suqian's per-year figures (2022–2024).
+#[rustfmt::skip]
 const ROWS: &[(&str, &str, &str, &str)] = &[
     // target, as_of, value, expected status
-    ("tianjin-skilled-share-2025", "2023", "30", ""),
-    ("tianjin-skilled-share-2025", "2024", "35", "on_track"),
-    ("tianjin-high-skilled-share-2025", "2023", "30", ""),
-    ("tianjin-high-skilled-share-2025", "2024", "31", "limited"),
-    ("zhuhai-skilled-share-2025", "2023", "30", ""),
-    ("zhuhai-skilled-share-2025", "2024", "33.5", "moderate"),
-    ("zhuhai-high-skilled-share-2025", "2023", "30", ""),
-    (
-        "zhuhai-high-skilled-share-2025",
-        "2024",
-        "28",
-        "moving_away",
-    ),
-    (
-        "zhuhai-vocational-graduate-retention-2025",
-        "2023",
-        "60",
-        "",
-    ),
-    (
-        "zhuhai-vocational-graduate-retention-2025",
-        "2024-06",
-        "66",
-        "achieved",
-    ),
-    ("zhuhai-dual-qualified-teachers-2025", "2023", "40", ""),
-    (
-        "zhuhai-dual-qualified-teachers-2025",
-        "2025",
-        "45",
-        "missed",
-    ),
-    (
-        "zhuhai-technical-graduate-retention-2025",
-        "2024",
-        "85",
-        "not_assessed",
-    ),
-    ("suqian-training-2024", "2022", "70000", "on_track"),
-    ("suqian-apprenticeships-2024", "2023", "2500", "moderate"),
-    ("lingang-apprentices-tier-1000", "2021", "200", "limited"),
-    (
-        "jiangmen-new-apprenticeship-2025",
-        "2024",
-        "4600",
-        "achieved",
-    ),
-    (
-        "jiangmen-modern-apprenticeship-2025",
-        "2025",
-        "1000",
-        "missed",
-    ),
-    ("suqian-skilled-added-per-year", "2022", "31000", "on_track"),
-    (
-        "suqian-high-skilled-added-per-year",
-        "2022",
-        "7000",
-        "moderate",
-    ),
-    (
-        "suqian-employment-training-per-year",
-        "2022",
-        "5000",
-        "limited",
-    ),
-    (
-        "suqian-migrant-worker-training-per-year",
-        "2022",
-        "9000",
-        "",
-    ),
-    (
-        "suqian-migrant-worker-training-per-year",
-        "2023",
-        "9000",
-        "",
-    ),
-    (
-        "suqian-migrant-worker-training-per-year",
-        "2024",
-        "8600",
-        "achieved",
-    ),
-    ("suqian-rural-talent-titles-per-year", "2022", "500", ""),
-    ("suqian-rural-talent-titles-per-year", "2023", "700", ""),
-    (
-        "suqian-rural-talent-titles-per-year",
-        "2024",
-        "700",
-        "missed",
-    ),
+    ("tianjin-skilled-share-2025",                "2023",    "30",    ""),
+    ("tianjin-skilled-share-2025",                "2024",    "35",    "on_track"),
+    ("tianjin-high-skilled-share-2025",           "2023",    "30",    ""),
+    ("tianjin-high-skilled-share-2025",           "2024",    "31",    "limited"),
+    ("zhuhai-skilled-share-2025",                 "2023",    "30",    ""),
+    ("zhuhai-skilled-share-2025",                 "2024",    "33.5",  "moderate"),
+    ("zhuhai-high-skilled-share-2025",            "2023",    "30",    ""),
+    ("zhuhai-high-skilled-share-2025",            "2024",    "28",    "moving_away"),
+    ("zhuhai-vocational-graduate-retention-2025", "2023",    "60",    ""),
+    ("zhuhai-vocational-graduate-retention-2025", "2024-06", "66",    "achieved"),
+    ("zhuhai-dual-qualified-teachers-2025",       "2023",    "40",    ""),
+    ("zhuhai-dual-qualified-teachers-2025",       "2025",    "45",    "missed"),
+    ("zhuhai-technical-graduate-retention-2025",  "2024",    "85",    "not_assessed"),
+    ("suqian-training-2024",                      "2022",    "70000", "on_track"),
+    ("suqian-apprenticeships-2024",               "2023",    "2500",  "moderate"),
+    ("lingang-apprentices-tier-1000",             "2021",    "200",   "limited"),
+    ("jiangmen-new-apprenticeship-2025",          "2024",    "4600",  "achieved"),
+    ("jiangmen-modern-apprenticeship-2025",       "2025",    "1000",  "missed"),
+    ("suqian-skilled-added-per-year",             "2022",    "31000", "on_track"),
+    ("suqian-high-skilled-added-per-year",        "2022",    "7000",  "moderate"),
+    ("suqian-employment-training-per-year",       "2022",    "5000",  "limited"),
+    ("suqian-migrant-worker-training-per-year",   "2022",    "9000",  ""),
+    ("suqian-migrant-worker-training-per-year",   "2023",    "9000",  ""),
+    ("suqian-migrant-worker-training-per-year",   "2024",    "8600",  "achieved"),
+    ("suqian-rural-talent-titles-per-year",       "2022",    "500",   ""),
+    ("suqian-rural-talent-titles-per-year",       "2023",    "700",   ""),
+    ("suqian-rural-talent-titles-per-year",       "2024",    "700",   "missed"),
 ];
 
 /// The source each row cites: its programme's.
@@ -155,19 +93,18 @@ fn targets_json(site: &Path) -> BTreeMap<String, Value> {
         .collect()
 }
 
-fn build_ok(site: &Path) -> policydash::Built {
-    match build(&BuildOptions::new(site)) {
-        Ok(b) => b,
-        Err(f) => panic!("build failed:\n{}", f.render()),
-    }
-}
-
-fn site_with(dir: &Path, file: &str, bytes: &[u8]) -> std::path::PathBuf {
-    let site = make_site(dir);
+/// A test site (see `temp_site`) with `bytes` as the observation table content/progress/FILE.
+fn site_with(file: &str, bytes: &[u8]) -> (tempfile::TempDir, PathBuf) {
+    let (dir, site) = temp_site();
     let progress = site.join("content/progress");
     std::fs::create_dir_all(&progress).unwrap();
     std::fs::write(progress.join(file), bytes).unwrap();
-    site
+    (dir, site)
+}
+
+/// The headline of each of `diagnostics`, in order.
+fn headlines(diagnostics: &Diagnostics) -> Vec<String> {
+    diagnostics.sorted().iter().map(|d| d.headline()).collect()
 }
 
 fn assert_statuses(site: &Path) {
@@ -188,18 +125,13 @@ fn assert_statuses(site: &Path) {
 
 #[test]
 fn csv_observations_give_every_status_in_the_data_and_on_the_pages() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = site_with(dir.path(), "fixture.csv", csv_text(true).as_bytes());
+    let (dir, site) = site_with("fixture.csv", csv_text(true).as_bytes());
     build_ok(&site);
     assert_statuses(&site);
     // Statuses, charts and feeds depend on the files alone: a second build into a fresh
     // folder is byte-identical.
     let again = dir.path().join("again");
-    let opts = BuildOptions {
-        output: Some(again.clone()),
-        ..BuildOptions::new(&site)
-    };
-    build(&opts).map_err(|f| f.render()).unwrap();
+    build_into(&site, &again, None);
     assert_eq!(
         tree_hash(&again),
         tree_hash(&site.join("output")),
@@ -275,8 +207,7 @@ fn element<'a>(xml: &'a str, tag: &str, id: &str) -> &'a str {
 
 #[test]
 fn each_target_with_observations_gets_an_accessible_chart_with_a_table() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = site_with(dir.path(), "fixture.csv", csv_text(false).as_bytes());
+    let (_dir, site) = site_with("fixture.csv", csv_text(false).as_bytes());
     build_ok(&site);
     let out = site.join("output");
     let id = "progress-tianjin-skilled-share-2025";
@@ -364,8 +295,7 @@ fn the_same_rows_as_xlsx_give_the_same_statuses_with_excel_dates() {
         sheet.write_string(r, 3, source_of(t)).unwrap();
     }
     let bytes = book.save_to_buffer().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let site = site_with(dir.path(), "fixture.xlsx", &bytes);
+    let (_dir, site) = site_with("fixture.xlsx", &bytes);
     build_ok(&site);
     assert_statuses_except_dates(&site);
     let rows = targets_json(&site);
@@ -390,15 +320,9 @@ fn bad_workbooks_name_file_row_and_column() {
     sheet.write_string(1, 2, "n/a").unwrap();
     sheet.write_string(1, 3, "tianjin-report").unwrap();
     let bytes = book.save_to_buffer().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let site = site_with(dir.path(), "bad.xlsx", &bytes);
+    let (_dir, site) = site_with("bad.xlsx", &bytes);
     let err = build(&BuildOptions::new(&site)).unwrap_err();
-    let heads: Vec<String> = err
-        .diagnostics
-        .sorted()
-        .iter()
-        .map(|d| d.headline())
-        .collect();
+    let heads = headlines(&err.diagnostics);
     assert!(
         heads.iter().any(|h| h.starts_with(
             "content/progress/bad.xlsx: row 2, column C (value): \"n/a\" is not a number"
@@ -408,12 +332,7 @@ fn bad_workbooks_name_file_row_and_column() {
     // Not a workbook at all: a clear error, not a panic.
     std::fs::write(site.join("content/progress/bad.xlsx"), b"not a zip file").unwrap();
     let err = build(&BuildOptions::new(&site)).unwrap_err();
-    let heads: Vec<String> = err
-        .diagnostics
-        .sorted()
-        .iter()
-        .map(|d| d.headline())
-        .collect();
+    let heads = headlines(&err.diagnostics);
     assert!(
         heads
             .iter()
@@ -431,8 +350,7 @@ fn assert_statuses_except_dates(site: &Path) {
 
 #[test]
 fn a_progress_list_and_baseline_in_yaml_work_too() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = make_site(dir.path());
+    let (_dir, site) = temp_site();
     let file = site.join("content/programmes/tianjin.yaml");
     let text = std::fs::read_to_string(&file).unwrap();
     let anchor = "    quote: \"技能人才占就业人员的比例超过40%\"\n";
@@ -505,15 +423,13 @@ fn bad_cases() -> Vec<Bad> {
 
 #[test]
 fn bad_tables_fail_naming_file_row_and_column_and_keep_the_output() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = site_with(dir.path(), "obs.csv", csv_text(false).as_bytes());
+    let (_dir, site) = site_with("obs.csv", csv_text(false).as_bytes());
     build_ok(&site);
     let before = tree_hash(&site.join("output"));
     let file = site.join("content/progress/obs.csv");
     for case in bad_cases() {
         std::fs::write(&file, &case.csv).unwrap();
-        let out = run(&["build", "--root", site.to_str().unwrap()]);
-        let err = stderr(&out);
+        let (out, err) = run_on("build", &site);
         assert!(!out.status.success(), "{}: the build passed", case.name);
         assert!(
             err.contains("content/progress/obs.csv"),
@@ -534,18 +450,12 @@ fn bad_tables_fail_naming_file_row_and_column_and_keep_the_output() {
 
 #[test]
 fn dates_outside_the_period_or_in_the_future_warn() {
-    let dir = tempfile::tempdir().unwrap();
     let csv = "target,as_of,value,source,note\n\
                tianjin-skilled-share-2025,2019,25,tianjin-report,\n\
                tianjin-skilled-share-2025,2999,35,tianjin-report,\n";
-    let site = site_with(dir.path(), "w.csv", csv.as_bytes());
+    let (_dir, site) = site_with("w.csv", csv.as_bytes());
     let built = build_ok(&site);
-    let warnings: Vec<String> = built
-        .warnings
-        .sorted()
-        .iter()
-        .map(|d| d.headline())
-        .collect();
+    let warnings = headlines(&built.warnings);
     assert!(
         warnings
             .iter()
@@ -563,11 +473,10 @@ fn dates_outside_the_period_or_in_the_future_warn() {
 
 #[test]
 fn the_change_report_names_status_changes() {
-    let dir = tempfile::tempdir().unwrap();
     let first = "target,as_of,value,source,note\n\
                  tianjin-skilled-share-2025,2023,30,tianjin-report,\n\
                  tianjin-skilled-share-2025,2024,35,tianjin-report,\n";
-    let site = site_with(dir.path(), "c.csv", first.as_bytes());
+    let (_dir, site) = site_with("c.csv", first.as_bytes());
     build_ok(&site);
     let second = format!("{first}tianjin-skilled-share-2025,2025-06,31,tianjin-report,\n");
     std::fs::write(site.join("content/progress/c.csv"), second).unwrap();
@@ -592,8 +501,7 @@ fn the_change_report_names_status_changes() {
 #[test]
 fn the_documented_example_builds_and_the_documented_errors_are_real() {
     let example = std::fs::read(Path::new(CRATE).join("docs/progress-example.csv")).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let site = site_with(dir.path(), "example.csv", &example);
+    let (_dir, site) = site_with("example.csv", &example);
     build_ok(&site);
     let rows = targets_json(&site);
     assert_eq!(
@@ -613,11 +521,11 @@ fn the_documented_example_builds_and_the_documented_errors_are_real() {
                tianjin-skiled-share-2025,2024,35,tianjin-report,\n\
                tianjin-skilled-share-2025,2024,35%,tianjin-report,\n";
     std::fs::write(site.join("content/progress/2024.csv"), bad).unwrap();
-    let out = run(&["build", "--root", site.to_str().unwrap()]);
+    let (out, err) = run_on("build", &site);
     assert!(!out.status.success());
     // Without whitespace: the terminal wraps long lines wherever it likes.
     let bare = |s: &str| s.split_whitespace().collect::<String>();
-    let err = bare(&stderr(&out));
+    let err = bare(&err);
     let quoted: Vec<&str> = doc
         .lines()
         .filter(|l| l.starts_with("× ") || l.starts_with("  help: "))
@@ -637,47 +545,17 @@ fn the_documented_example_builds_and_the_documented_errors_are_real() {
 /// test never meets a progress chart or a status other than "Not assessed".
 #[test]
 fn pages_with_progress_pass_the_browser_check() {
-    let harness = Path::new(CRATE).join("tests/browser");
-    let ready = ["playwright-core", "axe-core", "vnu-jar"]
-        .iter()
-        .all(|p| harness.join("node_modules").join(p).is_dir())
-        && std::process::Command::new("node")
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success());
-    if !ready {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "the browser check cannot run: see tests/browser/README.md"
-        );
-        eprintln!("skipped: the browser check needs node and tests/browser/node_modules");
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let site = site_with(dir.path(), "fixture.csv", csv_text(true).as_bytes());
+    let Some(harness) = harness() else { return };
+    let (dir, site) = site_with("fixture.csv", csv_text(true).as_bytes());
     let out = dir.path().join("out");
-    let opts = BuildOptions {
-        root: site.clone(),
-        output: Some(out.clone()),
-        base_url: Some("https://example.org/progress/check/".into()),
-    };
-    if let Err(f) = build(&opts) {
-        panic!("{}", f.render());
-    }
-    let result = std::process::Command::new("node")
-        .arg(harness.join("check.mjs"))
-        .arg(&out)
-        .arg("/progress/check/")
-        .arg("--only")
-        .arg("(programmes/|charts/progress-)")
-        .current_dir(&harness)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&result.stdout);
-    let stderr = String::from_utf8_lossy(&result.stderr);
-    println!("{stdout}");
-    assert!(
-        result.status.success() && stdout.contains("browser check: all pages passed"),
-        "the browser check failed:\n{stdout}\n{stderr}"
-    );
+    build_into(&site, &out, Some("https://example.org/progress/check/"));
+    let only = "(programmes/|charts/progress-)";
+    let args = [
+        "check.mjs",
+        out.to_str().unwrap(),
+        "/progress/check/",
+        "--only",
+        only,
+    ];
+    node(&harness, &args).assert_passed("browser check: all pages passed");
 }

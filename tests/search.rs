@@ -1,36 +1,29 @@
 //! Search: the index `build` writes, the search box on every page, and searches run in a real
 //! browser on the built site under a sub-path (tests/browser/search.mjs).
 
+mod common;
+
+use common::browser::{harness, node};
+use common::{build_real_site, CRATE};
 use policydash::model::{Lang, Model};
 use policydash::search;
 use policydash::urls::{Page, Urls};
 use policydash::BuildOptions;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
 const BASE: &str = "https://example.org/search/sub/";
 const PREFIX: &str = "/search/sub/";
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
 /// One build of the real site, shared by the tests in this file.
 fn site() -> &'static (PathBuf, Model, Urls) {
     static SITE: OnceLock<(PathBuf, Model, Urls)> = OnceLock::new();
     SITE.get_or_init(|| {
-        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("search-site-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&out);
+        let out = build_real_site("search-site", BASE);
         let opts = BuildOptions {
-            root: root(),
-            output: Some(out.clone()),
             base_url: Some(BASE.into()),
+            ..BuildOptions::new(Path::new(CRATE))
         };
-        if let Err(f) = policydash::build(&opts) {
-            panic!("the real content does not build:\n{}", f.render());
-        }
         let checked = policydash::check(&opts).unwrap_or_else(|f| panic!("{}", f.render()));
         (out, checked.model, checked.urls)
     })
@@ -222,75 +215,14 @@ fn traditional_clauses_are_found_with_simplified_characters() {
     assert_eq!(found, 2, "one section in each language");
 }
 
-fn runs(program: &str, arg: &str) -> bool {
-    Command::new(program)
-        .arg(arg)
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
-}
-
-/// The harness folder, or None (after saying why) when the browser is not there. Under CI
-/// (CI set) a missing tool fails instead.
-fn harness() -> Option<PathBuf> {
-    let harness = root().join("tests/browser");
-    let chromium = std::env::var("CHROMIUM_PATH").unwrap_or_else(|_| "/usr/bin/chromium".into());
-    let mut missing = Vec::new();
-    if !runs("node", "--version") {
-        missing.push("node".to_string());
-    }
-    if !Path::new(&chromium).is_file() {
-        missing.push(chromium);
-    }
-    if !runs("java", "-version") {
-        missing.push("java".to_string());
-    }
-    for package in ["playwright-core", "axe-core", "vnu-jar"] {
-        if !harness.join("node_modules").join(package).is_dir() {
-            missing.push(format!("tests/browser/node_modules/{package}"));
-        }
-    }
-    if missing.is_empty() {
-        return Some(harness);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!(
-            "the search check cannot run; missing: {}",
-            missing.join(", ")
-        );
-    }
-    eprintln!(
-        "skipped: search in a browser (missing: {})",
-        missing.join(", ")
-    );
-    None
-}
-
 /// The browser check (tests/browser/search.mjs) of the site in `out`, with `cases` instead of
 /// its own when given; asserts that all of `expected` checks pass.
 fn search_in_browser(harness: &Path, out: &Path, cases: Option<&str>, expected: usize) {
-    let mut command = Command::new("node");
-    command
-        .arg(harness.join("search.mjs"))
-        .arg(out)
-        .arg(PREFIX)
-        .current_dir(harness);
+    let mut args = vec!["search.mjs", out.to_str().unwrap(), PREFIX];
     if let Some(cases) = cases {
-        command.arg("--cases").arg(cases);
+        args.extend(["--cases", cases]);
     }
-    let result = command.output().expect("run node tests/browser/search.mjs");
-    let stdout = String::from_utf8_lossy(&result.stdout);
-    let stderr = String::from_utf8_lossy(&result.stderr);
-    println!("{stdout}");
-    assert!(
-        result.status.success(),
-        "the search check failed ({}):\n{stdout}\n{stderr}",
-        result.status
-    );
-    assert!(
-        stdout.contains(&format!("\n{expected} passed, 0 failed")),
-        "{stdout}"
-    );
+    node(harness, &args).assert_passed(&format!("\n{expected} passed, 0 failed"));
 }
 
 /// 学徒 finds Suqian from both search pages, "apprentices" Suqian and Lingang, 工匠 Zhuhai, a
@@ -314,15 +246,7 @@ const SMALL_SHARD: usize = 20;
 fn sharded_site() -> &'static (PathBuf, Vec<usize>) {
     static SITE: OnceLock<(PathBuf, Vec<usize>)> = OnceLock::new();
     SITE.get_or_init(|| {
-        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("search-sharded-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&out);
-        let opts = BuildOptions {
-            root: root(),
-            output: Some(out.clone()),
-            base_url: Some(BASE.into()),
-        };
-        policydash::build(&opts).unwrap_or_else(|f| panic!("{}", f.render()));
+        let out = build_real_site("search-sharded", BASE);
         std::fs::remove_dir_all(out.join("pagefind")).unwrap();
         let (_, model, urls) = site();
         let shards = search::write_index(model, urls, SMALL_SHARD, &|f| {
@@ -435,7 +359,7 @@ fn searches_in_a_browser_find_records_in_every_shard() {
 /// The index of a generated site of `n` programmes: (records, files, fragment files, bytes).
 fn index_of_generated(n: usize) -> (usize, usize, usize, usize) {
     let dir = tempfile::tempdir().unwrap();
-    policydash::synth::generate(&root(), dir.path(), n).unwrap();
+    policydash::synth::generate(Path::new(CRATE), dir.path(), n).unwrap();
     let checked = policydash::check(&BuildOptions::new(dir.path()))
         .unwrap_or_else(|f| panic!("{}", f.render()));
     assert_eq!(checked.model.programmes.len(), n);

@@ -6,11 +6,11 @@ mod common;
 #[path = "common/serve.rs"]
 mod serving;
 
-use common::{make_site, BIN};
+use common::{temp_site as site, BIN};
 use serving::{connect, Serve};
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -96,12 +96,6 @@ fn edit(file: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(file).unwrap();
     assert!(text.contains(from), "{from} not in {}", file.display());
     std::fs::write(file, text.replacen(from, to, 1)).unwrap();
-}
-
-fn site() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = make_site(dir.path());
-    (dir, root)
 }
 
 const TIANJIN: &str = "/policydash/programmes/tianjin/";
@@ -617,7 +611,7 @@ fn incremental_rebuilds_equal_full_builds_and_leave_unaffected_files_alone() {
     ];
     for (n, (file, from, to, partial, rewritten, kept)) in cases.into_iter().enumerate() {
         let before = dir.path().join(format!("before-{n}"));
-        common::copy_dir(&output, &before, &|_| false);
+        common::copy_all(&output, &before);
         let old = stamps(&output);
         edit(&root.join(file), from, to);
         let rebuilt = rebuilder
@@ -635,13 +629,8 @@ fn incremental_rebuilds_equal_full_builds_and_leave_unaffected_files_alone() {
 
         // The same output as a full build from the same previous output.
         let full = dir.path().join(format!("full-{n}"));
-        common::copy_dir(&before, &full, &|_| false);
-        policydash::build(&BuildOptions {
-            root: root.clone(),
-            output: Some(full.clone()),
-            base_url: None,
-        })
-        .unwrap();
+        common::copy_all(&before, &full);
+        common::build_into(&root, &full, None);
         assert_eq!(
             common::tree_hash(&output),
             common::tree_hash(&full),
@@ -691,7 +680,7 @@ fn incremental_rebuilds_equal_full_builds_and_leave_unaffected_files_alone() {
     // Edits made while the content is broken are not forgotten: the build that succeeds
     // renders what all of them affect.
     let before = dir.path().join("before-broken");
-    common::copy_dir(&output, &before, &|_| false);
+    common::copy_all(&output, &before);
     let tianjin = root.join("content/programmes/tianjin.yaml");
     let note = root.join("content/commentary/note.en.md");
     edit(&tianjin, BREAK_FROM, BREAK_TO);
@@ -707,13 +696,8 @@ fn incremental_rebuilds_equal_full_builds_and_leave_unaffected_files_alone() {
     assert!(rebuilt.built.is_none());
     rebuilder.reindex_now().unwrap();
     let full = dir.path().join("full-broken");
-    common::copy_dir(&before, &full, &|_| false);
-    policydash::build(&BuildOptions {
-        root: root.clone(),
-        output: Some(full.clone()),
-        base_url: None,
-    })
-    .unwrap();
+    common::copy_all(&before, &full);
+    common::build_into(&root, &full, None);
     assert_eq!(common::tree_hash(&output), common::tree_hash(&full));
     assert!(
         std::fs::read_to_string(output.join("commentary/note/index.html"))

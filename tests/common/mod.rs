@@ -1,8 +1,12 @@
 //! Shared by the integration tests: a small site made from a copy of the real content/, a
-//! recursive copy, a hash of a folder tree, and running the binary.
+//! recursive copy, a hash of a folder tree, building, and running the binary. The browser
+//! harness is in `browser`.
 
 #![allow(dead_code)]
 
+pub mod browser;
+
+use policydash::{BuildOptions, Built};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -59,6 +63,28 @@ pub fn make_site(dir: &Path) -> PathBuf {
     site
 }
 
+/// A new temporary folder with a site made by `make_site` in it; the folder is removed when
+/// the first value is dropped.
+pub fn temp_site() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let site = make_site(dir.path());
+    (dir, site)
+}
+
+/// The real content/ built under `base_url` into `name` (with this process's id) in the
+/// target folder, emptied first: for the tests of one file to share.
+pub fn build_real_site(name: &str, base_url: &str) -> PathBuf {
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    build_into(Path::new(CRATE), &out, Some(base_url));
+    out
+}
+
+/// Copies everything under `from` into `to`.
+pub fn copy_all(from: &Path, to: &Path) {
+    copy_dir(from, to, &|_| false);
+}
+
 /// Copies the tree `from` into `to`; `skip` gets paths relative to `from`.
 pub fn copy_dir(from: &Path, to: &Path, skip: &dyn Fn(&Path) -> bool) {
     std::fs::create_dir_all(to).unwrap();
@@ -113,6 +139,34 @@ pub fn run(args: &[&str]) -> Output {
         .env("NO_COLOR", "1")
         .output()
         .expect("the policydash binary runs")
+}
+
+/// Runs `policydash COMMAND --root SITE`: its output, and its stderr as `stderr` gives it.
+pub fn run_on(command: &str, site: &Path) -> (Output, String) {
+    let out = run(&[command, "--root", site.to_str().unwrap()]);
+    let err = stderr(&out);
+    (out, err)
+}
+
+/// Builds the site in `root` into `root/output`, in this process; a failed build panics with
+/// policydash's report of it.
+pub fn build_ok(root: &Path) -> Built {
+    built(&BuildOptions::new(root))
+}
+
+/// Builds the site in `root` into `output`, under `base_url` when given (else site.yaml's); a
+/// failed build panics with policydash's report of it.
+pub fn build_into(root: &Path, output: &Path, base_url: Option<&str>) -> Built {
+    built(&BuildOptions {
+        root: root.to_path_buf(),
+        output: Some(output.to_path_buf()),
+        base_url: base_url.map(str::to_string),
+    })
+}
+
+fn built(opts: &BuildOptions) -> Built {
+    policydash::build(opts)
+        .unwrap_or_else(|f| panic!("{} does not build:\n{}", opts.root.display(), f.render()))
 }
 
 /// stderr with miette's wrapping undone: the frame characters removed and whitespace
