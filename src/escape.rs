@@ -5,6 +5,12 @@
 /// spreadsheet cell can hold them; left in, they make a feed or an SVG unreadable).
 pub fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    push_esc(&mut out, text);
+    out
+}
+
+/// `esc(text)` appended to `out`, without a string of its own.
+pub fn push_esc(out: &mut String, text: &str) {
     // Bytes, copying the runs between the characters replaced: every one of them is ASCII,
     // and no byte of a multi-byte character is below 0x80.
     let mut last = 0;
@@ -24,7 +30,6 @@ pub fn esc(text: &str) -> String {
         last = i + 1;
     }
     out.push_str(&text[last..]);
-    out
 }
 
 #[cfg(test)]

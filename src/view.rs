@@ -34,6 +34,11 @@ pub fn number(v: f64, lang: Lang) -> String {
 }
 
 fn trim_decimal(v: f64) -> String {
+    // Whole numbers (most figures) without formatting four decimals to take them off again;
+    // -0 keeps its sign, as `{:.4}` writes it.
+    if v.fract() == 0.0 && v.abs() < 1e15 && !(v == 0.0 && v.is_sign_negative()) {
+        return (v as i64).to_string();
+    }
     let s = format!("{v:.4}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     s.to_string()
@@ -261,12 +266,14 @@ pub fn rule_href(model: &Model, urls: &Urls, lang: Lang) -> String {
     }
 }
 
-pub fn progress_view(
+/// A figure's progress; `rule_href` is `rule_href(model, urls, lang)`, found once for all the
+/// figures of a page (it looks through every commentary).
+fn progress_view(
     model: &Model,
-    urls: &Urls,
     p: &Programme,
     t: &Target,
     lang: Lang,
+    rule_href: &str,
 ) -> ProgressView {
     let pr = crate::progress::progress(model, p, t);
     let a = pr.assessment;
@@ -284,7 +291,7 @@ pub fn progress_view(
             .needed
             .map(|v| amount((v * 100.0).round() / 100.0, None, t.unit, lang)),
         observations: pr.observations.len(),
-        rule_href: rule_href(model, urls, lang),
+        rule_href: rule_href.to_string(),
     }
 }
 
@@ -296,6 +303,23 @@ pub struct Ctx<'a> {
 
 impl Ctx<'_> {
     pub fn target(&self, p: &Programme, t: &Target) -> TargetView {
+        self.figure(p, t, &rule_href(self.model, self.urls, self.lang))
+    }
+
+    /// Many figures, as `target` shows each, with `rule_href(model, urls, lang)` (it looks
+    /// through every commentary: a caller rendering many pages finds it once).
+    pub fn targets_ruled<'m>(
+        &self,
+        figures: impl IntoIterator<Item = (&'m Programme, &'m Target)>,
+        rule_href: &str,
+    ) -> Vec<TargetView> {
+        figures
+            .into_iter()
+            .map(|(p, t)| self.figure(p, t, rule_href))
+            .collect()
+    }
+
+    fn figure(&self, p: &Programme, t: &Target, rule_href: &str) -> TargetView {
         let (model, urls, lang) = (self.model, self.urls, self.lang);
         let metric = model.metric(&t.metric);
         let metric_shared = model.metric_is_shared(&t.metric);
@@ -376,7 +400,7 @@ impl Ctx<'_> {
             derivation: t.derivation.as_ref().map(|n| n.get(lang).to_string()),
             per_100k,
             cite,
-            progress: progress_view(model, urls, p, t, lang),
+            progress: progress_view(model, p, t, lang, rule_href),
         }
     }
 }
@@ -495,6 +519,23 @@ mod tests {
         assert_eq!(number(1234.5, Lang::En), "1,234.5");
         assert_eq!(number(1000.0, Lang::Zh), "1,000");
         assert_eq!(number(12345.0, Lang::Zh), "12,345");
+        // Whole numbers take a shorter way than decimals: the same text either way.
+        for v in [
+            0.0,
+            -0.0,
+            7.0,
+            -1500.0,
+            0.5,
+            2.25,
+            1e14,
+            123_456_789.0,
+            0.00004,
+            99.99999,
+        ] {
+            let slow = format!("{v:.4}");
+            let slow = slow.trim_end_matches('0').trim_end_matches('.');
+            assert_eq!(trim_decimal(v), slow, "{v}");
+        }
     }
 
     #[test]

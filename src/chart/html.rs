@@ -6,7 +6,7 @@ use super::made::{Cell, Made, Table};
 use super::text::wrap;
 use super::words::{w, W};
 use super::{csv_path, svg_path, Rendered, Spec};
-use crate::escape::esc;
+use crate::escape::{esc, push_esc};
 use crate::model::{Lang, Model};
 use crate::urls::{Page, Urls};
 
@@ -180,52 +180,64 @@ pub fn plain(v: f64) -> String {
     }
 }
 
-/// A table cell. `machine`: with each number unformatted in `data-key`/`data-value` (pages,
-/// where scripts and checks read them); without, on embed pages, whose readers need only the
-/// text and whose numbers the chart's CSV holds.
-fn cell_html(c: &Cell, machine: bool) -> String {
-    let inner = match &c.href {
-        Some(h) => format!("<a href=\"{}\">{}</a>", esc(h), esc(&c.text)),
-        None => esc(&c.text),
-    };
+/// A table cell, appended to `s`. `machine`: with each number unformatted in
+/// `data-key`/`data-value` (pages, where scripts and checks read them); without, on embed
+/// pages, whose readers need only the text and whose numbers the chart's CSV holds.
+fn cell_html(s: &mut String, c: &Cell, machine: bool) {
     if c.header {
-        return format!("<th scope=\"row\">{inner}</th>");
+        s.push_str("<th scope=\"row\">");
+    } else {
+        s.push_str("<td");
+        // A number's cell is styled by its data-key (style.css), so no class on every cell.
+        if (c.num && c.value.is_none()) || (!machine && c.value.is_some()) {
+            s.push_str(" class=\"num\"");
+        }
+        if machine {
+            if let Some(v) = c.value {
+                s.push_str(" data-key=\"");
+                s.push_str(c.key);
+                s.push_str("\" data-value=\"");
+                s.push_str(&plain(v));
+                s.push('"');
+            }
+            if let Some(v) = c.value_max {
+                s.push_str(" data-value-max=\"");
+                s.push_str(&plain(v));
+                s.push('"');
+            }
+        }
+        s.push('>');
     }
-    let mut attrs = String::new();
-    // A number's cell is styled by its data-key (style.css), so no class on every cell.
-    if (c.num && c.value.is_none()) || (!machine && c.value.is_some()) {
-        attrs.push_str(" class=\"num\"");
+    match &c.href {
+        Some(h) => {
+            s.push_str("<a href=\"");
+            push_esc(s, h);
+            s.push_str("\">");
+            push_esc(s, &c.text);
+            s.push_str("</a>");
+        }
+        None => push_esc(s, &c.text),
     }
-    if !machine {
-        return format!("<td{attrs}>{inner}</td>");
-    }
-    if let Some(v) = c.value {
-        attrs.push_str(&format!(
-            " data-key=\"{}\" data-value=\"{}\"",
-            c.key,
-            plain(v)
-        ));
-    }
-    if let Some(v) = c.value_max {
-        attrs.push_str(&format!(" data-value-max=\"{}\"", plain(v)));
-    }
-    format!("<td{attrs}>{inner}</td>")
+    s.push_str(if c.header { "</th>" } else { "</td>" });
 }
 
 fn table_html(id: &str, t: &Table, lang: Lang, machine: bool) -> String {
-    let mut s = format!(
-        "<table class=\"chart-data\" data-chart=\"{}\">\n<caption>{}</caption>\n<thead><tr>",
-        esc(id),
-        esc(w(W::ShowNumbers, lang))
-    );
+    let mut s = String::with_capacity(256 + 128 * t.rows.len());
+    s.push_str("<table class=\"chart-data\" data-chart=\"");
+    push_esc(&mut s, id);
+    s.push_str("\">\n<caption>");
+    push_esc(&mut s, w(W::ShowNumbers, lang));
+    s.push_str("</caption>\n<thead><tr>");
     for h in &t.head {
-        s.push_str(&format!("<th scope=\"col\">{}</th>", esc(h)));
+        s.push_str("<th scope=\"col\">");
+        push_esc(&mut s, h);
+        s.push_str("</th>");
     }
     s.push_str("</tr></thead>\n<tbody>\n");
     for row in &t.rows {
         s.push_str("<tr>");
         for c in row {
-            s.push_str(&cell_html(c, machine));
+            cell_html(&mut s, c, machine);
         }
         s.push_str("</tr>\n");
     }

@@ -4,7 +4,8 @@
 
 use crate::escape::esc;
 use crate::model::Model;
-use crate::render::pages::{all_pages, languages_of};
+use crate::render::lookup::Lookup;
+use crate::render::pages::all_pages;
 use crate::urls::{Page, Urls};
 
 /// Pages listed: all of them but the 404 page (embed pages are not in `all_pages`: they are
@@ -23,8 +24,9 @@ pub fn sitemap(model: &Model, urls: &Urls) -> String {
          xmlns:xhtml=\"http://www.w3.org/1999/xhtml\">\n",
     );
     let default = model.site.default_lang();
+    let lookup = Lookup::new(model);
     for page in pages(model) {
-        let langs = languages_of(model, &page);
+        let langs = lookup.languages(&page);
         let href = |l| esc(&urls.absolute(&urls.page_path(&page, l)));
         for lang in &langs {
             out.push_str("  <url>\n");

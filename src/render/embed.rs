@@ -36,10 +36,9 @@ pub struct Parts {
 /// Reads the parts from the embed block a chart renders (its figure HTML).
 pub fn parts(title: &str, html: &str, credit: &str) -> Parts {
     // The drawings: inline SVGs, or the chart's SVG file as an image (one size for all widths).
-    let mut drawings: Vec<usize> = html
-        .match_indices("<svg ")
-        .chain(html.match_indices("<img class=\"chart-img\""))
-        .map(|(i, _)| i)
+    let find = |what: &'static str| memchr::memmem::find_iter(html.as_bytes(), what.as_bytes());
+    let mut drawings: Vec<usize> = find("<svg ")
+        .chain(find("<img class=\"chart-img\""))
         .collect();
     drawings.sort_unstable();
     let mut svgs = drawings
@@ -75,7 +74,8 @@ fn attr_number(tag: &str, name: &str) -> f64 {
 /// The text of `<p class="CLASS">…</p>`, tags removed and entities left as one character.
 fn paragraph_text(html: &str, class: &str) -> String {
     let open = format!("<p class=\"{class}\">");
-    let Some(start) = html.find(&open).map(|i| i + open.len()) else {
+    let found = memchr::memmem::find(html.as_bytes(), open.as_bytes());
+    let Some(start) = found.map(|i| i + open.len()) else {
         return String::new();
     };
     let end = html[start..].find("</p>").map_or(html.len(), |e| start + e);

@@ -50,13 +50,15 @@ pub fn mark_chinese(html: &str, zh_tag: &str) -> String {
         let len = markup_len(rest);
         let markup = &rest[..len];
         rest = &rest[len..];
-        match parse_tag(markup) {
+        // Inside an element that cannot hold a `<span>`, no `lang` changes anything.
+        let in_no_spans = stack.last().is_some_and(|o| o.no_spans);
+        match parse_tag(markup, !in_no_spans) {
             Some(Tag::Open { name, lang, closed }) => {
-                if RAW_TEXT.contains(&name.as_ref()) {
+                if is_raw_text(&name) {
                     // Left as it is, up to its end tag.
                     let end = find_end_tag(rest, &name).unwrap_or(rest.len());
                     rest = &rest[end..];
-                } else if !closed && !VOID.contains(&name.as_ref()) {
+                } else if !closed && !is_void(&name) {
                     let parent = stack.last();
                     let (chinese, traditional) = match &lang {
                         Some(l) => (
@@ -68,8 +70,7 @@ pub fn mark_chinese(html: &str, zh_tag: &str) -> String {
                             parent.is_some_and(|p| p.traditional),
                         ),
                     };
-                    let no_spans =
-                        parent.is_some_and(|p| p.no_spans) || NO_SPANS.contains(&name.as_ref());
+                    let no_spans = parent.is_some_and(|p| p.no_spans) || is_no_spans(&name);
                     *open_count.entry(name.clone()).or_default() += 1;
                     stack.push(Open {
                         name,
@@ -133,12 +134,36 @@ impl std::hash::Hasher for Fnv {
     }
 }
 
-const VOID: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
-    "wbr",
-];
-const RAW_TEXT: &[&str] = &["script", "style", "textarea", "title"];
-const NO_SPANS: &[&str] = &["head", "svg", "math", "option", "select", "template"];
+// Matched by name rather than looked up in a list: every tag of every page asks all three.
+fn is_void(name: &str) -> bool {
+    matches!(
+        name,
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "source"
+            | "track"
+            | "wbr"
+    )
+}
+
+fn is_raw_text(name: &str) -> bool {
+    matches!(name, "script" | "style" | "textarea" | "title")
+}
+
+fn is_no_spans(name: &str) -> bool {
+    matches!(
+        name,
+        "head" | "svg" | "math" | "option" | "select" | "template"
+    )
+}
 
 #[cfg(test)]
 thread_local! {
@@ -163,13 +188,13 @@ impl Marked<'_> {
     /// Marks the Chinese phrases of the text `html[start..end]`, with `stack` open around it.
     fn mark_text(&mut self, start: usize, end: usize, stack: &[Open]) {
         look();
+        let inner = stack.last();
+        if inner.is_some_and(|o| o.traditional || o.no_spans) {
+            return;
+        }
         let text = &self.html[start..end];
         // Most text (and all markup-heavy text) is ASCII: nothing to mark.
         if text.is_ascii() {
-            return;
-        }
-        let inner = stack.last();
-        if inner.is_some_and(|o| o.traditional || o.no_spans) {
             return;
         }
         // In Chinese text only words quoted from a Traditional document (“…”) are marked; in
@@ -308,7 +333,8 @@ fn markup_len(s: &str) -> usize {
     s.len()
 }
 
-fn parse_tag(markup: &str) -> Option<Tag<'_>> {
+/// The tag `markup` is; its `lang` attribute is read only `with_lang`.
+fn parse_tag(markup: &str, with_lang: bool) -> Option<Tag<'_>> {
     let inner = markup.strip_prefix('<')?.strip_suffix('>')?;
     if let Some(name) = inner.strip_prefix('/') {
         return Some(Tag::Close {
@@ -325,7 +351,7 @@ fn parse_tag(markup: &str) -> Option<Tag<'_>> {
     let attrs = &inner[name_end..];
     Some(Tag::Open {
         // Most tags have no `lang`: their attributes are not parsed.
-        lang: mentions_lang(attrs)
+        lang: (with_lang && mentions_lang(attrs))
             .then(|| attribute(attrs, "lang"))
             .flatten(),
         closed: inner.ends_with('/'),

@@ -4,6 +4,7 @@
 
 pub mod embed;
 pub mod langmark;
+pub mod lookup;
 pub mod pages;
 pub mod theme;
 
@@ -64,9 +65,10 @@ enum Job {
 
 fn jobs(model: &Model, charts: &Charts) -> Vec<Job> {
     let default = model.site.default_lang();
+    let lookup = lookup::Lookup::new(model);
     let mut jobs: Vec<Job> = Vec::new();
     for page in pages::all_pages(model) {
-        for lang in pages::languages_of(model, &page) {
+        for lang in lookup.languages(&page) {
             if page == Page::NotFound && lang != default {
                 continue;
             }

@@ -1,5 +1,6 @@
 //! HTML pages: one tera context per page, holding only what that page shows.
 
+use super::lookup::Lookup;
 use super::theme::Theme;
 use super::Extras;
 use crate::diagnostics::Diagnostic;
@@ -23,22 +24,9 @@ struct Alternate {
 }
 
 /// Every language a page exists in (commentary may exist in one only; the 404 page is one
-/// page that speaks every language).
+/// page that speaks every language). For many pages, ask one `Lookup`.
 pub fn languages_of(model: &Model, page: &Page) -> Vec<Lang> {
-    model
-        .site
-        .languages
-        .iter()
-        .copied()
-        .filter(|l| match page {
-            Page::Commentary(key) => model
-                .commentary
-                .iter()
-                .any(|c| &c.key == key && c.lang == *l),
-            Page::NotFound => *l == model.site.default_lang(),
-            _ => true,
-        })
-        .collect()
+    Lookup::new(model).languages(page)
 }
 
 /// The source every figure and commitment of `p` is quoted from, when there is only one: the
@@ -152,8 +140,10 @@ pub struct PageRenderer<'a> {
     pub urls: &'a Urls,
     pub theme: &'a Theme,
     pub extras: &'a Extras,
-    /// Each site language's share of every page's context (see `language_context`).
-    languages: Vec<(Lang, Context)>,
+    /// Each site language's share of every page's context (see `language_context`), and
+    /// where the progress rule is explained in it.
+    languages: Vec<(Lang, Context, String)>,
+    lookup: Lookup<'a>,
 }
 
 impl<'a> PageRenderer<'a> {
@@ -167,7 +157,10 @@ impl<'a> PageRenderer<'a> {
             .site
             .languages
             .iter()
-            .map(|l| (*l, Self::language_context(model, urls, theme, *l)))
+            .map(|l| {
+                let rule = view::rule_href(model, urls, *l);
+                (*l, Self::language_context(model, urls, theme, *l), rule)
+            })
             .collect();
         PageRenderer {
             model,
@@ -175,6 +168,7 @@ impl<'a> PageRenderer<'a> {
             theme,
             extras,
             languages,
+            lookup: Lookup::new(model),
         }
     }
 
@@ -261,7 +255,7 @@ impl<'a> PageRenderer<'a> {
 
     fn common(&self, ctx: &mut Context, page: &Page, lang: Lang) {
         let (model, urls) = (self.model, self.urls);
-        if let Some((_, base)) = self.languages.iter().find(|(l, _)| *l == lang) {
+        if let Some((_, base, _)) = self.languages.iter().find(|(l, ..)| *l == lang) {
             ctx.extend(base.clone());
         } else {
             ctx.extend(Self::language_context(model, urls, self.theme, lang));
@@ -272,7 +266,9 @@ impl<'a> PageRenderer<'a> {
         let path = urls.page_path(page, lang);
         ctx.insert("canonical", &urls.absolute(&path));
         ctx.insert("page_id", &format!("{page:?}"));
-        let alternates: Vec<Alternate> = languages_of(model, page)
+        let alternates: Vec<Alternate> = self
+            .lookup
+            .languages(page)
             .into_iter()
             .map(|l| Alternate {
                 lang: l.code(),
@@ -320,7 +316,10 @@ impl<'a> PageRenderer<'a> {
                     ctx.insert("programmes", &self.programme_cards(lang));
                 }
                 ctx.insert("comparisons", &self.comparisons(lang));
-                ctx.insert("commentary", &self.commentary_links(lang, |_| true));
+                ctx.insert(
+                    "commentary",
+                    &self.commentary_links(lang, model.commentary_for(lang)),
+                );
                 ctx.insert("charts", &self.extras.charts_on(self.model, page, lang));
                 "home.html"
             }
@@ -337,8 +336,9 @@ impl<'a> PageRenderer<'a> {
                     &format!("{} — {}", p.place.name(lang), p.title.get(lang)),
                 );
                 ctx.insert("programme", &self.programme_view(p, lang));
-                ctx.insert("rule_href", &view::rule_href(self.model, self.urls, lang));
-                let targets: Vec<TargetView> = p.targets.iter().map(|t| v.target(p, t)).collect();
+                ctx.insert("rule_href", &self.rule_href(lang));
+                let targets =
+                    v.targets_ruled(p.targets.iter().map(|t| (p, t)), &self.rule_href(lang));
                 ctx.insert("no_data", &no_data(&targets));
                 ctx.insert("unassessed", &unassessed(&targets));
                 ctx.insert("targets", &targets);
@@ -346,7 +346,7 @@ impl<'a> PageRenderer<'a> {
                 ctx.insert("commitments", &self.commitments(p, lang));
                 ctx.insert(
                     "commentary",
-                    &self.commentary_links(lang, |c| c.programmes.contains(id) || c.key == *id),
+                    &self.commentary_links(lang, self.lookup.about_programme(id, lang)),
                 );
                 ctx.insert("charts", &self.extras.charts_on(self.model, page, lang));
                 ctx.insert("downloads", &self.extras.downloads_for(page));
@@ -364,10 +364,7 @@ impl<'a> PageRenderer<'a> {
                 ctx.insert("page_title", m.name.get(lang));
                 ctx.insert("description", m.counts.get(lang));
                 ctx.insert("metric", &self.metric_view(m, lang));
-                let rows: Vec<TargetView> = model
-                    .targets_of_metric(id)
-                    .map(|(p, t)| v.target(p, t))
-                    .collect();
+                let rows = v.targets_ruled(model.targets_of_metric(id), &self.rule_href(lang));
                 ctx.insert("has_per_100k", &rows.iter().any(|r| r.per_100k.is_some()));
                 ctx.insert("compare_js", &urls.href("static/compare.js"));
                 // Across many places the table stays compact: each figure links to its clause
@@ -378,7 +375,7 @@ impl<'a> PageRenderer<'a> {
                 );
                 ctx.insert("no_data", &no_data(&rows));
                 ctx.insert("unassessed", &unassessed(&rows));
-                ctx.insert("rule_href", &view::rule_href(self.model, self.urls, lang));
+                ctx.insert("rule_href", &self.rule_href(lang));
                 ctx.insert("rows", &rows);
                 ctx.insert("caveats", &view::caveats(model, m, lang));
                 ctx.insert(
@@ -389,7 +386,12 @@ impl<'a> PageRenderer<'a> {
                 ctx.insert("downloads", &self.extras.downloads_for(page));
                 ctx.insert(
                     "commentary",
-                    &self.commentary_links(lang, |c| c.metrics.contains(id)),
+                    &self.commentary_links(
+                        lang,
+                        model
+                            .commentary_for(lang)
+                            .filter(|c| c.metrics.contains(id)),
+                    ),
                 );
                 "metric.html"
             }
@@ -405,17 +407,16 @@ impl<'a> PageRenderer<'a> {
             }
             Page::CommentaryIndex => {
                 ctx.insert("page_title", &self.string(lang, "nav_commentary"));
-                ctx.insert("commentary", &self.commentary_links(lang, |_| true));
+                ctx.insert(
+                    "commentary",
+                    &self.commentary_links(lang, model.commentary_for(lang)),
+                );
                 "commentary_index.html"
             }
             Page::Commentary(key) => {
-                let c = model
-                    .commentary
-                    .iter()
-                    .find(|c| &c.key == key && c.lang == lang)
-                    .ok_or_else(|| {
-                        Diagnostic::error(format!("no commentary {key} in {}", lang.code()))
-                    })?;
+                let c = self.lookup.commentary(key, lang).ok_or_else(|| {
+                    Diagnostic::error(format!("no commentary {key} in {}", lang.code()))
+                })?;
                 ctx.insert("page_title", &c.title);
                 ctx.insert("description", &c.summary);
                 ctx.insert("summary", &c.summary);
@@ -622,6 +623,7 @@ impl<'a> PageRenderer<'a> {
             urls: self.urls,
             lang,
         };
+        let rule = self.rule_href(lang);
         self.model
             .programmes
             .iter()
@@ -632,8 +634,7 @@ impl<'a> PageRenderer<'a> {
                 ranked.sort_by_key(|t| {
                     std::cmp::Reverse(self.model.programme_count_with_metric(&t.metric))
                 });
-                let headline: Vec<TargetView> =
-                    ranked.into_iter().take(3).map(|t| v.target(p, t)).collect();
+                let headline = v.targets_ruled(ranked.into_iter().take(3).map(|t| (p, t)), &rule);
                 card["headline"] = serde_json::to_value(headline).unwrap_or_default();
                 card
             })
@@ -822,20 +823,25 @@ impl<'a> PageRenderer<'a> {
             .collect()
     }
 
-    fn commentary_links(
+    fn commentary_links<'c>(
         &self,
         lang: Lang,
-        keep: impl Fn(&Commentary) -> bool,
+        list: impl Iterator<Item = &'c Commentary>,
     ) -> Vec<serde_json::Value> {
-        self.model
-            .commentary_for(lang)
-            .filter(|c| keep(c))
-            .map(|c| {
-                serde_json::json!({
-                    "title": c.title, "summary": c.summary,
-                    "href": self.urls.page(&Page::Commentary(c.key.clone()), lang),
-                })
+        list.map(|c| {
+            serde_json::json!({
+                "title": c.title, "summary": c.summary,
+                "href": self.urls.page(&Page::Commentary(c.key.clone()), lang),
             })
-            .collect()
+        })
+        .collect()
+    }
+
+    /// Where the progress rule is explained (`view::rule_href`), found once per language.
+    fn rule_href(&self, lang: Lang) -> String {
+        match self.languages.iter().find(|(l, ..)| *l == lang) {
+            Some((_, _, rule)) => rule.clone(),
+            None => view::rule_href(self.model, self.urls, lang),
+        }
     }
 }

@@ -26,6 +26,7 @@
 
 mod bundle;
 mod records;
+mod runner;
 mod shards;
 mod text;
 
@@ -90,8 +91,8 @@ pub fn index(model: &Model, urls: &Urls) -> Result<Vec<OutputFile>, String> {
     files.into_inner().map_err(|e| e.to_string())
 }
 
-/// Makes the search index, each language's shards one after the other on a thread of its own,
-/// handing every file to the sink as soon as its shard is made (see `shards::write`).
+/// Makes the search index, its shards as rayon tasks, handing every file to the sink as soon as
+/// its shard is made (see `shards::write`).
 pub use shards::write as write_index;
 
 /// Every record, language by language, in the model's order (so the index is the same for the

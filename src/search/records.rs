@@ -18,16 +18,28 @@ pub(super) enum Key {
 }
 
 /// What one language's records are made from.
-#[derive(Clone, Copy)]
 pub(super) struct Records<'a> {
     model: &'a Model,
     urls: &'a Urls,
     lang: Lang,
+    /// Where a figure's progress rule is explained, found once (`view::rule_href` looks
+    /// through every commentary).
+    rule_href: String,
 }
 
 impl<'a> Records<'a> {
     pub(super) fn new(model: &'a Model, urls: &'a Urls, lang: Lang) -> Self {
-        Records { model, urls, lang }
+        let rule_href = view::rule_href(model, urls, lang);
+        Records {
+            model,
+            urls,
+            lang,
+            rule_href,
+        }
+    }
+
+    pub(super) fn lang(&self) -> Lang {
+        self.lang
     }
 
     /// Every record of the language, in the model's order (so that the index is the same for
@@ -117,10 +129,11 @@ impl<'a> Records<'a> {
             urls: self.urls,
             lang: self.lang,
         };
+        let views = ctx.targets_ruled(p.targets.iter().map(|t| (p, t)), &self.rule_href);
         p.targets
             .iter()
-            .map(|t| {
-                let v = ctx.target(p, t);
+            .zip(views)
+            .map(|(t, v)| {
                 let value = figure_value(&v, self.lang);
                 let mut parts = vec![v.label.as_str(), &t.quote_en];
                 // The metric's name, unless the label already says it.

@@ -10,13 +10,18 @@
 //! Records are dealt in turn (record `i` to shard `i mod n`), so every shard has a like share
 //! of programmes, metrics and commentary and shards are of equal size: the scores Pagefind
 //! computes within each shard (word rarity, page length) stay comparable across shards.
+//!
+//! Shards are made as rayon tasks, on the threads that render the pages, so that the search
+//! index keeps every thread busy and `RAYON_NUM_THREADS` governs it as it does the pages.
 
 use super::bundle::{bundle, BundleFile};
-use super::records::Records;
+use super::records::{Key, Records};
+use super::runner::Runner;
 use crate::model::{Lang, Model};
 use crate::output::OutputFile;
 use crate::urls::{search_shard, Urls, SEARCH_BUNDLE, SEARCH_SHARDS};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 /// The most records of a language one Pagefind instance holds. Pagefind's memory grows with
@@ -26,8 +31,8 @@ use std::sync::Mutex;
 /// page. At 1,000 programmes (3,062 records a language) the index alone peaked at 1.7 GB in
 /// one instance per language, 0.41 GB in shards of 500 and 0.31 GB in shards of 250 (240 MB
 /// of it the model), its CPU time the same within the noise of this machine
-/// (`examples/search_index.rs`). Two languages are indexed at once: at most
-/// 2 × SHARD_RECORDS records are held at a time.
+/// (`examples/search_index.rs`). One shard is indexed per thread of the rayon pool at a time:
+/// on 2 threads, at most 2 × SHARD_RECORDS records are held.
 pub const SHARD_RECORDS: usize = 500;
 
 /// Where the files go, one by one: the writer in a build.
@@ -37,70 +42,105 @@ const ENTRY: &str = "pagefind-entry.json";
 
 /// Writes the index of every language of the site, at most `per_shard` records a shard, to
 /// `sink`; returns how many shards each language has, in the site's order of languages.
+///
+/// Shards are indexed as rayon tasks, so they share the build's threads with the pages: one
+/// task per thread of the pool, each taking the next shard to make until none is left (the
+/// first shards first). At most that many shards are held at a time, however rayon nests tasks.
 pub fn write(
     model: &Model,
     urls: &Urls,
     per_shard: usize,
     sink: &Sink<'_>,
 ) -> Result<Vec<usize>, String> {
-    let first = FirstShards::default();
+    use rayon::prelude::*;
     let languages = &model.site.languages;
-    let counts: Vec<Result<usize, String>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = languages
-            .iter()
-            .map(|&lang| {
-                let first = &first;
-                scope.spawn(move || language(model, urls, lang, per_shard, first, sink))
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err("the search indexer stopped".to_string()))
-            })
-            .collect()
-    });
-    let counts = counts.into_iter().collect::<Result<Vec<usize>, String>>()?;
-    sink(first.entry(languages)?)?;
-    let shards: serde_json::Map<String, serde_json::Value> = languages
+    let plans: Vec<Plan> = languages
         .iter()
-        .zip(&counts)
-        .map(|(lang, &n)| {
-            let folders = (1..n).map(|k| search_shard(*lang, k).into()).collect();
-            (lang.code().to_string(), serde_json::Value::Array(folders))
+        .map(|&lang| Plan::new(Records::new(model, urls, lang), per_shard))
+        .collect();
+    let most = plans.iter().map(|p| p.shards).max().unwrap_or(0);
+    let jobs: Vec<(&Plan, usize)> = (0..most)
+        .flat_map(|k| {
+            plans
+                .iter()
+                .filter(move |p| k < p.shards)
+                .map(move |p| (p, k))
+        })
+        .collect();
+    let first = FirstShards::default();
+    let runner = Runner::new()?;
+    let next = AtomicUsize::new(0);
+    let failed: Mutex<Option<String>> = Mutex::new(None);
+    let workers = rayon::current_num_threads().clamp(1, jobs.len().max(1));
+    (0..workers).into_par_iter().for_each(|_| loop {
+        let Some(&(plan, k)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) else {
+            return;
+        };
+        if lock(&failed).is_some() {
+            return;
+        }
+        // A panic inside Pagefind stops the index, not the build or the preview that asked.
+        let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            plan.shard(k, &runner, &first, sink)
+        }))
+        .unwrap_or_else(|_| Err("the search indexer stopped".to_string()));
+        if let Err(e) = made {
+            lock(&failed).get_or_insert(e);
+            return;
+        }
+    });
+    if let Some(e) = lock(&failed).take() {
+        return Err(e);
+    }
+    sink(first.entry(languages)?)?;
+    let shards: serde_json::Map<String, serde_json::Value> = plans
+        .iter()
+        .map(|p| {
+            let folders = (1..p.shards)
+                .map(|k| search_shard(p.lang, k).into())
+                .collect();
+            (p.lang.code().to_string(), serde_json::Value::Array(folders))
         })
         .collect();
     let list = serde_json::to_vec(&shards).map_err(|e| e.to_string())?;
     sink(OutputFile::new(SEARCH_SHARDS, list))?;
-    Ok(counts)
+    Ok(plans.iter().map(|p| p.shards).collect())
 }
 
-/// One language's shards, one after the other: its records are made only as its shard is
-/// indexed, and each shard's files go to `sink` before the next is begun.
-fn language(
-    model: &Model,
-    urls: &Urls,
+/// One language's records, dealt into its shards: the records of a shard are made only when
+/// it is indexed, and its files go to the sink as soon as it is made.
+struct Plan<'a> {
     lang: Lang,
-    per_shard: usize,
-    first: &FirstShards,
-    sink: &Sink<'_>,
-) -> Result<usize, String> {
-    let records = Records::new(model, urls, lang);
-    let keys = records.keys();
-    let shards = keys.len().div_ceil(per_shard.max(1)).max(1);
-    for k in 0..shards {
-        let files = bundle(
-            keys.iter()
-                .skip(k)
-                .step_by(shards)
-                .map(|&key| records.record(key)),
-        )?;
-        if k == 0 {
-            first.put(lang, files, sink)?;
-            continue;
+    records: Records<'a>,
+    keys: Vec<Key>,
+    shards: usize,
+}
+
+impl<'a> Plan<'a> {
+    fn new(records: Records<'a>, per_shard: usize) -> Self {
+        let keys = records.keys();
+        let shards = keys.len().div_ceil(per_shard.max(1)).max(1);
+        Plan {
+            lang: records.lang(),
+            records,
+            keys,
+            shards,
         }
-        let folder = search_shard(lang, k);
+    }
+
+    fn shard(
+        &self,
+        k: usize,
+        runner: &Runner,
+        first: &FirstShards,
+        sink: &Sink<'_>,
+    ) -> Result<(), String> {
+        let keys = self.keys.iter().skip(k).step_by(self.shards);
+        let files = bundle(runner, keys.map(|&key| self.records.record(key)))?;
+        if k == 0 {
+            return first.put(self.lang, files, sink);
+        }
+        let folder = search_shard(self.lang, k);
         for (name, bytes) in files {
             // A merged shard uses the first shard's script and WebAssembly.
             if name == ENTRY || is_index(&name) {
@@ -110,8 +150,8 @@ fn language(
                 ))?;
             }
         }
+        Ok(())
     }
-    Ok(shards)
 }
 
 /// A file of one language's index (its words, records, filters and their meta file), as

@@ -11,17 +11,18 @@
 //!
 //! Lines this does not recognise (defs, groups, anything else) are kept as they are, and end a run.
 
-/// One element on one line: `<tag a="v" …/>`, or a text with its (escaped) words.
+/// One element on one line: `<tag a="v" …/>`, or a text with its (escaped) words; every part
+/// borrowed from the body being compacted.
 #[derive(Clone, PartialEq)]
-struct Element {
-    tag: String,
-    attrs: Vec<(String, String)>,
-    words: Option<String>,
+struct Element<'a> {
+    tag: &'a str,
+    attrs: Vec<(&'a str, &'a str)>,
+    words: Option<&'a str>,
 }
 
-enum Line {
-    Element(Element),
-    Other(String),
+enum Line<'a> {
+    Element(Element<'a>),
+    Other(&'a str),
 }
 
 /// Attributes a `<g>` can hold for the texts in it (all inherited).
@@ -42,12 +43,12 @@ pub fn compact(body: &str) -> String {
         let run = run_len(&lines[i..]);
         match &lines[i] {
             Line::Element(e) if run > 1 && e.tag == "polyline" => {
-                out.push_str(&merged_lines(&lines[i..i + run]))
+                merged_lines(&mut out, &lines[i..i + run])
             }
             Line::Element(e) if run > 1 && e.tag == "text" => {
-                out.push_str(&grouped_texts(&lines[i..i + run]))
+                grouped_texts(&mut out, &lines[i..i + run])
             }
-            Line::Element(e) => out.push_str(&write(e, &[])),
+            Line::Element(e) => write(&mut out, e, &[]),
             Line::Other(s) => {
                 out.push_str(s);
                 out.push('\n');
@@ -58,7 +59,7 @@ pub fn compact(body: &str) -> String {
     out
 }
 
-fn parse(body: &str) -> Vec<Line> {
+fn parse(body: &str) -> Vec<Line<'_>> {
     let mut out = Vec::new();
     let mut lines = body.lines();
     while let Some(line) = lines.next() {
@@ -69,15 +70,15 @@ fn parse(body: &str) -> Vec<Line> {
             match (attributes(&line[6..line.len() - 1]), close) {
                 (Some(attrs), "</text>") if !words.contains('<') => {
                     out.push(Line::Element(Element {
-                        tag: "text".into(),
+                        tag: "text",
                         attrs: attrs
                             .into_iter()
-                            .filter(|(k, v)| !(k == "text-anchor" && v == "start"))
+                            .filter(|(k, v)| !(*k == "text-anchor" && *v == "start"))
                             .collect(),
-                        words: Some(words.trim().to_string()),
+                        words: Some(words.trim()),
                     }))
                 }
-                _ => out.extend([line, words, close].map(|l| Line::Other(l.to_string()))),
+                _ => out.extend([line, words, close].map(Line::Other)),
             }
             continue;
         }
@@ -91,46 +92,41 @@ fn parse(body: &str) -> Vec<Line> {
             });
         out.push(match element {
             Some((tag, attrs)) => Line::Element(Element {
-                tag: tag.to_string(),
+                tag,
                 attrs,
                 words: None,
             }),
-            None => Line::Other(line.to_string()),
+            None => Line::Other(line),
         });
     }
     out
 }
 
 /// `a="v" b="w"` as pairs (values stay escaped); None if it is not only that.
-fn attributes(s: &str) -> Option<Vec<(String, String)>> {
+fn attributes(s: &str) -> Option<Vec<(&str, &str)>> {
     let mut out = Vec::new();
     let mut rest = s.trim();
     while !rest.is_empty() {
         let (key, after) = rest.split_once("=\"")?;
         let end = after.find('"')?;
-        out.push((key.trim().to_string(), after[..end].to_string()));
+        out.push((key.trim(), &after[..end]));
         rest = after[end + 1..].trim_start();
     }
     Some(out)
 }
 
-fn attr<'a>(e: &'a Element, key: &str) -> Option<&'a str> {
-    e.attrs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
+fn attr<'a>(e: &Element<'a>, key: &str) -> Option<&'a str> {
+    e.attrs.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
 }
 
 /// A line is left out where the same line, as opaque, is drawn again later.
 fn drop_overdrawn(lines: Vec<Line>) -> Vec<Line> {
-    let mut later: std::collections::HashSet<String> = Default::default();
+    let mut later: std::collections::HashSet<&Element> = Default::default();
     let mut keep = vec![true; lines.len()];
     for (i, l) in lines.iter().enumerate().rev() {
         if let Line::Element(e) = l {
             if e.tag == "polyline" && attr(e, "opacity").is_none() {
-                let key = write(e, &[]);
-                keep[i] = !later.contains(&key);
-                later.insert(key);
+                keep[i] = later.insert(e);
             }
         }
     }
@@ -141,14 +137,24 @@ fn drop_overdrawn(lines: Vec<Line>) -> Vec<Line> {
         .collect()
 }
 
+impl std::hash::Hash for Element<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.tag.hash(h);
+        self.attrs.hash(h);
+        self.words.hash(h);
+    }
+}
+
+impl Eq for Element<'_> {}
+
 /// How many lines from the first can be written together: lines with the same stroke, or
 /// texts of the same size and colour.
 fn run_len(lines: &[Line]) -> usize {
     let Some(Line::Element(first)) = lines.first() else {
         return 1;
     };
-    let same = |e: &Element| match first.tag.as_str() {
-        "polyline" => e.tag == "polyline" && without(e, &["points"]) == without(first, &["points"]),
+    let same = |e: &Element| match first.tag {
+        "polyline" => e.tag == "polyline" && same_but(e, first, "points"),
         "text" => {
             e.tag == "text"
                 && ["font-size", "fill"]
@@ -167,26 +173,29 @@ fn run_len(lines: &[Line]) -> usize {
         .count()
 }
 
-fn without(e: &Element, keys: &[&str]) -> Vec<(String, String)> {
-    e.attrs
-        .iter()
-        .filter(|(k, _)| !keys.contains(&k.as_str()))
-        .cloned()
-        .collect()
+/// Whether two elements have the same attributes, in the same order, but for `key`.
+fn same_but(a: &Element, b: &Element, key: &str) -> bool {
+    let rest = |e: &Element| e.attrs.iter().filter(|(k, _)| *k != key).count();
+    rest(a) == rest(b) && without(a, key).zip(without(b, key)).all(|(x, y)| x == y)
+}
+
+fn without<'e, 'a>(
+    e: &'e Element<'a>,
+    key: &'e str,
+) -> impl Iterator<Item = &'e (&'a str, &'a str)> + 'e {
+    e.attrs.iter().filter(move |(k, _)| *k != key)
 }
 
 /// The attributes a group of texts can hold: those every text in it has, with one value.
-fn shared(texts: &[&Element]) -> Vec<(String, String)> {
+fn shared<'a>(texts: &[&Element<'a>]) -> Vec<(&'a str, &'a str)> {
     let Some(first) = texts.first() else {
         return Vec::new();
     };
     first
         .attrs
         .iter()
-        .filter(|(k, v)| {
-            SHARED.contains(&k.as_str()) && texts.iter().all(|e| attr(e, k) == Some(v.as_str()))
-        })
-        .cloned()
+        .filter(|(k, v)| SHARED.contains(k) && texts.iter().all(|e| attr(e, k) == Some(*v)))
+        .copied()
         .collect()
 }
 
@@ -195,24 +204,34 @@ fn groupable(e: &Element) -> bool {
     attr(e, "opacity").is_none()
 }
 
-fn write(e: &Element, leave_out: &[&str]) -> String {
-    let mut s = format!("<{}", e.tag);
-    for (k, v) in e
-        .attrs
-        .iter()
-        .filter(|(k, _)| !leave_out.contains(&k.as_str()))
-    {
-        s.push_str(&format!(" {k}=\"{v}\""));
+fn push_attr(out: &mut String, k: &str, v: &str) {
+    out.push(' ');
+    out.push_str(k);
+    out.push_str("=\"");
+    out.push_str(v);
+    out.push('"');
+}
+
+fn write(out: &mut String, e: &Element, leave_out: &[&str]) {
+    out.push('<');
+    out.push_str(e.tag);
+    for (k, v) in e.attrs.iter().filter(|(k, _)| !leave_out.contains(k)) {
+        push_attr(out, k, v);
     }
-    match &e.words {
-        Some(w) => s.push_str(&format!(">{w}</{}>\n", e.tag)),
-        None => s.push_str("/>\n"),
+    match e.words {
+        Some(w) => {
+            out.push('>');
+            out.push_str(w);
+            out.push_str("</");
+            out.push_str(e.tag);
+            out.push_str(">\n");
+        }
+        None => out.push_str("/>\n"),
     }
-    s
 }
 
 /// Polylines with the same stroke as one path: `M` starts each line's points.
-fn merged_lines(lines: &[Line]) -> String {
+fn merged_lines(out: &mut String, lines: &[Line]) {
     let mut d = String::new();
     let mut first = None;
     for l in lines {
@@ -223,18 +242,17 @@ fn merged_lines(lines: &[Line]) -> String {
         }
     }
     let Some(first) = first else {
-        return String::new();
+        return;
     };
-    let mut path = Element {
-        tag: "path".into(),
-        attrs: without(first, &["points"]),
-        words: None,
-    };
-    path.attrs.push(("d".into(), d));
-    write(&path, &[])
+    out.push_str("<path");
+    for (k, v) in without(first, "points") {
+        push_attr(out, k, v);
+    }
+    push_attr(out, "d", &d);
+    out.push_str("/>\n");
 }
 
-fn grouped_texts(lines: &[Line]) -> String {
+fn grouped_texts(out: &mut String, lines: &[Line]) {
     let texts: Vec<&Element> = lines
         .iter()
         .filter_map(|l| match l {
@@ -243,17 +261,16 @@ fn grouped_texts(lines: &[Line]) -> String {
         })
         .collect();
     let shared = shared(&texts);
-    let keys: Vec<&str> = shared.iter().map(|(k, _)| k.as_str()).collect();
-    let mut s = String::from("<g");
+    let keys: Vec<&str> = shared.iter().map(|(k, _)| *k).collect();
+    out.push_str("<g");
     for (k, v) in &shared {
-        s.push_str(&format!(" {k}=\"{v}\""));
+        push_attr(out, k, v);
     }
-    s.push_str(">\n");
+    out.push_str(">\n");
     for e in texts {
-        s.push_str(&write(e, &keys));
+        write(out, e, &keys);
     }
-    s.push_str("</g>\n");
-    s
+    out.push_str("</g>\n");
 }
 
 #[cfg(test)]

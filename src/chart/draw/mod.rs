@@ -81,11 +81,18 @@ impl Svg {
     /// wide and narrow variants, share one page).
     pub fn body_for(&self, id: &str) -> String {
         if self.body.contains(ranks::ID) {
-            self.body.replace(ranks::ID, id)
+            replace_all(&self.body, ranks::ID, id)
         } else if self.body.contains(HATCH_ID) {
-            self.body
-                .replace(&format!("\"{HATCH_ID}\""), &format!("\"{id}-hatch\""))
-                .replace(&format!("url(#{HATCH_ID})"), &format!("url(#{id}-hatch)"))
+            let body = replace_all(
+                &self.body,
+                &format!("\"{HATCH_ID}\""),
+                &format!("\"{id}-hatch\""),
+            );
+            replace_all(
+                &body,
+                &format!("url(#{HATCH_ID})"),
+                &format!("url(#{id}-hatch)"),
+            )
         } else {
             self.body.clone()
         }
@@ -349,17 +356,34 @@ fn render(width: u32, draw: impl Fn(&Pen) -> i32) -> Svg {
 fn inner(svg: &str) -> String {
     let start = svg.find(">\n").map(|i| i + 2).unwrap_or(0);
     let end = svg.rfind("</svg>").unwrap_or(svg.len());
-    let body = svg[start..end]
-        .replace(" font-family=\"sans-serif\"", "")
-        // Defaults, written by plotters on every element: leaving them out halves the size.
-        .replace(" opacity=\"1\"", "")
-        .replace(" stroke=\"none\"", "");
+    let body = replace_all(&svg[start..end], " font-family=\"sans-serif\"", "");
+    // Defaults, written by plotters on every element: leaving them out halves the size.
+    let body = replace_all(&body, " opacity=\"1\"", "");
+    let body = replace_all(&body, " stroke=\"none\"", "");
     let mut body = compact::compact(&round_font_sizes(&body));
     if body.contains("fill=\"#010203\"") {
-        body = body.replace("fill=\"#010203\"", &format!("fill=\"url(#{HATCH_ID})\""));
+        body = replace_all(
+            &body,
+            "fill=\"#010203\"",
+            &format!("fill=\"url(#{HATCH_ID})\""),
+        );
         body.insert_str(0, &format!("<defs><pattern id=\"{HATCH_ID}\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect x=\"0\" y=\"0\" width=\"2\" height=\"6\" fill=\"#FFFFFF\"/></pattern></defs>\n"));
     }
     body
+}
+
+/// `s.replace(from, to)`, found with memchr's searcher (a chart is searched several times, and
+/// the standard library's searcher is the slower one for these patterns).
+fn replace_all(s: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut last = 0;
+    for i in memchr::memmem::find_iter(s.as_bytes(), from.as_bytes()) {
+        out.push_str(&s[last..i]);
+        out.push_str(to);
+        last = i + from.len();
+    }
+    out.push_str(&s[last..]);
+    out
 }
 
 /// plotters writes `font-size="13.000000000000002"`; write `13`.
