@@ -8,9 +8,11 @@ use crate::model::Lang;
 use crate::urls::{Page, Urls};
 use serde::Serialize;
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::Path;
+
+mod published;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct FieldChange {
@@ -82,11 +84,6 @@ impl StatusChange {
     }
 }
 
-#[derive(serde::Deserialize)]
-struct Published {
-    targets: Vec<Row>,
-}
-
 impl ChangeReport {
     /// Compares `new` with the rows published in `previous_output/data/targets.json`. An
     /// output without one (a first build) gives a report that compared nothing; one that
@@ -102,11 +99,19 @@ impl ChangeReport {
     /// Compares `new` with the rows of a published `data/targets.json` (for example the one
     /// the live site serves, fetched before building). Unreadable files are an error. The file
     /// is read as any other (`load::read`: a regular file of bounded size), and the error
-    /// never quotes it: it may be any file on the machine.
+    /// never quotes it: it may be any file on the machine. Its rows are compared one by one
+    /// as they are read: at 10,000 places the file is hundreds of MB as rows.
     pub fn against_file(previous: &Path, new: &[Row]) -> Result<ChangeReport, String> {
-        let bytes = read::read_file(previous, read::MAX_PREVIOUS_BYTES, &[])
+        let file = read::open_file(previous, read::MAX_PREVIOUS_BYTES, &[])
             .map_err(|e| format!("cannot read {}: {e}", previous.display()))?;
-        let old = serde_json::from_slice::<Published>(&bytes).map_err(|e| {
+        let mut diff = Diff::new(new);
+        let mut json = serde_json::Deserializer::from_reader(std::io::BufReader::new(file));
+        let read = serde::de::DeserializeSeed::deserialize(
+            published::Published(&mut |row| diff.old(row)),
+            &mut json,
+        )
+        .and_then(|()| json.end());
+        read.map_err(|e| {
             // serde_json's own message may quote a value from the file: give only its kind.
             let what = match e.classify() {
                 serde_json::error::Category::Syntax => "it is not valid JSON",
@@ -123,70 +128,15 @@ impl ChangeReport {
                 e.column()
             )
         })?;
-        Ok(Self::between(&old.targets, new))
+        Ok(diff.finish())
     }
 
     pub fn between(old: &[Row], new: &[Row]) -> ChangeReport {
-        let old_by: BTreeMap<&str, &Row> = old.iter().map(|r| (r.target_id.as_str(), r)).collect();
-        let new_by: BTreeMap<&str, &Row> = new.iter().map(|r| (r.target_id.as_str(), r)).collect();
-        let added = new
-            .iter()
-            .filter(|r| !old_by.contains_key(r.target_id.as_str()))
-            .cloned()
-            .collect();
-        let removed = old
-            .iter()
-            .filter(|r| !new_by.contains_key(r.target_id.as_str()))
-            .cloned()
-            .collect();
-        let mut changed = Vec::new();
-        let columns = crate::downloads::csv_columns(new);
-        for r in new {
-            let Some(o) = old_by.get(r.target_id.as_str()) else {
-                continue;
-            };
-            let a = serde_json::to_value(o).unwrap_or_default();
-            let b = serde_json::to_value(r).unwrap_or_default();
-            let mut changes = Vec::new();
-            if let (Some(a), Some(b)) = (a.as_object(), b.as_object()) {
-                // In the order of the CSV columns: the value before what is derived from it.
-                // A file published before progress existed has no status to compare with.
-                let no_progress = o.progress_status.is_empty();
-                for field in columns.iter().map(String::as_str) {
-                    // The permalink follows the base URL, which is not a change of the data.
-                    if field == "permalink" || (no_progress && PROGRESS_FIELDS.contains(&field)) {
-                        continue;
-                    }
-                    let old_value = a.get(field).cloned().unwrap_or_default();
-                    let new_value = b.get(field).cloned().unwrap_or_default();
-                    if old_value != new_value {
-                        changes.push(FieldChange {
-                            field: field.to_string(),
-                            old: show(&old_value),
-                            new: show(&new_value),
-                        });
-                    }
-                }
-            }
-            if !changes.is_empty() {
-                changed.push(Changed {
-                    target_id: r.target_id.clone(),
-                    programme: r.programme.clone(),
-                    place: r.place_en.clone(),
-                    label: r.label_en.clone(),
-                    place_zh: r.place_zh.clone(),
-                    label_zh: r.label_zh.clone(),
-                    changes,
-                });
-            }
+        let mut diff = Diff::new(new);
+        for o in old {
+            diff.old(o.clone());
         }
-        ChangeReport {
-            compared: true,
-            added,
-            removed,
-            changed,
-            previous_unreadable: false,
-        }
+        diff.finish()
     }
 
     /// The figures whose progress status changed, in figure order.
@@ -347,4 +297,101 @@ fn show(v: &serde_json::Value) -> String {
         },
         other => other.to_string(),
     }
+}
+
+/// A comparison of new rows with old ones given one at a time (`between`, `against_file`).
+struct Diff<'a> {
+    new: &'a [Row],
+    /// Target id → the new rows with that id.
+    new_by: HashMap<&'a str, Vec<usize>>,
+    /// Whether an old row has the id of the new row.
+    seen: Vec<bool>,
+    removed: Vec<Row>,
+    /// By new row: how it differs from the last old row with its id.
+    changed: BTreeMap<usize, Changed>,
+    columns: Vec<String>,
+}
+
+impl<'a> Diff<'a> {
+    fn new(new: &'a [Row]) -> Self {
+        let mut new_by: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, r) in new.iter().enumerate() {
+            new_by.entry(r.target_id.as_str()).or_default().push(i);
+        }
+        Diff {
+            new,
+            new_by,
+            seen: vec![false; new.len()],
+            removed: Vec::new(),
+            changed: BTreeMap::new(),
+            columns: crate::downloads::csv_columns(new),
+        }
+    }
+
+    fn old(&mut self, o: Row) {
+        let Some(same) = self.new_by.get(o.target_id.as_str()) else {
+            self.removed.push(o);
+            return;
+        };
+        for &i in same {
+            self.seen[i] = true;
+            match changed(&o, &self.new[i], &self.columns) {
+                Some(c) => self.changed.insert(i, c),
+                None => self.changed.remove(&i),
+            };
+        }
+    }
+
+    fn finish(self) -> ChangeReport {
+        let added = self
+            .new
+            .iter()
+            .zip(&self.seen)
+            .filter(|(_, seen)| !**seen)
+            .map(|(r, _)| r.clone())
+            .collect();
+        ChangeReport {
+            compared: true,
+            added,
+            removed: self.removed,
+            changed: self.changed.into_values().collect(),
+            previous_unreadable: false,
+        }
+    }
+}
+
+/// How `r` differs from `o`, the row of the same figure before, field by field.
+fn changed(o: &Row, r: &Row, columns: &[String]) -> Option<Changed> {
+    let a = serde_json::to_value(o).unwrap_or_default();
+    let b = serde_json::to_value(r).unwrap_or_default();
+    let mut changes = Vec::new();
+    if let (Some(a), Some(b)) = (a.as_object(), b.as_object()) {
+        // In the order of the CSV columns: the value before what is derived from it.
+        // A file published before progress existed has no status to compare with.
+        let no_progress = o.progress_status.is_empty();
+        for field in columns.iter().map(String::as_str) {
+            // The permalink follows the base URL, which is not a change of the data.
+            if field == "permalink" || (no_progress && PROGRESS_FIELDS.contains(&field)) {
+                continue;
+            }
+            let old_value = a.get(field).cloned().unwrap_or_default();
+            let new_value = b.get(field).cloned().unwrap_or_default();
+            if old_value != new_value {
+                changes.push(FieldChange {
+                    field: field.to_string(),
+                    old: show(&old_value),
+                    new: show(&new_value),
+                });
+            }
+        }
+    }
+    (!changes.is_empty()).then(|| Changed {
+        target_id: r.target_id.clone(),
+        programme: r.programme.clone(),
+        place: r.place_en.clone(),
+        label: r.label_en.clone(),
+        place_zh: r.place_zh.clone(),
+        label_zh: r.label_zh.clone(),
+        changes,
+    })
 }

@@ -9,6 +9,8 @@ use crate::model::*;
 use crate::output::OutputFile;
 use crate::urls::{Page, Urls};
 use serde::Serialize;
+use std::collections::HashMap;
+use std::io::Write;
 
 /// One figure, flattened for tables. Field order is the CSV column order.
 #[derive(Serialize, Debug, Clone, PartialEq, serde::Deserialize)]
@@ -160,7 +162,9 @@ pub fn row(model: &Model, urls: &Urls, p: &Programme, t: &Target) -> Row {
 pub struct Table {
     pub page: Page,
     pub stem: String,
-    pub rows: Vec<Row>,
+    /// Its rows, as indexes into `Downloads::all_rows` (each row is held once, not once per
+    /// table it is published in).
+    pub rows: Vec<usize>,
     /// Published as CSV as well as JSON.
     pub csv: bool,
 }
@@ -176,6 +180,8 @@ impl Table {
 }
 
 pub struct Downloads {
+    /// Every figure's row, in `model.targets()` order: the site-wide table.
+    rows: Vec<Row>,
     pub tables: Vec<Table>,
     pub observations: Vec<ObservationRow>,
     urls: Urls,
@@ -198,46 +204,73 @@ impl Downloads {
         all: Vec<Row>,
         observations: Vec<ObservationRow>,
     ) -> Downloads {
-        let mut tables = vec![Table {
-            page: Page::Data,
-            stem: "data/targets".into(),
-            rows: all.clone(),
-            csv: true,
-        }];
-        // One pass over the rows, not one per programme (10,000 rows × 1,000 programmes).
-        let mut by_programme: std::collections::HashMap<&str, Vec<Row>> = Default::default();
-        for r in &all {
-            by_programme
-                .entry(&r.programme)
-                .or_default()
-                .push(r.clone());
-        }
+        let table = |page: Page, stem: String, csv: bool| Table {
+            page,
+            stem,
+            rows: Vec::new(),
+            csv,
+        };
+        let mut tables = vec![table(Page::Data, "data/targets".into(), true)];
         for p in &model.programmes {
-            tables.push(Table {
-                page: Page::Programme(p.id.clone()),
-                stem: crate::urls::programme_data(&p.id),
-                rows: by_programme.remove(p.id.as_str()).unwrap_or_default(),
-                csv: false,
-            });
+            let stem = crate::urls::programme_data(&p.id);
+            tables.push(table(Page::Programme(p.id.clone()), stem, false));
         }
         for m in model.shared_metrics() {
-            tables.push(Table {
-                page: Page::Metric(m.id.clone()),
-                stem: crate::urls::metric_data(&m.id),
-                rows: all.iter().filter(|r| r.metric == m.id).cloned().collect(),
-                csv: false,
-            });
+            let stem = crate::urls::metric_data(&m.id);
+            tables.push(table(Page::Metric(m.id.clone()), stem, false));
         }
-        Downloads {
+        let mut downloads = Downloads {
+            rows: all,
             tables,
             observations,
             urls: urls.clone(),
+        };
+        downloads.index();
+        downloads
+    }
+
+    /// Gives each table the indexes of its rows: all of them for the site-wide table, those of
+    /// its programme or its metric for the others.
+    fn index(&mut self) {
+        // One pass over the rows, not one per table (10,000 rows × 1,000 programmes).
+        let mut by_programme: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_metric: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, r) in self.rows.iter().enumerate() {
+            by_programme.entry(&r.programme).or_default().push(i);
+            by_metric.entry(&r.metric).or_default().push(i);
+        }
+        for t in &mut self.tables {
+            t.rows = match &t.page {
+                Page::Programme(id) => by_programme.remove(id.as_str()).unwrap_or_default(),
+                Page::Metric(id) => by_metric.get(id.as_str()).cloned().unwrap_or_default(),
+                _ => (0..self.rows.len()).collect(),
+            };
         }
     }
 
-    /// The site-wide rows, as published in `data/targets.json`.
+    /// Puts `rows` in the place of programme `id`'s rows (the site-wide rows are in programme
+    /// id order): what the preview does after an edit of one programme.
+    pub fn replace_programme(&mut self, id: &str, rows: &[Row]) {
+        let was = self.rows.partition_point(|r| r.programme.as_str() < id)
+            ..self.rows.partition_point(|r| r.programme.as_str() <= id);
+        self.rows.splice(was, rows.iter().cloned());
+        self.index();
+    }
+
+    /// The site-wide rows, as published in `data/targets.json` (none after `release_rows`).
     pub fn all_rows(&self) -> &[Row] {
-        &self.tables[0].rows
+        &self.rows
+    }
+
+    /// The rows of a table, in order (none after `release_rows`).
+    pub fn rows_of<'a>(&'a self, table: &'a Table) -> impl Iterator<Item = &'a Row> + 'a {
+        table.rows.iter().filter_map(|i| self.rows.get(*i))
+    }
+
+    /// Frees the rows once their files are written, keeping what pages show of the tables
+    /// (names, row counts): at 10,000 places the rows are a quarter of the build's memory.
+    pub fn release_rows(&mut self) {
+        self.rows = Vec::new();
     }
 
     /// Links for a page: its own tables, and on the data page every table. A programme's or a
@@ -289,45 +322,83 @@ impl Downloads {
     /// page): what the preview writes after an edit that affects only those pages.
     pub fn files_for(&self, wanted: &dyn Fn(&Page) -> bool) -> Vec<OutputFile> {
         let mut out = Vec::new();
-        for t in self.tables.iter().filter(|t| wanted(&t.page)) {
-            if t.csv {
-                out.push(OutputFile::new(
-                    format!("{}.csv", t.stem),
-                    csv_bytes(&t.rows),
-                ));
-            }
-            out.push(OutputFile::new(
-                format!("{}.json", t.stem),
-                json_records("targets", &t.rows),
-            ));
-        }
-        if !wanted(&Page::Data) {
-            return out;
-        }
-        out.push(OutputFile::new(
-            format!("{OBSERVATIONS}.csv"),
-            observations_csv(&self.observations),
-        ));
-        out.push(OutputFile::new(
-            format!("{OBSERVATIONS}.json"),
-            json_records("observations", &self.observations),
-        ));
+        self.each_file(wanted, &mut |f| out.push(f));
         out
     }
+
+    /// `files_for`, handing each file to `put` as soon as it is made: a large site's downloads
+    /// are never in memory all at once.
+    pub fn each_file(&self, wanted: &dyn Fn(&Page) -> bool, put: &mut dyn FnMut(OutputFile)) {
+        self.write_each(wanted, &mut |path, body| {
+            let mut bytes = Vec::new();
+            // Writing into memory cannot fail.
+            let _ = body(&mut bytes);
+            put(OutputFile::new(path, bytes));
+        });
+    }
+
+    /// The files of `files_for` as their paths and how to write them, for `put` to write each
+    /// straight to its file: the site-wide table is hundreds of MB at 10,000 places.
+    pub fn write_each(&self, wanted: &dyn Fn(&Page) -> bool, put: &mut Put) {
+        for t in self.tables.iter().filter(|t| wanted(&t.page)) {
+            if t.csv {
+                put(format!("{}.csv", t.stem), &|w| {
+                    write_csv(self.rows_of(t), w)
+                });
+            }
+            put(format!("{}.json", t.stem), &|w| {
+                write_json("targets", t.rows.len(), self.rows_of(t), w)
+            });
+        }
+        if !wanted(&Page::Data) {
+            return;
+        }
+        put(format!("{OBSERVATIONS}.csv"), &|w| {
+            w.write_all(&observations_csv(&self.observations))
+        });
+        put(format!("{OBSERVATIONS}.json"), &|w| {
+            let rows = &self.observations;
+            write_json("observations", rows.len(), rows, w)
+        });
+    }
 }
+
+/// How `Downloads::write_each` hands out a file: its path, and what writes it.
+pub type Put<'a> = dyn FnMut(String, &dyn Fn(&mut dyn Write) -> std::io::Result<()>) + 'a;
 
 /// `{"count":N,"KEY":[…]}` with one record per line, fields in CSV column order: no
 /// indentation (about 15% smaller than pretty-printed JSON), yet a change to one figure is
 /// one line in a diff.
 pub fn json_records<T: Serialize>(key: &str, rows: &[T]) -> String {
-    let mut text = format!("{{\"count\":{},\"{key}\":[", rows.len());
-    for (i, r) in rows.iter().enumerate() {
-        text.push_str(if i == 0 { "\n" } else { ",\n" });
-        // Serialising plain rows into memory cannot fail.
-        text.push_str(&serde_json::to_string(r).unwrap_or_default());
+    json_records_of(key, rows.len(), rows)
+}
+
+/// `json_records` of the `count` rows of `rows`.
+pub fn json_records_of<T: Serialize>(
+    key: &str,
+    count: usize,
+    rows: impl IntoIterator<Item = T>,
+) -> String {
+    let mut bytes = Vec::new();
+    // Writing into memory cannot fail, and the records are valid UTF-8.
+    let _ = write_json(key, count, rows, &mut bytes);
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Writes `json_records` of the `count` rows of `rows` to `w`.
+pub fn write_json<T: Serialize>(
+    key: &str,
+    count: usize,
+    rows: impl IntoIterator<Item = T>,
+    w: &mut dyn Write,
+) -> std::io::Result<()> {
+    write!(w, "{{\"count\":{count},\"{key}\":[")?;
+    for (i, r) in rows.into_iter().enumerate() {
+        w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+        // Plain rows always serialise; a failure here is the writer's.
+        serde_json::to_writer(&mut *w, &r).map_err(std::io::Error::other)?;
     }
-    text.push_str("\n]}\n");
-    text
+    w.write_all(b"\n]}\n")
 }
 
 /// What the data package says of every CSV file (see `neutralise`).
@@ -336,39 +407,56 @@ pub const CSV_NOTE: &str = "Text cells that begin with =, +, -, @, a tab or a ca
 /// CSV with a UTF-8 byte-order mark and CRLF line ends, as spreadsheet programs expect, and
 /// with text cells that a spreadsheet would run as a formula neutralised (`neutralise`).
 pub fn csv_bytes<T: Serialize>(rows: &[T]) -> Vec<u8> {
+    csv_bytes_of(rows)
+}
+
+/// `csv_bytes` of the rows `rows` gives, made row by row.
+pub fn csv_bytes_of<T: Serialize>(rows: impl IntoIterator<Item = T>) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    // Writing into memory cannot fail.
+    let _ = write_csv(rows, &mut bytes);
+    bytes
+}
+
+/// Writes `csv_bytes` of the rows `rows` gives to `w`, row by row.
+pub fn write_csv<T: Serialize>(
+    rows: impl IntoIterator<Item = T>,
+    w: &mut dyn Write,
+) -> std::io::Result<()> {
+    w.write_all("\u{feff}".as_bytes())?;
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(w);
     let mut plain = Vec::new();
-    {
-        let mut w = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(&mut plain);
-        for r in rows {
+    for (i, r) in rows.into_iter().enumerate() {
+        // Each row is written (the first after the header), read back cell by cell (serde
+        // gives no hook per text cell), and written again neutralised; the header as it is.
+        plain.clear();
+        {
+            let mut one = csv::WriterBuilder::new()
+                .has_headers(i == 0)
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(&mut plain);
             // Serialising plain rows into memory cannot fail.
-            let _ = w.serialize(r);
+            let _ = one.serialize(r);
+            let _ = one.flush();
         }
-        let _ = w.flush();
-    }
-    // Read back cell by cell (serde gives no hook per text cell), neutralised, written again.
-    let mut bytes = "\u{feff}".as_bytes().to_vec();
-    {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .from_reader(plain.as_slice());
-        let mut w = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(&mut bytes);
-        for (i, record) in reader.records().flatten().enumerate() {
+        for (j, record) in reader.records().flatten().enumerate() {
+            let header = i == 0 && j == 0;
             let cells: Vec<String> = record
                 .iter()
-                .map(|cell| match i {
-                    0 => cell.to_string(),
-                    _ => neutralise(cell),
+                .map(|cell| match header {
+                    true => cell.to_string(),
+                    false => neutralise(cell),
                 })
                 .collect();
-            let _ = w.write_record(&cells);
+            out.write_record(&cells).map_err(std::io::Error::other)?;
         }
-        let _ = w.flush();
     }
-    bytes
+    out.flush()
 }
 
 /// The CSV columns of a kind of row, in order (its fields' order), read from the header

@@ -153,8 +153,8 @@ pub fn check_reusing(
     timings.since("load", &mut clock);
     let mut diags = loaded.diagnostics;
     let fail = |diagnostics: Diagnostics, sources: &load::SourceMap| Failure {
+        sources: sources.texts_of(&diagnostics),
         diagnostics,
-        sources: sources.texts(),
     };
     let Some(model) = loaded.model else {
         return Err(fail(diags, &loaded.sources));
@@ -221,8 +221,9 @@ pub fn check_reusing(
         urls,
         charts,
         theme,
+        // Only the texts the warnings are shown in: a large site's texts are not kept.
+        sources: loaded.sources.texts_of(&diags),
         warnings: diags,
-        sources: loaded.sources.texts(),
     })
 }
 
@@ -300,7 +301,7 @@ pub fn build_checked(
             })?,
     };
     timings.since("downloads", &mut clock);
-    let extras = render::Extras {
+    let mut extras = render::Extras {
         charts,
         downloads,
         changes: Some(report.clone()),
@@ -332,12 +333,26 @@ pub fn build_checked(
                 });
                 (index, started.elapsed())
             });
+            // Beside it, the downloads first, straight to their files (the site-wide table is
+            // hundreds of MB at 10,000 places); then their rows are freed: pages show only the
+            // tables' names and row counts.
+            let mut late = Diagnostics::new();
+            extras
+                .downloads
+                .write_each(
+                    &|_| true,
+                    &mut |path, body| match stage.put_with(&path, body) {
+                        Ok(()) => progress(stage.files()),
+                        Err(e) => late.push(Diagnostic::error(e.to_string())),
+                    },
+                );
+            extras.downloads.release_rows();
+            let extras = &extras;
             let (mut result, site_files) = rayon::join(
-                || render::render_site(&model, &urls, &theme, &extras, &sink),
-                || publish::site_files(&model, &urls, &extras, &theme),
+                || render::render_pages(&model, &urls, &theme, extras, &sink),
+                || publish::site_files(&model, &urls, extras, &theme),
             );
             // Site files go through the same sink after the pages.
-            let mut late = Diagnostics::new();
             let mut put = |f: output::OutputFile| {
                 if let Err(d) = sink(f) {
                     late.push(d);

@@ -214,14 +214,24 @@ pub struct Stage {
 impl Stage {
     /// Writes one file into the staging folder.
     pub fn put(&self, f: &OutputFile) -> Result<(), WriteError> {
-        let rel = safe_relative(&f.path)?;
+        self.put_with(&f.path, &|w| w.write_all(&f.bytes))
+    }
+
+    /// Writes the file at `path` with `body`, straight into the staging folder: a file too
+    /// large to hold in memory (the site-wide downloads at 10,000 places).
+    pub fn put_with(
+        &self,
+        path: &str,
+        body: &dyn Fn(&mut dyn io::Write) -> io::Result<()>,
+    ) -> Result<(), WriteError> {
+        let rel = safe_relative(path)?;
         let fresh = self
             .seen
             .lock()
-            .map(|mut s| s.insert(f.path.clone()))
+            .map(|mut s| s.insert(path.to_string()))
             .unwrap_or(false);
         if !fresh {
-            return Err(WriteError::Duplicate(f.path.clone()));
+            return Err(WriteError::Duplicate(path.to_string()));
         }
         let dest = self.dir.join(&rel);
         if let Some(folder) = rel.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -234,7 +244,11 @@ impl Stage {
                 }
             }
         }
-        fs::write(&dest, &f.bytes).map_err(io_err(&dest))?;
+        let file = fs::File::create(&dest).map_err(io_err(&dest))?;
+        let mut w = io::BufWriter::new(file);
+        body(&mut w)
+            .and_then(|()| io::Write::flush(&mut w))
+            .map_err(io_err(&dest))?;
         // A point where tests kill the build: part of the site written.
         if self.files.fetch_add(1, Ordering::Relaxed) == 20 {
             pause("writing");

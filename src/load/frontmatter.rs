@@ -23,14 +23,14 @@ struct FrontMatter {
     metrics: Vec<String>,
 }
 
-/// The page, a locator for its front-matter fields (lines of the whole file), and every error
-/// in the front matter.
+/// The page, where its front matter is (to locate its fields in the whole file), and every
+/// error in the front matter.
 pub fn parse(file: &Path, text: &str) -> Parsed<Commentary> {
     match split(file, text) {
         Ok(page) => page,
         Err(d) => Parsed {
             value: None,
-            locator: None,
+            located: None,
             errors: vec![d],
         },
     }
@@ -48,7 +48,8 @@ fn split(file: &Path, text: &str) -> Result<Parsed<Commentary>, Diagnostic> {
     if first.trim_end() != "---" {
         return Err(missing());
     }
-    let mut yaml_text = String::new();
+    // The front matter is the lines between the two `---`: `text[first.len()..yaml_end]`.
+    let mut yaml_end = first.len();
     let mut consumed = first.len();
     let mut closed = false;
     let mut line_no = 1;
@@ -59,8 +60,10 @@ fn split(file: &Path, text: &str) -> Result<Parsed<Commentary>, Diagnostic> {
             closed = true;
             break;
         }
-        yaml_text.push_str(line);
+        yaml_end = consumed;
     }
+    let yaml_range = first.len()..yaml_end;
+    let yaml_text = &text[yaml_range.clone()];
     if !closed {
         return Err(Diagnostic::error("the front matter is never closed")
             .in_file(file)
@@ -94,11 +97,16 @@ fn split(file: &Path, text: &str) -> Result<Parsed<Commentary>, Diagnostic> {
         .at(line_no + 1 + n, col + 1)
         .help("delete it: text may hold tabs and line breaks, but no other control character"));
     }
-    let parsed: Parsed<FrontMatter> = yaml::parse_all(file, &yaml_text, 2);
+    let parsed: Parsed<FrontMatter> = yaml::parse_all(file, yaml_text, 2);
+    // Located in the file's text, not in the front matter's.
+    let located = parsed.located.map(|l| yaml::Located {
+        range: yaml_range,
+        ..l
+    });
     let Some(fm) = parsed.value else {
         return Ok(Parsed {
             value: None,
-            locator: parsed.locator,
+            located,
             errors: parsed.errors,
         });
     };
@@ -128,7 +136,7 @@ fn split(file: &Path, text: &str) -> Result<Parsed<Commentary>, Diagnostic> {
     };
     Ok(Parsed {
         value: Some(page),
-        locator: parsed.locator,
+        located,
         errors: parsed.errors,
     })
 }
@@ -144,10 +152,7 @@ mod tests {
     fn ok(file: &str, text: &str) -> (Commentary, super::super::Locator) {
         let p = parse(Path::new(file), text);
         assert!(p.errors.is_empty(), "{:?}", p.errors);
-        (
-            p.value.unwrap(),
-            std::sync::Arc::unwrap_or_clone(p.locator.unwrap()),
-        )
+        (p.value.unwrap(), p.located.unwrap().locator(text))
     }
 
     fn err(file: &str, text: &str) -> Diagnostic {

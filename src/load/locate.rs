@@ -30,8 +30,6 @@ pub struct Locator {
     alias_bomb: Option<(usize, usize)>,
     /// Where nesting first goes deeper than `MAX_DEPTH`.
     too_deep: Option<(usize, usize)>,
-    /// Fields that had a shape error and were given a stand-in value (see `load::repair`).
-    repaired: Vec<String>,
     /// The first value (or key) holding a control character other than tab and line breaks.
     control: Option<(usize, usize, char)>,
     /// Where a second YAML document starts (after `---` or `...`).
@@ -58,29 +56,10 @@ impl Locator {
             duplicates: walker.duplicates,
             alias_bomb: walker.alias_bomb,
             too_deep: walker.too_deep,
-            repaired: Vec::new(),
             control: walker.control,
             second_document: walker.second_document,
             tag: walker.tag,
         }
-    }
-
-    pub fn set_repaired(&mut self, paths: Vec<String>) {
-        self.repaired = paths;
-    }
-
-    /// Whether `path` is, or is inside or around, a field that had a shape error: its value is
-    /// a stand-in, so checks of it would only repeat (or invent) a problem.
-    pub fn is_repaired(&self, path: &str) -> bool {
-        let within = |inner: &str, outer: &str| {
-            inner == outer
-                || outer.is_empty()
-                || (inner.starts_with(outer)
-                    && matches!(inner.as_bytes().get(outer.len()), Some(b'.' | b'[')))
-        };
-        self.repaired
-            .iter()
-            .any(|r| within(path, r) || (!path.is_empty() && within(r, path)))
     }
 
     /// The 1-based line and column of `path`'s value, or of its nearest located parent.

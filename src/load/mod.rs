@@ -6,12 +6,14 @@ mod locate;
 mod progress;
 pub mod read;
 mod repair;
+mod sources;
 mod yaml;
 
 pub use locate::Locator;
 pub use progress::{
     cell_error, civil_from_days, column_letter, serial_to_date, COLUMNS as PROGRESS_COLUMNS,
 };
+pub use sources::SourceMap;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::model::*;
@@ -20,45 +22,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use read::MAX_FILE_BYTES;
-
-/// The text of every file read, with a locator for YAML files, keyed by path relative to the
-/// site root. Lets later stages name the line of a problem and show it.
-#[derive(Debug, Default)]
-pub struct SourceMap {
-    files: BTreeMap<PathBuf, (String, Option<std::sync::Arc<Locator>>)>,
-}
-
-impl SourceMap {
-    /// Line and column of `field` in `file`, falling back to the nearest located parent.
-    pub fn locate(&self, file: &Path, field: &str) -> Option<(usize, usize)> {
-        self.files.get(file)?.1.as_ref()?.locate(field)
-    }
-    /// The text of a file that was read, e.g. a CSV table, to place errors in it.
-    pub fn text(&self, file: &Path) -> Option<&str> {
-        self.files.get(file).map(|(t, _)| t.as_str())
-    }
-    pub fn texts(&self) -> BTreeMap<PathBuf, String> {
-        self.files
-            .iter()
-            .map(|(k, (t, _))| (k.clone(), t.clone()))
-            .collect()
-    }
-    /// Whether `d` is about a field that had a shape error and holds a stand-in value.
-    pub fn is_repaired(&self, d: &Diagnostic) -> bool {
-        let (Some(file), Some(field)) = (&d.file, &d.field) else {
-            return false;
-        };
-        matches!(self.files.get(file), Some((_, Some(loc))) if loc.is_repaired(field))
-    }
-    /// A diagnostic at `field` of `file`, positioned when the field can be found.
-    pub fn diag(&self, d: Diagnostic, file: &Path, field: &str) -> Diagnostic {
-        let d = d.in_file(file).field(field);
-        match self.locate(file, field) {
-            Some((line, col)) => d.at(line, col),
-            None => d,
-        }
-    }
-}
 
 /// What loading produced: the model (when `site.yaml` could be read), and everything found
 /// wrong. Files with shape errors are in the model with stand-ins for the wrong values (see
@@ -117,7 +80,7 @@ fn load_with(root: &Path, reuse: Option<Reuse>) -> (Loaded, Option<Reuse>) {
         root: root.to_path_buf(),
         // Files are read from the site folder; a content/ that is itself a link is allowed.
         inside: read::within(&[root, &root.join("content")]),
-        sources: SourceMap::default(),
+        sources: SourceMap::new(root, read::within(&[root, &root.join("content")])),
         diagnostics: Diagnostics::new(),
         dropped: false,
         reuse,
@@ -137,7 +100,14 @@ enum Prepared<T> {
     Missing,
     Unreadable(read::TextError),
     /// Boxed: the other variants are small.
-    Parsed(Box<(String, yaml::Parsed<T>)>),
+    Parsed(Box<(ReadText, yaml::Parsed<T>)>),
+}
+
+/// A parsed file's text until it is noted in the `SourceMap`: whole, or only its digest (a
+/// file without a problem, outside the preview: thousands are parsed at once).
+enum ReadText {
+    Whole(String),
+    Digest(u64),
 }
 
 /// A file the loop of `Loader::run` reads as a programme.
@@ -331,7 +301,7 @@ impl Loader {
                 // Keep a readable copy so the offending line can be shown (the file is inside
                 // the site: `read` refuses the others).
                 let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                self.sources.files.insert(rel.clone(), (lossy, None));
+                self.sources.keep(rel.clone(), lossy);
                 d.at(line, col).help("save it as UTF-8 (in most editors: Save with encoding → UTF-8); GBK or GB2312 files must be converted")
             }
         };
@@ -363,6 +333,10 @@ impl Loader {
                 let parsed = self
                     .reused(&rel, &text)
                     .unwrap_or_else(|| yaml::parse_all::<T>(&rel, &text, 1));
+                let text = match self.reuse.is_none() && parsed.errors.is_empty() {
+                    true => ReadText::Digest(sources::digest(&text)),
+                    false => ReadText::Whole(text),
+                };
                 Prepared::Parsed(Box::new((text, parsed)))
             }
             Err(e) => Prepared::Unreadable(e),
@@ -394,7 +368,9 @@ impl Loader {
             }
             Prepared::Parsed(parsed) => {
                 let (text, parsed) = *parsed;
-                self.remember(&rel, &text, &parsed);
+                if let ReadText::Whole(text) = &text {
+                    self.remember(&rel, text, &parsed);
+                }
                 self.parsed(rel, text, parsed)
             }
         }
@@ -428,8 +404,18 @@ impl Loader {
     }
 
     /// Remembers a parsed file and its errors; the value, when there is one (even repaired).
-    fn parsed<T>(&mut self, rel: PathBuf, text: String, parsed: yaml::Parsed<T>) -> Option<T> {
-        self.sources.files.insert(rel, (text, parsed.locator));
+    fn parsed<T>(&mut self, rel: PathBuf, text: ReadText, parsed: yaml::Parsed<T>) -> Option<T> {
+        // A file without problems is read again should a later check need to show it.
+        match text {
+            ReadText::Whole(text) if !parsed.errors.is_empty() => {
+                self.sources.keep_parsed(rel, text, parsed.located)
+            }
+            ReadText::Whole(text) => {
+                let digest = sources::digest(&text);
+                self.sources.parsed(rel, digest, parsed.located)
+            }
+            ReadText::Digest(digest) => self.sources.parsed(rel, digest, parsed.located),
+        }
         for d in parsed.errors {
             self.diagnostics.push(d);
         }
@@ -498,7 +484,7 @@ impl Loader {
                 return;
             };
             let rows = progress::csv_rows(&text);
-            self.sources.files.insert(rel.clone(), (text.clone(), None));
+            self.sources.keep(rel.clone(), text.clone());
             (Some(text), rows.map_err(|(line, e)| (Some(line), e)))
         } else {
             // Through `read`, as every content file: inside the site, at most MAX_FILE_BYTES.
@@ -585,6 +571,6 @@ impl Loader {
             .reused(&rel, &text)
             .unwrap_or_else(|| frontmatter::parse(&rel, &text));
         self.remember(&rel, &text, &parsed);
-        self.parsed(rel, text, parsed)
+        self.parsed(rel, ReadText::Whole(text), parsed)
     }
 }

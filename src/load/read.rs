@@ -97,6 +97,23 @@ pub fn within(folders: &[&Path]) -> Vec<PathBuf> {
 /// Reads `path`: a regular file of at most `limit` bytes, lying (after links are resolved)
 /// inside one of `inside` (resolved folders from [`within`]; empty means anywhere).
 pub fn read_file(path: &Path, limit: u64, inside: &[PathBuf]) -> Result<Vec<u8>, ReadError> {
+    let mut bytes = Vec::new();
+    open_file(path, limit, inside)?
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge { limit, size: None });
+    }
+    Ok(bytes)
+}
+
+/// Opens `path` as [`read_file`] reads it, for reading as a stream: at most `limit` + 1
+/// bytes can be read from it (more than `limit` means the file grew past it).
+pub fn open_file(
+    path: &Path,
+    limit: u64,
+    inside: &[PathBuf],
+) -> Result<io::Take<fs::File>, ReadError> {
     let meta = fs::metadata(path).map_err(|e| match e.kind() {
         io::ErrorKind::NotFound => ReadError::Missing,
         _ => ReadError::Io(e),
@@ -118,14 +135,7 @@ pub fn read_file(path: &Path, limit: u64, inside: &[PathBuf]) -> Result<Vec<u8>,
     let file = open(&target).map_err(ReadError::Io)?;
     // The file may have been replaced since it was looked at: check what was opened.
     check_regular(&file.metadata().map_err(ReadError::Io)?)?;
-    let mut bytes = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(ReadError::Io)?;
-    if bytes.len() as u64 > limit {
-        return Err(ReadError::TooLarge { limit, size: None });
-    }
-    Ok(bytes)
+    Ok(file.take(limit + 1))
 }
 
 /// Reads a file as UTF-8 text through [`read_file`]; a byte-order mark is removed.

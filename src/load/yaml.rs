@@ -15,13 +15,49 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use std::path::Path;
 
 /// What parsing a file gave: the value (when it could be built, possibly with repairs, see
-/// `parse_all`), a locator for its fields, and every error found. The locator is shared, so
-/// that the preview's reuse of a parsed file (`load_reusing`) copies no more than the value.
+/// `parse_all`), where its YAML is (to locate its fields later), and every error found.
 #[derive(Clone)]
 pub struct Parsed<T> {
     pub value: Option<T>,
-    pub locator: Option<std::sync::Arc<Locator>>,
+    pub located: Option<Located>,
     pub errors: Vec<Diagnostic>,
+}
+
+/// Where a file's YAML is, so that its fields can be located when a diagnostic needs them.
+/// A locator of every field is a hundred bytes a field, several times the file's text: it is
+/// made again from the text for the few files that have a problem instead of kept for all.
+#[derive(Clone, Debug)]
+pub struct Located {
+    /// The YAML's bytes in the file's text: the whole file, or its front matter.
+    pub range: std::ops::Range<usize>,
+    /// The file line the YAML starts on.
+    pub first_line: usize,
+    /// Fields that had a shape error and were given a stand-in value (see `repair`).
+    pub repaired: Vec<String>,
+}
+
+impl Located {
+    /// The locator of the YAML in `file_text` (the text the file was parsed from).
+    pub fn locator(&self, file_text: &str) -> Locator {
+        let yaml = file_text.get(self.range.clone()).unwrap_or_default();
+        let mut locator = Locator::from_text(yaml);
+        locator.shift(self.first_line - 1);
+        locator
+    }
+
+    /// Whether `path` is, or is inside or around, a field that had a shape error: its value is
+    /// a stand-in, so checks of it would only repeat (or invent) a problem.
+    pub fn is_repaired(&self, path: &str) -> bool {
+        let within = |inner: &str, outer: &str| {
+            inner == outer
+                || outer.is_empty()
+                || (inner.starts_with(outer)
+                    && matches!(inner.as_bytes().get(outer.len()), Some(b'.' | b'[')))
+        };
+        self.repaired
+            .iter()
+            .any(|r| within(path, r) || (!path.is_empty() && within(r, path)))
+    }
 }
 
 /// Parses `text` (from `file`) into `T`, returning the value and a locator for its fields, or
@@ -32,9 +68,9 @@ pub fn parse<T: DeserializeOwned>(file: &Path, text: &str) -> Result<(T, Locator
     match (
         parsed.errors.into_iter().next(),
         parsed.value,
-        parsed.locator,
+        parsed.located,
     ) {
-        (None, Some(value), Some(locator)) => Ok((value, std::sync::Arc::unwrap_or_clone(locator))),
+        (None, Some(value), Some(located)) => Ok((value, located.locator(text))),
         (Some(d), _, _) => Err(d),
         _ => Err(Diagnostic::error("the file could not be read")),
     }
@@ -53,7 +89,7 @@ pub fn parse<T: DeserializeOwned>(file: &Path, text: &str) -> Result<(T, Locator
 pub fn parse_all<T: DeserializeOwned>(file: &Path, text: &str, first_line: usize) -> Parsed<T> {
     let fail = |d: Diagnostic| Parsed {
         value: None,
-        locator: None,
+        located: None,
         errors: vec![shift_diag(d, first_line)],
     };
     if text.trim().is_empty() {
@@ -67,7 +103,12 @@ pub fn parse_all<T: DeserializeOwned>(file: &Path, text: &str, first_line: usize
     if let Some(d) = odd_line_break(file, text) {
         return fail(d);
     }
-    let mut locator = Locator::from_text(text);
+    let locator = Locator::from_text(text);
+    let located = |repaired| Located {
+        range: 0..text.len(),
+        first_line,
+        repaired,
+    };
     if let Err(d) = refused_before_parsing(file, &locator) {
         return fail(d);
     }
@@ -83,10 +124,9 @@ pub fn parse_all<T: DeserializeOwned>(file: &Path, text: &str, first_line: usize
     }
     let first = match typed {
         Ok(value) => {
-            locator.shift(first_line - 1);
             return Parsed {
                 value: Some(value),
-                locator: Some(std::sync::Arc::new(locator)),
+                located: Some(located(Vec::new())),
                 errors: Vec::new(),
             };
         }
@@ -119,11 +159,9 @@ pub fn parse_all<T: DeserializeOwned>(file: &Path, text: &str, first_line: usize
         Some((value, repaired)) => (Some(value), repaired),
         None => (None, Vec::new()),
     };
-    locator.set_repaired(repaired);
-    locator.shift(first_line - 1);
     Parsed {
         value,
-        locator: Some(std::sync::Arc::new(locator)),
+        located: Some(located(repaired)),
         errors: errors
             .into_iter()
             .map(|d| shift_diag(d, first_line))
@@ -635,7 +673,7 @@ mod tests {
         let doc = p.value.expect("repaired");
         assert_eq!(doc.items[1].unit, "y");
         assert_eq!(doc.items[2].id, "a");
-        let loc = p.locator.unwrap();
+        let loc = p.located.unwrap();
         assert!(loc.is_repaired("items[1].unit"));
         assert!(loc.is_repaired("items[1].value"));
         assert!(!loc.is_repaired("items[0].unit"));

@@ -129,6 +129,30 @@ pub fn render_some(
     sink: &Sink,
     wanted: &(dyn Fn(&Page) -> bool + Sync),
 ) -> Result<(), Diagnostics> {
+    render_with(model, urls, theme, extras, sink, wanted, true)
+}
+
+/// `render_site` without the downloads, for a caller that writes them straight to their files
+/// (`Downloads::write_each`): the build.
+pub fn render_pages(
+    model: &Model,
+    urls: &Urls,
+    theme: &theme::Theme,
+    extras: &Extras,
+    sink: &Sink,
+) -> Result<(), Diagnostics> {
+    render_with(model, urls, theme, extras, sink, &|_| true, false)
+}
+
+fn render_with(
+    model: &Model,
+    urls: &Urls,
+    theme: &theme::Theme,
+    extras: &Extras,
+    sink: &Sink,
+    wanted: &(dyn Fn(&Page) -> bool + Sync),
+    downloads: bool,
+) -> Result<(), Diagnostics> {
     let renderer = pages::PageRenderer::new(model, urls, theme, extras);
     let default = model.site.default_lang();
     let page = |page: &Page, lang: Lang| -> Result<(), Diagnostic> {
@@ -175,18 +199,17 @@ pub fn render_some(
     };
     // The downloads and static files are made on one thread beside the jobs, not after them:
     // a serial tail would leave the other cores idle.
+    // Each download is written as soon as it is made: at 10,000 places they are hundreds of MB.
     let others = || -> Vec<Diagnostic> {
-        let statics = theme
-            .statics
-            .iter()
-            .map(|(name, bytes)| OutputFile::new(format!("static/{name}"), bytes.clone()));
-        extras
-            .downloads
-            .files_for(&|p| wanted(p))
-            .into_iter()
-            .chain(statics)
-            .filter_map(|f| sink(f).err())
-            .collect()
+        let mut errors = Vec::new();
+        let mut put = |f: OutputFile| errors.extend(sink(f).err());
+        if downloads {
+            extras.downloads.each_file(&|p| wanted(p), &mut put);
+        }
+        for (name, bytes) in &theme.statics {
+            put(OutputFile::new(format!("static/{name}"), bytes.clone()));
+        }
+        errors
     };
     let jobs = jobs(model, &extras.charts);
     let (found, late) = rayon::join(

@@ -147,29 +147,7 @@ fn patch(d: &mut Downloads, id: &str, pieces: Option<&Pieces>) {
         let ids: Vec<&str> = programmes.collect();
         ids.partition_point(|p| *p < id)..ids.partition_point(|p| *p <= id)
     };
-    let Some((all, tables)) = d.tables.split_first_mut() else {
-        return;
-    };
-    if all.page != Page::Data {
-        return;
-    }
-    let was = range(&mut all.rows.iter().map(|r| r.programme.as_str()));
-    let mut metrics: std::collections::BTreeSet<String> = all.rows[was.clone()]
-        .iter()
-        .map(|r| r.metric.clone())
-        .collect();
-    metrics.extend(rows.iter().map(|r| r.metric.clone()));
-    all.rows.splice(was, rows.iter().cloned());
-    let all = &all.rows;
-    for t in tables {
-        match &t.page {
-            Page::Programme(p) if p == id => t.rows = rows.to_vec(),
-            Page::Metric(m) if metrics.contains(m) => {
-                t.rows = all.iter().filter(|r| r.metric == *m).cloned().collect();
-            }
-            _ => {}
-        }
-    }
+    d.replace_programme(id, rows);
     let was = range(&mut d.observations.iter().map(|o| o.programme.as_str()));
     d.observations.splice(was, observations.iter().cloned());
 }
@@ -363,9 +341,8 @@ impl Kept {
             .collect();
         let mut out = Vec::new();
         for t in downloads.tables.iter().filter(|t| wanted(&t.page)) {
-            let pieces: Vec<(&[u8], &str)> = t
-                .rows
-                .iter()
+            let pieces: Vec<(&[u8], &str)> = downloads
+                .rows_of(t)
                 .filter_map(|r| by_id.get(r.target_id.as_str()).copied())
                 .collect();
             if pieces.len() != t.rows.len() {
@@ -373,17 +350,17 @@ impl Kept {
                 if t.csv {
                     out.push(OutputFile::new(
                         format!("{}.csv", t.stem),
-                        downloads::csv_bytes(&t.rows),
+                        downloads::csv_bytes_of(downloads.rows_of(t)),
                     ));
                 }
                 out.push(OutputFile::new(
                     format!("{}.json", t.stem),
-                    downloads::json_records("targets", &t.rows),
+                    downloads::json_records_of("targets", t.rows.len(), downloads.rows_of(t)),
                 ));
                 continue;
             }
             if t.csv {
-                let csv = csv_file(t.rows.first(), pieces.iter().map(|(c, _)| *c));
+                let csv = csv_file(downloads.rows_of(t).next(), pieces.iter().map(|(c, _)| *c));
                 out.push(OutputFile::new(format!("{}.csv", t.stem), csv));
             }
             let json = json_file("targets", pieces.iter().map(|(_, j)| *j));
@@ -452,7 +429,7 @@ mod tests {
     fn tables(d: &Downloads) -> Vec<(String, Vec<Row>)> {
         d.tables
             .iter()
-            .map(|t| (t.stem.clone(), t.rows.clone()))
+            .map(|t| (t.stem.clone(), d.rows_of(t).cloned().collect()))
             .collect()
     }
 
