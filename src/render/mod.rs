@@ -106,34 +106,11 @@ pub fn page_list(model: &Model, charts: &Charts) -> Vec<(Page, Lang)> {
     list
 }
 
-/// Renders the whole site, handing each file to `sink` as soon as it is made. Jobs run in
-/// parallel; what a file holds never depends on scheduling. Every error is collected.
-pub fn render_site(
-    model: &Model,
-    urls: &Urls,
-    theme: &theme::Theme,
-    extras: &Extras,
-    sink: &Sink,
-) -> Result<(), Diagnostics> {
-    render_some(model, urls, theme, extras, sink, &|_| true)
-}
-
-/// `render_site`, rendering only the pages `wanted` picks (the live preview renders the pages
-/// an edit affects), a chart's files only when its embed page is wanted, and the downloads of
-/// the pages wanted; static files are always made.
-pub fn render_some(
-    model: &Model,
-    urls: &Urls,
-    theme: &theme::Theme,
-    extras: &Extras,
-    sink: &Sink,
-    wanted: &(dyn Fn(&Page) -> bool + Sync),
-) -> Result<(), Diagnostics> {
-    render_with(model, urls, theme, extras, sink, wanted, true)
-}
-
-/// `render_site` without the downloads, for a caller that writes them straight to their files
-/// (`Downloads::write_each`): the build.
+/// Renders every page, chart file and static file of the site, handing each file to `sink`
+/// as soon as it is made. Jobs run in parallel; what a file holds never depends on scheduling.
+/// Every error is collected. The downloads are not made here: the build writes them straight
+/// to their files (`Downloads::write_each`), and the preview renders what an edit affects
+/// itself (`serve::rerender`).
 pub fn render_pages(
     model: &Model,
     urls: &Urls,
@@ -141,24 +118,9 @@ pub fn render_pages(
     extras: &Extras,
     sink: &Sink,
 ) -> Result<(), Diagnostics> {
-    render_with(model, urls, theme, extras, sink, &|_| true, false)
-}
-
-fn render_with(
-    model: &Model,
-    urls: &Urls,
-    theme: &theme::Theme,
-    extras: &Extras,
-    sink: &Sink,
-    wanted: &(dyn Fn(&Page) -> bool + Sync),
-    downloads: bool,
-) -> Result<(), Diagnostics> {
     let renderer = pages::PageRenderer::new(model, urls, theme, extras);
     let default = model.site.default_lang();
     let page = |page: &Page, lang: Lang| -> Result<(), Diagnostic> {
-        if !wanted(page) {
-            return Ok(());
-        }
         let html = renderer.render(page, lang)?;
         sink(OutputFile::new(urls.page_file(page, lang), html))
     };
@@ -174,12 +136,7 @@ fn render_with(
             Job::Programme(id, lang) => {
                 keep(page(&Page::Programme(id.clone()), *lang));
                 for chart in extras.charts.of_programme(id) {
-                    let embed = Page::Embed(chart.clone());
-                    // A chart's files go with its embed page: drawn only when it is wanted.
-                    if !wanted(&embed) {
-                        continue;
-                    }
-                    keep(page(&embed, *lang));
+                    keep(page(&Page::Embed(chart.clone()), *lang));
                     for f in extras
                         .charts
                         .files_of(model, &chart, *lang, *lang == default)
@@ -188,24 +145,19 @@ fn render_with(
                     }
                 }
             }
-            Job::ChartFiles(id, lang) if wanted(&Page::Embed(id.clone())) => {
+            Job::ChartFiles(id, lang) => {
                 for f in extras.charts.files_of(model, id, *lang, *lang == default) {
                     keep(sink(f));
                 }
             }
-            Job::ChartFiles(..) => {}
         }
         errors
     };
-    // The downloads and static files are made on one thread beside the jobs, not after them:
-    // a serial tail would leave the other cores idle.
-    // Each download is written as soon as it is made: at 10,000 places they are hundreds of MB.
+    // The static files are made on one thread beside the jobs, not after them: a serial
+    // tail would leave the other cores idle.
     let others = || -> Vec<Diagnostic> {
         let mut errors = Vec::new();
         let mut put = |f: OutputFile| errors.extend(sink(f).err());
-        if downloads {
-            extras.downloads.each_file(&|p| wanted(p), &mut put);
-        }
         for (name, bytes) in &theme.statics {
             put(OutputFile::new(format!("static/{name}"), bytes.clone()));
         }

@@ -1,5 +1,5 @@
 //! Rendering what an edit affects (`Scope`): the pages, chart files and downloads that
-//! `render::render_some` would make for it, except that a page whose template context is the
+//! `render::render_pages` and the downloads would make for it, except that a page whose template context is the
 //! same as when the page in the output was rendered (`Kept::contexts`) is not rendered again:
 //! with the same templates, it would come out byte for byte the same. An edit of a programme's
 //! title, for instance, changes its own page and the sources page, not the home page that
@@ -88,7 +88,7 @@ pub fn render(
         }
     }
     let pages = files.len();
-    // A chart's files go with its embed page (as `render_some` makes them).
+    // A chart's files go with its embed page (as `render_pages` makes them).
     let mut charts = extras.charts.shared_ids();
     for p in &model.programmes {
         charts.extend(extras.charts.of_programme(&p.id));
