@@ -99,9 +99,9 @@ pub struct Timings(pub Vec<(&'static str, std::time::Duration)>);
 
 impl Timings {
     /// One line per stage: `  pages      1.234 s`. `pages` includes writing each page and the
-    /// site files into the staging folder as they are made; `search` is made on a thread of
-    /// its own beside them (its files written as it makes them), so its time overlaps theirs;
-    /// `write` is what remains after both (the swap).
+    /// site files into the staging folder as they are made; `search` is made beside them (its
+    /// shards as rayon tasks on the same threads, each written as it is made), so its time
+    /// overlaps theirs; `write` is what remains after both (the swap).
     pub fn text(&self) -> String {
         let mut out = String::new();
         for (stage, d) in &self.0 {
