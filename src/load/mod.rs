@@ -6,6 +6,7 @@ mod locate;
 mod progress;
 pub mod read;
 mod repair;
+mod reuse;
 mod sources;
 mod yaml;
 
@@ -13,6 +14,7 @@ pub use locate::Locator;
 pub use progress::{
     cell_error, civil_from_days, column_letter, serial_to_date, COLUMNS as PROGRESS_COLUMNS,
 };
+pub use reuse::Reuse;
 pub use sources::SourceMap;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -60,16 +62,12 @@ pub fn load(root: &Path) -> Loaded {
     load_with(root, None).0
 }
 
-/// What an earlier load parsed, by file, with the text it was parsed from.
-#[derive(Default)]
-pub struct Reuse {
-    files: std::collections::HashMap<PathBuf, (String, Box<dyn std::any::Any + Send + Sync>)>,
-}
-
 /// `load`, parsing again only the files whose text differs from when `reuse` saw them (the
-/// preview's rebuilds, where one save changes one file of thousands). Every file is still read
-/// and everything after parsing (the model, and the checks on it) is done anew.
+/// preview's rebuilds, where one save changes one file of thousands), and reading only the
+/// files that may have changed (see `reuse`). Everything after parsing (the model, and the
+/// checks on it) is done anew.
 pub fn load_reusing(root: &Path, reuse: &mut Reuse) -> Loaded {
+    reuse.reads.store(0, std::sync::atomic::Ordering::Relaxed);
     let (loaded, kept) = load_with(root, Some(std::mem::take(reuse)));
     *reuse = kept.unwrap_or_default();
     loaded
@@ -100,7 +98,15 @@ enum Prepared<T> {
     Missing,
     Unreadable(read::TextError),
     /// Boxed: the other variants are small.
-    Parsed(Box<(ReadText, yaml::Parsed<T>)>),
+    Parsed(Box<Read<T>>),
+}
+
+/// A file parsed: its text (or only its digest), its stamp when it was read (see `reuse`),
+/// and what parsing it gave.
+struct Read<T> {
+    text: ReadText,
+    stamp: Option<reuse::Stamp>,
+    parsed: yaml::Parsed<T>,
 }
 
 /// A parsed file's text until it is noted in the `SourceMap`: whole, or only its digest (a
@@ -324,12 +330,21 @@ impl Loader {
         &self,
         path: &Path,
     ) -> Prepared<T> {
+        let rel = self.rel(path);
+        if let Some((digest, parsed)) = self.unchanged(&rel, path) {
+            let (text, stamp) = (ReadText::Digest(digest), None);
+            return Prepared::Parsed(Box::new(Read {
+                text,
+                stamp,
+                parsed,
+            }));
+        }
         if !path.exists() {
             return Prepared::Missing;
         }
+        let stamp = self.stamp(path);
         match read::read_text(path, MAX_FILE_BYTES, &self.inside) {
             Ok(text) => {
-                let rel = self.rel(path);
                 let parsed = self
                     .reused(&rel, &text)
                     .unwrap_or_else(|| yaml::parse_all::<T>(&rel, &text, 1));
@@ -337,10 +352,40 @@ impl Loader {
                     true => ReadText::Digest(sources::digest(&text)),
                     false => ReadText::Whole(text),
                 };
-                Prepared::Parsed(Box::new((text, parsed)))
+                Prepared::Parsed(Box::new(Read {
+                    text,
+                    stamp,
+                    parsed,
+                }))
             }
             Err(e) => Prepared::Unreadable(e),
         }
+    }
+
+    /// The stamp of a file about to be read, when loading for `load_reusing` (which counts
+    /// the files it reads).
+    fn stamp(&self, path: &Path) -> Option<reuse::Stamp> {
+        let reuse = self.reuse.as_ref()?;
+        reuse
+            .reads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        reuse::Stamp::settled(path, reuse.settled)
+    }
+
+    /// What parsing gave, and the digest of the text, of a file that `reuse` parsed without
+    /// a problem and that has not changed since (its stamp says so: it is not read).
+    fn unchanged<T: Clone + 'static>(
+        &self,
+        rel: &Path,
+        path: &Path,
+    ) -> Option<(u64, yaml::Parsed<T>)> {
+        let seen = self.reuse.as_ref()?.files.get(rel)?;
+        let stamp = seen.stamp?;
+        if !seen.clean || reuse::Stamp::of(path)? != stamp {
+            return None;
+        }
+        let parsed = seen.parsed.downcast_ref::<yaml::Parsed<T>>()?.clone();
+        Some((seen.digest, parsed))
     }
 
     fn prepared<T: Clone + Send + Sync + 'static>(
@@ -366,10 +411,14 @@ impl Loader {
                 self.dropped = true;
                 None
             }
-            Prepared::Parsed(parsed) => {
-                let (text, parsed) = *parsed;
+            Prepared::Parsed(read) => {
+                let Read {
+                    text,
+                    stamp,
+                    parsed,
+                } = *read;
                 if let ReadText::Whole(text) = &text {
-                    self.remember(&rel, text, &parsed);
+                    self.remember(&rel, text, stamp, &parsed);
                 }
                 self.parsed(rel, text, parsed)
             }
@@ -378,29 +427,36 @@ impl Loader {
 
     /// What parsing `text` gave when `reuse` saw the same text at `rel`.
     fn reused<T: Clone + 'static>(&self, rel: &Path, text: &str) -> Option<yaml::Parsed<T>> {
-        let (seen, parsed) = self.reuse.as_ref()?.files.get(rel)?;
-        (seen == text)
-            .then(|| parsed.downcast_ref::<yaml::Parsed<T>>().cloned())
+        let seen = self.reuse.as_ref()?.files.get(rel)?;
+        (seen.text == text)
+            .then(|| seen.parsed.downcast_ref::<yaml::Parsed<T>>().cloned())
             .flatten()
     }
 
-    /// Keeps what parsing `text` gave, for `load_reusing` to reuse next time.
+    /// Keeps what parsing `text` gave, and the file's `stamp` before it was read, for
+    /// `load_reusing` to reuse next time.
     fn remember<T: Clone + Send + Sync + 'static>(
         &mut self,
         rel: &Path,
         text: &str,
+        stamp: Option<reuse::Stamp>,
         parsed: &yaml::Parsed<T>,
     ) {
         let Some(reuse) = &mut self.reuse else {
             return;
         };
-        if reuse.files.get(rel).is_some_and(|(seen, _)| seen == text) {
+        if let Some(seen) = reuse.files.get_mut(rel).filter(|seen| seen.text == text) {
+            seen.stamp = stamp;
             return;
         }
-        let kept = Box::new(parsed.clone());
-        reuse
-            .files
-            .insert(rel.to_path_buf(), (text.to_string(), kept));
+        let seen = reuse::Seen {
+            text: text.to_string(),
+            digest: sources::digest(text),
+            stamp,
+            parsed: Box::new(parsed.clone()),
+            clean: parsed.errors.is_empty(),
+        };
+        reuse.files.insert(rel.to_path_buf(), seen);
     }
 
     /// Remembers a parsed file and its errors; the value, when there is one (even repaired).
@@ -563,6 +619,10 @@ impl Loader {
 
     fn commentary_file(&mut self, path: &Path) -> Option<Commentary> {
         let rel = self.rel(path);
+        if let Some((digest, parsed)) = self.unchanged(&rel, path) {
+            return self.parsed(rel, ReadText::Digest(digest), parsed);
+        }
+        let stamp = self.stamp(path);
         let Some(text) = self.read_text(path) else {
             self.dropped = true;
             return None;
@@ -570,7 +630,7 @@ impl Loader {
         let parsed = self
             .reused(&rel, &text)
             .unwrap_or_else(|| frontmatter::parse(&rel, &text));
-        self.remember(&rel, &text, &parsed);
+        self.remember(&rel, &text, stamp, &parsed);
         self.parsed(rel, ReadText::Whole(text), parsed)
     }
 }

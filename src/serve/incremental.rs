@@ -166,6 +166,8 @@ impl Rebuilder {
     /// is left to make: `reindex_in_background` or `reindex_now`.
     pub fn rebuild(&mut self, changed: &BTreeSet<PathBuf>) -> Result<Rebuilt, Failure> {
         self.pending.extend(changed.iter().cloned());
+        // What the watcher reports is read again, whatever its metadata says.
+        self.parsed.edited(changed);
         let started = Instant::now();
         // The charts the edits leave alone are taken from the last partial rebuild's.
         let Some((old, drawn)) =
@@ -562,5 +564,65 @@ mod tests {
             assert_eq!(seen(&again), seen(&load(dir.path())));
         }
         assert_eq!(seen(&load_reusing(dir.path(), &mut reuse)), seen(&first));
+    }
+
+    #[test]
+    fn a_load_reads_only_what_may_have_changed_yet_sees_edits_nobody_reported() {
+        let dir = real_site();
+        let wait = || std::thread::sleep(std::time::Duration::from_millis(30));
+        // Stamps trusted at once (the preview waits `SETTLED` for them).
+        let mut reuse = Reuse::settling(std::time::Duration::ZERO);
+        wait();
+        let first = load_reusing(dir.path(), &mut reuse);
+        assert!(reuse.reads() > 20, "{}", reuse.reads());
+        assert_eq!(seen(&load_reusing(dir.path(), &mut reuse)), seen(&first));
+        assert_eq!(reuse.reads(), 0, "nothing changed: nothing read");
+        // An edit of the same size that no watcher reported.
+        let file = dir.path().join("content/programmes/tianjin.yaml");
+        let text = std::fs::read_to_string(&file).unwrap();
+        let same_size = text.replacen("in the new era\"", "in the new erA\"", 1);
+        assert_eq!(same_size.len(), text.len());
+        let commentary = dir.path().join("content/commentary/tianjin.en.md");
+        let page = std::fs::read_to_string(&commentary).unwrap();
+        for (path, edited) in [
+            (&file, same_size),
+            (&commentary, page.replacen('a', "b", 1)),
+        ] {
+            wait();
+            std::fs::write(path, &edited).unwrap();
+            wait();
+            let again = load_reusing(dir.path(), &mut reuse);
+            assert_eq!(seen(&again), seen(&load(dir.path())));
+            assert_ne!(seen(&again), seen(&first));
+            assert_eq!(reuse.reads(), 1);
+        }
+        // What the watcher reports is read, whatever its stamp.
+        reuse.edited(&[file.clone()]);
+        load_reusing(dir.path(), &mut reuse);
+        assert_eq!(reuse.reads(), 1);
+        // A file with a problem is read every time, to show it.
+        wait();
+        std::fs::write(&file, text.replacen("value: 40\n", "value: forty\n", 1)).unwrap();
+        wait();
+        for _ in 0..2 {
+            let broken = load_reusing(dir.path(), &mut reuse);
+            assert!(broken.diagnostics.has_errors());
+            assert_eq!(seen(&broken), seen(&load(dir.path())));
+            assert_eq!(reuse.reads(), 1);
+        }
+        // A file replaced by another of the same size and times is another file.
+        wait();
+        std::fs::write(&file, &text).unwrap();
+        let copy = dir.path().join("copy");
+        std::fs::copy(&file, &copy).unwrap();
+        wait();
+        load_reusing(dir.path(), &mut reuse);
+        std::fs::rename(&copy, &file).unwrap();
+        wait();
+        assert_eq!(
+            seen(&load_reusing(dir.path(), &mut reuse)),
+            seen(&load(dir.path()))
+        );
+        assert_eq!(reuse.reads(), 1);
     }
 }
