@@ -133,22 +133,33 @@ pub fn check(opts: &BuildOptions) -> Result<Checked, Failure> {
     check_reusing(opts, None, &chart::Charts::build)
 }
 
+/// What the preview's rebuilds keep from one to the next (`check_reusing`): the files parsed,
+/// and what the checks read in the commentary's Markdown.
+#[derive(Default)]
+pub struct Reuse {
+    pub files: load::Reuse,
+    pub pages: validate::Memo,
+}
+
 /// How the charts of a checked model are drawn (`Charts::build`, or the preview's reusing).
 pub type Draw<'a> = dyn Fn(&model::Model, &urls::Urls) -> chart::Charts + 'a;
 
-/// `check`, parsing again only the files whose text changed since `reuse` saw them, and
-/// drawing the charts with `draw` (the preview's rebuilds); every check runs on the whole new
-/// model.
+/// `check`, parsing again only the files that changed since `reuse` saw them, and drawing
+/// the charts with `draw` (the preview's rebuilds); every check runs on the whole new model,
+/// and finds what `check` finds.
 pub fn check_reusing(
     opts: &BuildOptions,
-    reuse: Option<&mut load::Reuse>,
+    reuse: Option<&mut Reuse>,
     draw: &Draw,
 ) -> Result<Checked, Failure> {
     let mut timings = Timings::default();
     let mut clock = std::time::Instant::now();
-    let loaded = match reuse {
-        Some(reuse) => load::load_reusing(&opts.root, reuse),
-        None => load::load(&opts.root),
+    let (loaded, pages) = match reuse {
+        Some(reuse) => (
+            load::load_reusing(&opts.root, &mut reuse.files),
+            Some(&mut reuse.pages),
+        ),
+        None => (load::load(&opts.root), None),
     };
     timings.since("load", &mut clock);
     let mut diags = loaded.diagnostics;
@@ -181,7 +192,14 @@ pub fn check_reusing(
     // that passed every check, numbers included.
     let chart_ids: BTreeSet<String> = chart::catalogue(&model).into_iter().map(|s| s.id).collect();
     let links = render::known_links(&model, &chart_ids);
-    let found = validate::validate(&model, &loaded.sources, &links, &chart_ids, loaded.complete);
+    let found = validate::validate_reusing(
+        &model,
+        &loaded.sources,
+        &links,
+        &chart_ids,
+        loaded.complete,
+        pages,
+    );
     // Fields that had a shape error hold stand-ins: what the checks say of them is noise.
     diags.extend(
         found

@@ -411,7 +411,14 @@ const TRADITIONAL_ONLY: &str = "數萬億與業個們來時會說國過這還進
 impl Script {
     /// The first Traditional-only character of `text`, if it has one.
     pub fn first_traditional(text: &str) -> Option<char> {
-        text.chars().find(|c| TRADITIONAL_ONLY.contains(*c))
+        // Sorted once: every quote of a large site is looked through.
+        static SORTED: std::sync::OnceLock<Vec<char>> = std::sync::OnceLock::new();
+        let sorted = SORTED.get_or_init(|| {
+            let mut v: Vec<char> = TRADITIONAL_ONLY.chars().collect();
+            v.sort_unstable();
+            v
+        });
+        text.chars().find(|c| sorted.binary_search(c).is_ok())
     }
     /// The script `text` is written in, as far as its characters tell.
     pub fn of(text: &str) -> Script {

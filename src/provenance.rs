@@ -17,15 +17,16 @@ use crate::model::{Model, Script};
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use std::collections::BTreeSet;
 
-/// Runs every provenance rule over the model, adding to `found` (the other checks' findings).
+/// Runs every provenance rule over the model, adding to `found` (the other checks' findings);
+/// `links` are the `target_links` of each commentary page, in the model's order.
 /// One mistake is reported once: a value that already has an error (400 as a percentage) is
 /// not also reported as missing from its quote, and the commentary links to a figure whose
 /// value is in doubt are not reported, since correcting the value settles them.
-pub fn check(model: &Model, sources: &SourceMap, found: &mut Diagnostics) {
+pub fn check(model: &Model, sources: &SourceMap, links: &[&[TargetLink]], found: &mut Diagnostics) {
     let mut out = Diagnostics::new();
     let in_doubt = figures(model, sources, found, &mut out);
     scripts(model, sources, &mut out);
-    commentary(model, &in_doubt, &mut out);
+    commentary(model, links, &in_doubt, &mut out);
     found.extend(out);
 }
 
@@ -300,9 +301,14 @@ fn chinese_numbers(run: &[char]) -> Vec<f64> {
 
 /// Every `[text](target:ID)` link of the commentary; its visible numbers must include the
 /// figure's value (or upper value).
-fn commentary(model: &Model, in_doubt: &BTreeSet<String>, out: &mut Diagnostics) {
-    for c in &model.commentary {
-        for link in target_links(&c.body) {
+fn commentary(
+    model: &Model,
+    links: &[&[TargetLink]],
+    in_doubt: &BTreeSet<String>,
+    out: &mut Diagnostics,
+) {
+    for (c, links) in model.commentary.iter().zip(links) {
+        for link in links.iter() {
             if in_doubt.contains(&link.id) {
                 continue;
             }

@@ -1,11 +1,16 @@
 //! Stage 2: semantic checks on the loaded model. Everything wrong is collected (not just the
 //! first problem), each located at its file, line and field.
 
+mod pages;
+
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::SourceMap;
 use crate::model::*;
+pub use pages::Memo;
+use pages::Page;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::Arc;
 
 /// Checks `model`; `known_links` is every site-relative page path (e.g. `programmes/zhuhai/`)
 /// and `known_charts` every chart id, for checking what commentary refers to. When the model
@@ -21,6 +26,20 @@ pub fn validate(
     known_charts: &BTreeSet<String>,
     complete: bool,
 ) -> Diagnostics {
+    validate_reusing(model, sources, known_links, known_charts, complete, None)
+}
+
+/// `validate`, taking what the commentary's Markdown holds from `memo` for the bodies it has
+/// seen (the preview's rebuilds); the findings are the same.
+pub fn validate_reusing(
+    model: &Model,
+    sources: &SourceMap,
+    known_links: &BTreeSet<String>,
+    known_charts: &BTreeSet<String>,
+    complete: bool,
+    memo: Option<&mut Memo>,
+) -> Diagnostics {
+    let pages = pages::pages(model, memo);
     let mut v = Validator {
         sources,
         out: Diagnostics::new(),
@@ -31,8 +50,10 @@ pub fn validate(
     v.programmes(model);
     v.context(model);
     v.changelog(model);
-    v.commentary(model, known_links, known_charts);
-    crate::provenance::check(model, sources, &mut v.out);
+    v.commentary(model, &pages, known_links, known_charts);
+    let links: Vec<&[crate::provenance::TargetLink]> =
+        pages.iter().map(|p| p.links.as_slice()).collect();
+    crate::provenance::check(model, sources, &links, &mut v.out);
     v.out
 }
 
@@ -620,9 +641,15 @@ impl Validator<'_> {
         }
     }
 
-    fn commentary(&mut self, model: &Model, links: &BTreeSet<String>, charts: &BTreeSet<String>) {
+    fn commentary(
+        &mut self,
+        model: &Model,
+        pages: &[Arc<Page>],
+        links: &BTreeSet<String>,
+        charts: &BTreeSet<String>,
+    ) {
         let mut seen = BTreeSet::new();
-        for c in &model.commentary {
+        for (c, page) in model.commentary.iter().zip(pages) {
             let file = c.origin.file.as_path();
             if !seen.insert((&c.key, c.lang)) {
                 self.error(
@@ -645,7 +672,7 @@ impl Validator<'_> {
                 );
             }
             if !model.site.allow_raw_html {
-                if let Some((line, column)) = crate::markdown::first_raw_html(&c.body) {
+                if let Some((line, column)) = page.raw_html {
                     self.out.push(
                         Diagnostic::warning("this HTML will be shown as text, not as markup")
                             .in_file(file)
@@ -688,7 +715,7 @@ impl Validator<'_> {
                     );
                 }
             }
-            for r in crate::markdown::references(&c.body) {
+            for r in page.references.iter().cloned() {
                 let at = |d: Diagnostic| d.in_file(file).at(c.body_line + r.line - 1, r.column);
                 match r.kind {
                     crate::markdown::RefKind::Chart(id) if !charts.contains(&id) => {

@@ -54,8 +54,8 @@ pub struct Rebuilder {
     /// The search index the last partial rebuild left to make.
     due: Option<reindex::Job>,
     reindex: Option<Reindex>,
-    /// The files parsed last time: a rebuild parses only those whose text changed.
-    parsed: crate::load::Reuse,
+    /// What the last check parsed: a rebuild parses only the files that changed.
+    parsed: crate::Reuse,
 }
 
 /// What the rebuilder and the background indexer share; held for the whole of a rebuild, and
@@ -106,7 +106,7 @@ impl Rebuilder {
             pending: BTreeSet::new(),
             due: None,
             reindex: None,
-            parsed: crate::load::Reuse::default(),
+            parsed: crate::Reuse::default(),
         }
     }
 
@@ -167,7 +167,7 @@ impl Rebuilder {
     pub fn rebuild(&mut self, changed: &BTreeSet<PathBuf>) -> Result<Rebuilt, Failure> {
         self.pending.extend(changed.iter().cloned());
         // What the watcher reports is read again, whatever its metadata says.
-        self.parsed.edited(changed);
+        self.parsed.files.edited(changed);
         let started = Instant::now();
         // The charts the edits leave alone are taken from the last partial rebuild's.
         let Some((old, drawn)) =
