@@ -566,6 +566,60 @@ mod tests {
         assert_eq!(seen(&load_reusing(dir.path(), &mut reuse)), seen(&first));
     }
 
+    /// What a check found: every diagnostic, rendered with its excerpt.
+    fn found(result: Result<crate::Checked, crate::Failure>) -> String {
+        match result {
+            Ok(checked) => checked.warnings.render(&checked.sources),
+            Err(failure) => failure.render(),
+        }
+    }
+
+    #[test]
+    fn a_check_that_reuses_what_it_parsed_finds_what_a_full_check_finds() {
+        let dir = real_site();
+        let opts = crate::BuildOptions::new(dir.path());
+        let wait = || std::thread::sleep(std::time::Duration::from_millis(30));
+        let mut reuse = crate::Reuse {
+            files: Reuse::settling(std::time::Duration::ZERO),
+            ..Default::default()
+        };
+        let check = |reuse: &mut crate::Reuse| {
+            let draw = crate::chart::Charts::build;
+            found(crate::check_reusing(&opts, Some(reuse), &draw))
+        };
+        wait();
+        assert_eq!(check(&mut reuse), found(crate::check(&opts)));
+        let file = dir.path().join("content/programmes/tianjin.yaml");
+        let page = dir.path().join("content/commentary/tianjin.en.md");
+        let (text, body) = (
+            std::fs::read_to_string(&file).unwrap(),
+            std::fs::read_to_string(&page).unwrap(),
+        );
+        // Errors in a programme and a commentary page, one at a time, together, then fixed.
+        let broken_text = text.replacen("value: 40\n", "value: 400\n", 1);
+        let broken_body =
+            body.clone() + "\n<b>raw</b> [1%](target:tianjin-skilled-share-2025) [x](/nowhere/)\n";
+        for (t, b) in [
+            (&broken_text, &body),
+            (&broken_text, &broken_body),
+            (&text, &broken_body),
+            (&text, &body),
+        ] {
+            wait();
+            std::fs::write(&file, t).unwrap();
+            std::fs::write(&page, b).unwrap();
+            wait();
+            let reused = check(&mut reuse);
+            assert_eq!(reused, found(crate::check(&opts)));
+            assert_eq!(
+                t == &broken_text,
+                reused.contains("tianjin.yaml:"),
+                "{reused}"
+            );
+            assert_eq!(b == &broken_body, reused.contains("/nowhere/"), "{reused}");
+        }
+    }
+
     #[test]
     fn a_load_reads_only_what_may_have_changed_yet_sees_edits_nobody_reported() {
         let dir = real_site();
