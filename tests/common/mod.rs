@@ -1,6 +1,7 @@
-//! Shared by the integration tests: a small site made from a copy of the real content/, a
-//! recursive copy, a hash of a folder tree, building, and running the binary. The browser
-//! harness is in `browser`.
+//! Shared by the integration tests (and benches/serve.rs): a small site made from a copy of
+//! the real content/, a plain copy of content/, an edit of a site's file, a recursive copy, a
+//! hash of a folder tree, building, and running the binary. The browser harness is in
+//! `browser`.
 
 #![allow(dead_code)]
 
@@ -69,6 +70,25 @@ pub fn temp_site() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let site = make_site(dir.path());
     (dir, site)
+}
+
+/// A copy of the real content/ (with its commentary) as `content/` in a new temporary folder,
+/// to change without touching the repository.
+pub fn content_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_all(
+        &Path::new(CRATE).join("content"),
+        &dir.path().join("content"),
+    );
+    dir
+}
+
+/// Replaces the first `from` in `site`'s `file` with `to`; `from` must be there.
+pub fn edit(site: &Path, file: &str, from: &str, to: &str) {
+    let path = site.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} lacks {from:?}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
 }
 
 /// The real content/ built under `base_url` into `name` (with this process's id) in the
