@@ -23,7 +23,7 @@ fn line_of(site: &Path, file: &str, needle: &str) -> usize {
 fn check(edits: &[(&str, &str, &str)]) -> (tempfile::TempDir, Result<String, String>) {
     let (dir, site) = temp_site();
     for (file, from, to) in edits {
-        edit(&site, file, from, to);
+        edit(&site.join(file), from, to);
     }
     let lines = |d: &policydash::diagnostics::Diagnostics| {
         d.sorted()

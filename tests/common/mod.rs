@@ -83,12 +83,11 @@ pub fn content_copy() -> tempfile::TempDir {
     dir
 }
 
-/// Replaces the first `from` in `site`'s `file` with `to`; `from` must be there.
-pub fn edit(site: &Path, file: &str, from: &str, to: &str) {
-    let path = site.join(file);
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from), "{file} lacks {from:?}");
-    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+/// Replaces the first `from` in the file at `path` with `to`; `from` must be there.
+pub fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} lacks {from:?}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
 /// The real content/ built under `base_url` into `name` (with this process's id) in the
