@@ -14,8 +14,7 @@ fn site() -> &'static Path {
 }
 
 fn read(rel: &str) -> String {
-    let path = site().join(rel);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    common::read(&site().join(rel))
 }
 
 #[test]

@@ -6,7 +6,6 @@ use common::*;
 use policydash::model::{Lang, Model};
 use policydash::urls::{Page, Urls};
 use policydash::view;
-use policydash::BuildOptions;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -16,20 +15,7 @@ const BASE: &str = "https://example.org/some/sub/";
 /// One build of the real site per test run, shared by the tests in this file.
 fn site() -> &'static (PathBuf, Model, Urls) {
     static SITE: OnceLock<(PathBuf, Model, Urls)> = OnceLock::new();
-    SITE.get_or_init(|| {
-        let out = build_real_site("site", BASE);
-        let opts = BuildOptions {
-            root: CRATE.into(),
-            output: None,
-            base_url: Some(BASE.into()),
-        };
-        let checked = policydash::check(&opts).unwrap_or_else(|f| panic!("{}", f.render()));
-        (out, checked.model, checked.urls)
-    })
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    SITE.get_or_init(|| build_and_check_real_site("site", BASE))
 }
 
 fn page_html(page: &Page, lang: Lang) -> String {
