@@ -651,7 +651,7 @@ mod tests {
             assert_eq!(reuse.reads(), 1);
         }
         // What the watcher reports is read, whatever its stamp.
-        reuse.edited(&[file.clone()]);
+        reuse.edited(std::slice::from_ref(&file));
         load_reusing(dir.path(), &mut reuse);
         assert_eq!(reuse.reads(), 1);
         // A file with a problem is read every time, to show it.

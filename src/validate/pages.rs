@@ -30,6 +30,9 @@ impl Page {
     }
 }
 
+/// A page kept: its file, the body it was parsed from, and what parsing gave.
+type Kept = (PathBuf, (String, Arc<Page>));
+
 /// The pages last parsed, by file, with the body each was parsed from, and whether raw HTML
 /// was looked for in them.
 #[derive(Default)]
@@ -66,7 +69,7 @@ pub fn pages(model: &Model, memo: Option<&mut Memo>) -> Vec<Arc<Page>> {
         memo.raw_html = raw_html;
     }
     let mut old = std::mem::take(&mut memo.pages);
-    let kept: Vec<Option<(PathBuf, (String, Arc<Page>))>> = model
+    let kept: Vec<Option<Kept>> = model
         .commentary
         .iter()
         .map(|c| old.remove_entry(&c.origin.file))
