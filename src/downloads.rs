@@ -418,6 +418,9 @@ pub fn csv_bytes_of<T: Serialize>(rows: impl IntoIterator<Item = T>) -> Vec<u8> 
     bytes
 }
 
+/// How many rows `write_csv` neutralises at a time.
+const CSV_BATCH: usize = 256;
+
 /// Writes `csv_bytes` of the rows `rows` gives to `w`, row by row.
 pub fn write_csv<T: Serialize>(
     rows: impl IntoIterator<Item = T>,
@@ -428,24 +431,32 @@ pub fn write_csv<T: Serialize>(
         .terminator(csv::Terminator::CRLF)
         .from_writer(w);
     let mut plain = Vec::new();
-    for (i, r) in rows.into_iter().enumerate() {
-        // Each row is written (the first after the header), read back cell by cell (serde
-        // gives no hook per text cell), and written again neutralised; the header as it is.
+    let mut rows = rows.into_iter().peekable();
+    let mut first = true;
+    while rows.peek().is_some() {
+        // Rows are written a batch at a time (the first after the header), read back cell by
+        // cell (serde gives no hook per text cell), and written again neutralised; the header
+        // as it is. A batch, not a row: making a CSV reader costs more than reading a row.
         plain.clear();
         {
-            let mut one = csv::WriterBuilder::new()
-                .has_headers(i == 0)
+            let mut batch = csv::WriterBuilder::new()
+                .has_headers(first)
+                .flexible(true)
                 .terminator(csv::Terminator::CRLF)
                 .from_writer(&mut plain);
-            // Serialising plain rows into memory cannot fail.
-            let _ = one.serialize(r);
-            let _ = one.flush();
+            for r in rows.by_ref().take(CSV_BATCH) {
+                // Serialising plain rows into memory cannot fail.
+                let _ = batch.serialize(r);
+            }
+            let _ = batch.flush();
         }
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
+            .flexible(true)
             .from_reader(plain.as_slice());
+        let at_start = std::mem::replace(&mut first, false);
         for (j, record) in reader.records().flatten().enumerate() {
-            let header = i == 0 && j == 0;
+            let header = at_start && j == 0;
             let cells: Vec<String> = record
                 .iter()
                 .map(|cell| match header {
