@@ -138,7 +138,7 @@ pub fn check(opts: &BuildOptions) -> Result<Checked, Failure> {
 #[derive(Default)]
 pub struct Reuse {
     pub files: load::Reuse,
-    pub pages: validate::Memo,
+    pub checks: validate::Memo,
 }
 
 /// How the charts of a checked model are drawn (`Charts::build`, or the preview's reusing).
@@ -157,7 +157,7 @@ pub fn check_reusing(
     let (loaded, pages) = match reuse {
         Some(reuse) => (
             load::load_reusing(&opts.root, &mut reuse.files),
-            Some(&mut reuse.pages),
+            Some(&mut reuse.checks),
         ),
         None => (load::load(&opts.root), None),
     };

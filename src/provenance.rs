@@ -18,16 +18,39 @@ use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use std::collections::BTreeSet;
 
 /// Runs every provenance rule over the model, adding to `found` (the other checks' findings);
-/// `links` are the `target_links` of each commentary page, in the model's order.
+/// `links` are the `target_links` of each commentary page, in the model's order. The
+/// figures and quotes of the programmes `skip` marks are not checked (the preview knows they
+/// pass); returns, by programme, whether its figures or quotes had a problem.
 /// One mistake is reported once: a value that already has an error (400 as a percentage) is
 /// not also reported as missing from its quote, and the commentary links to a figure whose
 /// value is in doubt are not reported, since correcting the value settles them.
-pub fn check(model: &Model, sources: &SourceMap, links: &[&[TargetLink]], found: &mut Diagnostics) {
+pub fn check(
+    model: &Model,
+    sources: &SourceMap,
+    links: &[&[TargetLink]],
+    skip: &[bool],
+    found: &mut Diagnostics,
+) -> Vec<bool> {
     let mut out = Diagnostics::new();
-    let in_doubt = figures(model, sources, found, &mut out);
-    scripts(model, sources, &mut out);
+    let mut noisy = vec![false; model.programmes.len()];
+    let in_doubt = figures(model, sources, found, skip, &mut noisy, &mut out);
+    scripts(model, sources, skip, &mut noisy, &mut out);
     commentary(model, links, &in_doubt, &mut out);
     found.extend(out);
+    noisy
+}
+
+/// The programmes to check, with their index.
+fn checked<'a>(
+    model: &'a Model,
+    skip: &'a [bool],
+) -> impl Iterator<Item = (usize, &'a crate::model::Programme)> {
+    let skipped = |n: usize| skip.get(n).copied().unwrap_or(false);
+    model
+        .programmes
+        .iter()
+        .enumerate()
+        .filter(move |(n, _)| !skipped(*n))
 }
 
 fn same(a: f64, b: f64) -> bool {
@@ -39,6 +62,8 @@ fn figures(
     model: &Model,
     sources: &SourceMap,
     found: &Diagnostics,
+    skip: &[bool],
+    noisy: &mut [bool],
     out: &mut Diagnostics,
 ) -> BTreeSet<String> {
     let mut in_doubt = BTreeSet::new();
@@ -47,7 +72,8 @@ fn figures(
         .into_iter()
         .filter(|d| d.is_error())
         .collect();
-    for (_, t) in model.targets() {
+    let targets = checked(model, skip).flat_map(|(n, p)| p.targets.iter().map(move |t| (n, t)));
+    for (n, t) in targets {
         if t.derivation.is_some() {
             continue;
         }
@@ -59,6 +85,7 @@ fn figures(
                 continue;
             }
             in_doubt.insert(t.id.clone());
+            noisy[n] = true;
             let path = format!("{}.{field}", t.origin.path);
             let already = errors.iter().any(|d| {
                 d.file.as_deref() == Some(t.origin.file.as_path())
@@ -92,8 +119,14 @@ fn figures(
     in_doubt
 }
 
-fn scripts(model: &Model, sources: &SourceMap, out: &mut Diagnostics) {
-    for p in &model.programmes {
+fn scripts(
+    model: &Model,
+    sources: &SourceMap,
+    skip: &[bool],
+    noisy: &mut [bool],
+    out: &mut Diagnostics,
+) {
+    for (n, p) in checked(model, skip) {
         let quotes = p
             .targets
             .iter()
@@ -118,6 +151,7 @@ fn scripts(model: &Model, sources: &SourceMap, out: &mut Diagnostics) {
                 _ => continue,
             };
             let d = Diagnostic::warning(msg).help(help);
+            noisy[n] = true;
             out.push(sources.diag(d, &origin.file, &format!("{}.quote", origin.path)));
         }
     }

@@ -2,11 +2,11 @@
 //! first problem), each located at its file, line and field.
 
 mod pages;
+mod quiet;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load::SourceMap;
 use crate::model::*;
-pub use pages::Memo;
 use pages::Page;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -29,8 +29,17 @@ pub fn validate(
     validate_reusing(model, sources, known_links, known_charts, complete, None)
 }
 
-/// `validate`, taking what the commentary's Markdown holds from `memo` for the bodies it has
-/// seen (the preview's rebuilds); the findings are the same.
+/// What the preview's checks keep from one rebuild to the next: what each commentary page's
+/// Markdown holds (`pages`), and the programmes whose own checks found nothing (`quiet`).
+#[derive(Default)]
+pub struct Memo {
+    pub pages: pages::Memo,
+    pub quiet: quiet::Quiet,
+}
+
+/// `validate`, taking from `memo` what the commentary's Markdown holds for the bodies it has
+/// seen, and leaving out the own checks of programmes that found nothing last time and have
+/// not changed since (the preview's rebuilds); the findings are the same.
 pub fn validate_reusing(
     model: &Model,
     sources: &SourceMap,
@@ -39,11 +48,26 @@ pub fn validate_reusing(
     complete: bool,
     memo: Option<&mut Memo>,
 ) -> Diagnostics {
-    let pages = pages::pages(model, memo);
+    let (pages, mut quiet) = match memo {
+        Some(memo) => (
+            pages::pages(model, Some(&mut memo.pages)),
+            Some(&mut memo.quiet),
+        ),
+        None => (pages::pages(model, None), None),
+    };
+    let run = quiet.as_ref().map(|q| q.start(model, sources, complete));
+    let none = vec![false; model.programmes.len()];
     let mut v = Validator {
         sources,
         out: Diagnostics::new(),
         complete,
+        pushed: 0,
+        cross: 0,
+        skip: run
+            .as_ref()
+            .map(|r| r.skip.clone())
+            .unwrap_or_else(|| none.clone()),
+        noisy: none,
     };
     v.site(&model.site);
     v.metrics(model);
@@ -53,7 +77,13 @@ pub fn validate_reusing(
     v.commentary(model, &pages, known_links, known_charts);
     let links: Vec<&[crate::provenance::TargetLink]> =
         pages.iter().map(|p| p.links.as_slice()).collect();
-    crate::provenance::check(model, sources, &links, &mut v.out);
+    let mut noisy = crate::provenance::check(model, sources, &links, &v.skip, &mut v.out);
+    if let (Some(quiet), Some(run)) = (quiet.as_mut(), run) {
+        for (n, own) in noisy.iter_mut().zip(&v.noisy) {
+            *n |= *own;
+        }
+        quiet.finish(run, &noisy);
+    }
     v.out
 }
 
@@ -99,6 +129,12 @@ struct Validator<'a> {
     sources: &'a SourceMap,
     out: Diagnostics,
     complete: bool,
+    /// Diagnostics pushed through `error` and `warn`, and of those, the checks across files.
+    pushed: usize,
+    cross: usize,
+    /// By programme: its own checks are left out; they found something.
+    skip: Vec<bool>,
+    noisy: Vec<bool>,
 }
 
 /// The largest figure policydash accepts: no programme counts more than a trillion of
@@ -110,10 +146,12 @@ pub const MAX_POPULATION: f64 = 1e10;
 impl Validator<'_> {
     fn error(&mut self, file: &Path, field: &str, msg: impl Into<String>, help: impl Into<String>) {
         let d = Diagnostic::error(msg).help(help);
+        self.pushed += 1;
         self.out.push(self.sources.diag(d, file, field));
     }
     fn warn(&mut self, file: &Path, field: &str, msg: impl Into<String>, help: impl Into<String>) {
         let d = Diagnostic::warning(msg).help(help);
+        self.pushed += 1;
         self.out.push(self.sources.diag(d, file, field));
     }
 
@@ -219,13 +257,21 @@ impl Validator<'_> {
         }
     }
 
+    /// Each programme's own checks (of its file, against the metrics), and across files:
+    /// ids used twice. The own checks of a programme `skip` marks are left out (they found
+    /// nothing last time, see `quiet`); those that find something mark it `noisy`.
     fn programmes(&mut self, model: &Model) {
         let mut target_ids: BTreeMap<&str, &Path> = BTreeMap::new();
         let mut programme_ids: BTreeMap<&str, &Path> = BTreeMap::new();
-        for p in &model.programmes {
+        for (n, p) in model.programmes.iter().enumerate() {
+            let own = !self.skip.get(n).copied().unwrap_or(false);
+            let (pushed, cross) = (self.pushed, self.cross);
             let file = p.origin.file.as_path();
-            self.slug(file, "id", &p.id);
+            if own {
+                self.slug(file, "id", &p.id);
+            }
             if let Some(first) = programme_ids.insert(&p.id, file) {
+                self.cross += 1;
                 self.error(
                     file,
                     "id",
@@ -237,67 +283,12 @@ impl Validator<'_> {
                     "keep one file per programme",
                 );
             }
-            let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("");
-            if p.id != stem {
-                self.error(
-                    file,
-                    "id",
-                    format!("the id {:?} differs from the file name {stem:?}", p.id),
-                    format!("rename the file to {}.yaml or set id: {stem}", p.id),
-                );
-            }
-            self.text(file, "title", &p.title);
-            if p.period.start > p.period.end {
-                self.error(
-                    file,
-                    "period.end",
-                    format!(
-                        "the period ends ({}) before it starts ({})",
-                        p.period.end, p.period.start
-                    ),
-                    "swap start and end",
-                );
-            }
-            if p.sources.is_empty() {
-                self.error(
-                    file,
-                    "sources",
-                    "the programme has no source document",
-                    "list the document its figures come from under sources:",
-                );
-            }
-            let mut source_ids = BTreeSet::new();
-            for (i, s) in p.sources.iter().enumerate() {
-                self.slug(file, &format!("sources[{i}].id"), &s.id);
-                if !source_ids.insert(s.id.as_str()) {
-                    self.error(
-                        file,
-                        &format!("sources[{i}].id"),
-                        format!("the source id {:?} is used twice", s.id),
-                        "give each source its own id",
-                    );
-                }
-                if let Some(url) = &s.url {
-                    if !(url.starts_with("https://") || url.starts_with("http://")) {
-                        self.error(
-                            file,
-                            &format!("sources[{i}].url"),
-                            format!("{url:?} is not a web address"),
-                            "write a full address starting with https://",
-                        );
-                    }
-                }
-            }
-            if p.targets.is_empty() {
-                self.warn(
-                    file,
-                    "targets",
-                    "the programme has no figures",
-                    "add its targets, or say in a note why it has none",
-                );
+            if own {
+                self.programme(p, file);
             }
             for t in &p.targets {
                 if let Some(first) = target_ids.insert(&t.id, file) {
+                    self.cross += 1;
                     self.error(
                         file,
                         &format!("{}.id", t.origin.path),
@@ -309,13 +300,18 @@ impl Validator<'_> {
                         "ids must be unique across the site: they are permalinks",
                     );
                 }
-                self.target(model, p, t);
+                if own {
+                    self.target(model, p, t);
+                }
             }
             let mut commitment_ids = BTreeSet::new();
             for c in &p.commitments {
                 let path = c.origin.path.as_str();
-                self.slug(file, &format!("{path}.id"), &c.id);
+                if own {
+                    self.slug(file, &format!("{path}.id"), &c.id);
+                }
                 if !commitment_ids.insert(&c.id) || target_ids.contains_key(c.id.as_str()) {
+                    self.cross += 1;
                     self.error(
                         file,
                         &format!("{path}.id"),
@@ -323,26 +319,108 @@ impl Validator<'_> {
                         "give each commitment its own id",
                     );
                 }
-                self.text(file, &format!("{path}.text"), &c.text);
-                self.quote(file, path, &c.quote, &c.quote_en);
-                if p.source(&c.source).is_none() {
-                    self.unknown_source(p, file, path, &c.source);
-                }
-                if let Some(d) = &c.deadline {
-                    self.deadline(p, file, &format!("{path}.deadline"), d);
+                if own {
+                    self.commitment(p, file, c);
                 }
             }
-            for (i, s) in p.sources.iter().enumerate() {
-                let cited = p.targets.iter().any(|t| t.source == s.id)
-                    || p.commitments.iter().any(|c| c.source == s.id);
-                if !cited {
-                    self.warn(
+            if own {
+                self.cited(p, file);
+            }
+            if own && self.pushed - pushed > self.cross - cross {
+                self.noisy[n] = true;
+            }
+        }
+    }
+
+    /// A programme's own checks before its figures: its id against its file name, title,
+    /// period and sources.
+    fn programme(&mut self, p: &Programme, file: &Path) {
+        let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        if p.id != stem {
+            self.error(
+                file,
+                "id",
+                format!("the id {:?} differs from the file name {stem:?}", p.id),
+                format!("rename the file to {}.yaml or set id: {stem}", p.id),
+            );
+        }
+        self.text(file, "title", &p.title);
+        if p.period.start > p.period.end {
+            self.error(
+                file,
+                "period.end",
+                format!(
+                    "the period ends ({}) before it starts ({})",
+                    p.period.end, p.period.start
+                ),
+                "swap start and end",
+            );
+        }
+        if p.sources.is_empty() {
+            self.error(
+                file,
+                "sources",
+                "the programme has no source document",
+                "list the document its figures come from under sources:",
+            );
+        }
+        let mut source_ids = BTreeSet::new();
+        for (i, s) in p.sources.iter().enumerate() {
+            self.slug(file, &format!("sources[{i}].id"), &s.id);
+            if !source_ids.insert(s.id.as_str()) {
+                self.error(
+                    file,
+                    &format!("sources[{i}].id"),
+                    format!("the source id {:?} is used twice", s.id),
+                    "give each source its own id",
+                );
+            }
+            if let Some(url) = &s.url {
+                if !(url.starts_with("https://") || url.starts_with("http://")) {
+                    self.error(
                         file,
-                        &format!("sources[{i}].id"),
-                        format!("no figure or commitment cites the source {:?}", s.id),
-                        "remove it, or cite it with source: in the figures it supports",
+                        &format!("sources[{i}].url"),
+                        format!("{url:?} is not a web address"),
+                        "write a full address starting with https://",
                     );
                 }
+            }
+        }
+        if p.targets.is_empty() {
+            self.warn(
+                file,
+                "targets",
+                "the programme has no figures",
+                "add its targets, or say in a note why it has none",
+            );
+        }
+    }
+
+    /// A commitment's own checks, after its id.
+    fn commitment(&mut self, p: &Programme, file: &Path, c: &Commitment) {
+        let path = c.origin.path.as_str();
+        self.text(file, &format!("{path}.text"), &c.text);
+        self.quote(file, path, &c.quote, &c.quote_en);
+        if p.source(&c.source).is_none() {
+            self.unknown_source(p, file, path, &c.source);
+        }
+        if let Some(d) = &c.deadline {
+            self.deadline(p, file, &format!("{path}.deadline"), d);
+        }
+    }
+
+    /// Every source is cited by a figure or a commitment.
+    fn cited(&mut self, p: &Programme, file: &Path) {
+        for (i, s) in p.sources.iter().enumerate() {
+            let cited = p.targets.iter().any(|t| t.source == s.id)
+                || p.commitments.iter().any(|c| c.source == s.id);
+            if !cited {
+                self.warn(
+                    file,
+                    &format!("sources[{i}].id"),
+                    format!("no figure or commitment cites the source {:?}", s.id),
+                    "remove it, or cite it with source: in the figures it supports",
+                );
             }
         }
     }

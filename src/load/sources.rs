@@ -74,6 +74,11 @@ impl SourceMap {
         self.files.insert(file, source);
     }
 
+    /// The digest of the text a file was loaded from, when it was read as text.
+    pub fn digest(&self, file: &Path) -> Option<u64> {
+        self.files.get(file).map(|f| f.digest)
+    }
+
     /// The text of a file that was read, e.g. a CSV table, to place errors in it.
     pub fn text(&self, file: &Path) -> Option<&str> {
         let source = self.files.get(file)?;

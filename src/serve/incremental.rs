@@ -618,6 +618,23 @@ mod tests {
             );
             assert_eq!(b == &broken_body, reused.contains("/nowhere/"), "{reused}");
         }
+        // The programmes found nothing and are left unchecked, until a metric they use changes.
+        assert!(reuse.checks.quiet.len() >= 5);
+        let metrics = dir.path().join("content/metrics.yaml");
+        let defined = std::fs::read_to_string(&metrics).unwrap();
+        let unit = "id: skilled-share\n    name: {en: \"Skilled talent as a share of employed persons\", zh: \"技能人才占就业人员比例\"}\n    unit: percent";
+        assert!(defined.contains(unit));
+        for m in [
+            defined.replacen(unit, &unit.replace("percent", "persons"), 1),
+            defined,
+        ] {
+            wait();
+            std::fs::write(&metrics, &m).unwrap();
+            wait();
+            let reused = check(&mut reuse);
+            assert_eq!(reused, found(crate::check(&opts)));
+            assert_eq!(m.contains("unit: persons\n    category: workforce\n    counts: {en: \"Skilled talent divided"), reused.contains("tianjin.yaml:"), "{reused}");
+        }
     }
 
     #[test]
