@@ -9,7 +9,8 @@
 //! What a stamp cannot tell apart are two writes of the same size within one tick of the
 //! file system's clock, the first of them seen by a load: so a stamp is kept only for a file
 //! whose times are older than `SETTLED` when it is read (as git does with "racily clean"
-//! files). A file written less than that ago is read on every load until it settles. A file
+//! files; 50 ms where the file's times have a fraction of a second: the file system keeps
+//! them). A file written less than that ago is read on every load until it settles. A file
 //! read through a link that is pointed elsewhere has another device or inode, and is read
 //! again (with the checks on where it lies).
 
@@ -22,6 +23,10 @@ use std::time::{Duration, SystemTime};
 /// How old a file's times must be for its stamp to be trusted: more than the coarsest clock
 /// of a file system policydash may run on (FAT counts modification times in 2 s steps).
 pub const SETTLED: Duration = Duration::from_secs(3);
+
+/// The same, for a file whose times have a fraction of a second (a file system that keeps
+/// them, stamped from the kernel's clock, which ticks at least every 10 ms).
+pub const SETTLED_FINE: Duration = Duration::from_millis(50);
 
 /// What an earlier load parsed, by file (relative to the site root).
 pub struct Reuse {
@@ -120,9 +125,20 @@ impl Stamp {
     }
 
     /// The stamp of `path` taken just before reading it, kept only when the file has
-    /// settled: its times are more than `settled` (`SETTLED`) before now.
+    /// settled: its times are more than `settled` (`SETTLED`, or `SETTLED_FINE` for times
+    /// with a fraction of a second) before now.
     pub fn settled(path: &Path, settled: Duration) -> Option<Stamp> {
         let stamp = Stamp::of(path)?;
+        let fine = stamp.modified.is_some_and(|t| {
+            t.duration_since(SystemTime::UNIX_EPOCH)
+                .is_ok_and(|d| d.subsec_nanos() != 0)
+        });
+        #[cfg(unix)]
+        let fine = fine && stamp.changed.1 != 0;
+        let settled = match fine {
+            true => settled.min(SETTLED_FINE),
+            false => settled,
+        };
         let now = SystemTime::now();
         let old = |t: SystemTime| now.duration_since(t).is_ok_and(|age| age > settled);
         #[cfg(unix)]
@@ -150,6 +166,13 @@ mod tests {
         let f = dir.path().join("a.yaml");
         std::fs::write(&f, "a: 1\n").unwrap();
         assert_eq!(Stamp::settled(&f, SETTLED), None, "written just now");
+        // Times with a fraction of a second (most file systems): settled after 50 ms.
+        #[cfg(unix)]
+        {
+            std::thread::sleep(SETTLED_FINE + Duration::from_millis(20));
+            let fine = Stamp::of(&f).unwrap().changed.1 != 0;
+            assert_eq!(Stamp::settled(&f, SETTLED).is_some(), fine);
+        }
         assert!(Stamp::settled(&f, Duration::ZERO).is_some());
         let before = Stamp::of(&f).unwrap();
         // Same size, same content: the status-change time or the inode moves on.
