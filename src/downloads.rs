@@ -418,7 +418,7 @@ pub fn csv_bytes_of<T: Serialize>(rows: impl IntoIterator<Item = T>) -> Vec<u8> 
     bytes
 }
 
-/// Writes `csv_bytes` of the rows `rows` gives to `w`, row by row.
+/// Writes `csv_bytes` of the rows `rows` gives to `w`, a batch of rows at a time.
 pub fn write_csv<T: Serialize>(
     rows: impl IntoIterator<Item = T>,
     w: &mut dyn Write,
@@ -428,24 +428,31 @@ pub fn write_csv<T: Serialize>(
         .terminator(csv::Terminator::CRLF)
         .from_writer(w);
     let mut plain = Vec::new();
-    for (i, r) in rows.into_iter().enumerate() {
-        // Each row is written (the first after the header), read back cell by cell (serde
-        // gives no hook per text cell), and written again neutralised; the header as it is.
+    let mut rows = rows.into_iter().peekable();
+    let mut first = true;
+    while rows.peek().is_some() {
+        // Rows are written a batch at a time (the first after the header), read back cell by
+        // cell (serde gives no hook per text cell), and written again neutralised; the header
+        // as it is. A batch, not a row: a CSV reader costs more to set up than a row to read.
         plain.clear();
         {
-            let mut one = csv::WriterBuilder::new()
-                .has_headers(i == 0)
+            let mut batch = csv::WriterBuilder::new()
+                .has_headers(first)
+                .flexible(true)
                 .terminator(csv::Terminator::CRLF)
                 .from_writer(&mut plain);
-            // Serialising plain rows into memory cannot fail.
-            let _ = one.serialize(r);
-            let _ = one.flush();
+            for r in rows.by_ref().take(CSV_BATCH) {
+                // Serialising plain rows into memory cannot fail.
+                let _ = batch.serialize(r);
+            }
+            let _ = batch.flush();
         }
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
+            .flexible(true)
             .from_reader(plain.as_slice());
         for (j, record) in reader.records().flatten().enumerate() {
-            let header = i == 0 && j == 0;
+            let header = first && j == 0;
             let cells: Vec<String> = record
                 .iter()
                 .map(|cell| match header {
@@ -455,9 +462,13 @@ pub fn write_csv<T: Serialize>(
                 .collect();
             out.write_record(&cells).map_err(std::io::Error::other)?;
         }
+        first = false;
     }
     out.flush()
 }
+
+/// How many rows `write_csv` reads back at a time.
+const CSV_BATCH: usize = 256;
 
 /// The CSV columns of a kind of row, in order (its fields' order), read from the header
 /// `csv_bytes` writes for one row; empty when there is no row.
