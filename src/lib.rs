@@ -247,7 +247,10 @@ pub fn build_reporting(
     previous: Option<&Path>,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Built, Failure> {
-    build_checked(opts, check(opts)?, previous, progress)
+    // The charts are drawn as the pages are rendered, each once per language on one thread,
+    // not all up front: at 10,000 places they would be a third of the build's memory.
+    let checked = check_reusing(opts, None, &chart::Charts::lazy)?;
+    build_checked(opts, checked, previous, progress)
 }
 
 /// `build_reporting` from what `check` (or `check_reusing`, in the preview) established.
