@@ -7,49 +7,29 @@
 //! Prints wall-clock figures (a busy machine inflates them) and the load average. Asserts
 //! nothing.
 
+#[path = "../tests/common/mod.rs"]
+mod common;
 #[path = "../tests/common/serve.rs"]
 mod serving;
 
+use common::{content_copy, BIN, CRATE};
 use policydash::serve::incremental::Rebuilder;
 use policydash::BuildOptions;
 use serving::Serve;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_policydash");
 /// The quiet period `serve` waits for before rebuilding.
 const DEBOUNCE: Duration = policydash::serve::watch::DEBOUNCE;
 /// The file edited, and the text in it that each save changes.
 const EDITED: &str = "content/programmes/tianjin.yaml";
 const TITLE: &str = "in the new era\"";
 
-fn crate_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A copy of the real site (its content only).
-fn real_site() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let from = crate_root().join("content");
-    for entry in walkdir::WalkDir::new(&from).into_iter().flatten() {
-        let dest = dir
-            .path()
-            .join("content")
-            .join(entry.path().strip_prefix(&from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
-    dir
-}
-
 /// The synthetic site of `n` programmes that `examples/synth` writes.
 fn synthetic(n: usize) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    policydash::synth::generate(&crate_root(), dir.path(), n).unwrap();
+    policydash::synth::generate(Path::new(CRATE), dir.path(), n).unwrap();
     dir
 }
 
@@ -160,7 +140,7 @@ fn main() {
         "policydash serve latency: one programme file edited per save (load average {})",
         load.split_whitespace().next().unwrap_or("?")
     );
-    let real = real_site();
+    let real = content_copy();
     latency("real site (5 programmes)", real.path(), 15);
     stages("real site (5 programmes)", real.path(), 15);
     drop(real);

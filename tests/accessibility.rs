@@ -1,7 +1,8 @@
 //! What the browser check cannot see for itself about the built real site: the 404 page
 //! speaks every language, and Chinese words inside English text are marked as Chinese.
 
-use policydash::BuildOptions;
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -9,25 +10,11 @@ const BASE: &str = "https://example.org/a11y/";
 
 fn site() -> &'static Path {
     static SITE: OnceLock<PathBuf> = OnceLock::new();
-    SITE.get_or_init(|| {
-        let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("a11y-site-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&out);
-        let opts = BuildOptions {
-            root: PathBuf::from(env!("CARGO_MANIFEST_DIR")),
-            output: Some(out.clone()),
-            base_url: Some(BASE.into()),
-        };
-        if let Err(f) = policydash::build(&opts) {
-            panic!("the real content does not build:\n{}", f.render());
-        }
-        out
-    })
+    SITE.get_or_init(|| common::build_real_site("a11y-site", BASE))
 }
 
 fn read(rel: &str) -> String {
-    let path = site().join(rel);
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    common::read(&site().join(rel))
 }
 
 #[test]

@@ -7,8 +7,11 @@
 use policydash::chart::Kind;
 use policydash::downloads::Row;
 use policydash::model::{Category, FigureKind, Lang, Model, Target};
+mod common;
+
+use common::{build_into, copy_dir, BIN, CRATE};
 use policydash::view;
-use policydash::{build, check, BuildOptions};
+use policydash::{check, BuildOptions};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,37 +20,14 @@ use std::path::{Path, PathBuf};
 
 const COMMENTARY: &str = "---\ntitle: \"Charts in commentary\"\nsummary: \"Charts placed with shortcodes.\"\ndate: \"2026-11-22\"\nlanguage: en\ntranslation: charts-test\n---\nThe skilled share:\n\n{{ chart(metric=\"skilled-share\") }}\n\nAnd the timeline:\n\n{{ chart(id=\"timeline\") }}\n";
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let path = entry.path();
-        let target = to.join(entry.file_name());
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            fs::copy(&path, &target).unwrap();
-        }
-    }
-}
-
 /// A site folder holding the real content with our commentary instead of the real one.
 fn site(edit: impl Fn(&Path)) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let content = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
-    for entry in fs::read_dir(&content).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_name() == "commentary" {
-            continue;
-        }
-        let to = dir.path().join("content").join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &to);
-        } else {
-            fs::create_dir_all(to.parent().unwrap()).unwrap();
-            fs::copy(entry.path(), &to).unwrap();
-        }
-    }
+    copy_dir(
+        &Path::new(CRATE).join("content"),
+        &dir.path().join("content"),
+        &|rel| rel.starts_with("commentary"),
+    );
     let commentary = dir.path().join("content/commentary");
     fs::create_dir_all(&commentary).unwrap();
     fs::write(commentary.join("charts-test.en.md"), COMMENTARY).unwrap();
@@ -55,18 +35,10 @@ fn site(edit: impl Fn(&Path)) -> tempfile::TempDir {
     dir
 }
 
-fn opts(root: &Path, out: &Path) -> BuildOptions {
-    let mut o = BuildOptions::new(root);
-    o.output = Some(out.to_path_buf());
-    o
-}
-
 fn built(edit: impl Fn(&Path)) -> (tempfile::TempDir, PathBuf) {
     let dir = site(edit);
     let out = dir.path().join("out");
-    if let Err(f) = build(&opts(dir.path(), &out)) {
-        panic!("build failed:\n{}", f.render());
-    }
+    build_into(dir.path(), &out, None);
     (dir, out)
 }
 
@@ -231,10 +203,7 @@ fn check_described(facts: &SvgFacts, what: &str) {
 #[test]
 fn inline_charts_take_the_pages_cjk_fonts() {
     // Inline SVG text inherits the page's font-family: the theme names the CJK fallbacks.
-    let css = fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/static/style.css"),
-    )
-    .unwrap();
+    let css = fs::read_to_string(Path::new(CRATE).join("themes/default/static/style.css")).unwrap();
     let root = &css[css.find(":root {").expect("a :root rule")..];
     let root = &root[..root.find('}').unwrap()];
     let family = root
@@ -732,8 +701,8 @@ fn data_text_is_escaped_in_svg_and_html() {
 fn builds_are_byte_identical() {
     let dir = site(|_| {});
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-    build(&opts(dir.path(), &a)).unwrap_or_else(|f| panic!("{}", f.render()));
-    build(&opts(dir.path(), &b)).unwrap_or_else(|f| panic!("{}", f.render()));
+    build_into(dir.path(), &a, None);
+    build_into(dir.path(), &b, None);
     let fa = files(&a, "svg")
         .into_iter()
         .chain(files(&a, "csv"))
@@ -761,7 +730,11 @@ fn unknown_chart_in_commentary_is_a_clear_error() {
         )
         .unwrap();
     });
-    let err = build(&opts(dir.path(), &dir.path().join("out"))).unwrap_err();
+    let opts = BuildOptions {
+        output: Some(dir.path().join("out")),
+        ..BuildOptions::new(dir.path())
+    };
+    let err = policydash::build(&opts).unwrap_err();
     let text = err.render();
     assert!(
         text.contains("there is no chart \"metric-skilled-shares\""),
@@ -782,7 +755,7 @@ fn the_binary_builds_with_no_fonts() {
     )
     .unwrap();
     let out = dir.path().join("out");
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_policydash"))
+    let status = std::process::Command::new(BIN)
         .args(["build", "--root"])
         .arg(dir.path())
         .arg("--output")
@@ -829,9 +802,9 @@ fn hatching_is_one_pattern_not_a_line_per_stripe() {
 fn many_places_show_the_spread_with_the_numbers_of_the_data() {
     let dir = tempfile::tempdir().unwrap();
     // 60 programmes: 24 of them (the copies of Zhuhai and Tianjin) share skilled-share.
-    policydash::synth::generate(Path::new(env!("CARGO_MANIFEST_DIR")), dir.path(), 60).unwrap();
+    policydash::synth::generate(Path::new(CRATE), dir.path(), 60).unwrap();
     let out = dir.path().join("out");
-    build(&opts(dir.path(), &out)).unwrap_or_else(|f| panic!("{}", f.render()));
+    build_into(dir.path(), &out, None);
     let (model, _) = model_of(dir.path());
     let html = fs::read_to_string(out.join("metrics/skilled-share/index.html")).unwrap();
     let rows = table_rows(&html, "metric-skilled-share");

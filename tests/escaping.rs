@@ -5,7 +5,6 @@
 mod common;
 
 use common::*;
-use std::path::Path;
 
 /// Breaks out of an element and out of a double- or single-quoted attribute.
 const PAYLOAD: &str = "<script>alert(1)</script>\" onmouseover=\"alert(2)\" x='y";
@@ -36,13 +35,6 @@ fn yaml_string(s: &str) -> String {
     serde_json::to_string(s).unwrap() // a JSON string is a valid YAML double-quoted scalar
 }
 
-fn edit(site: &Path, file: &str, from: &str, to: &str) {
-    let path = site.join(file);
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from), "{file} no longer contains {from:?}");
-    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
-}
-
 fn strings_in(v: &serde_json::Value, out: &mut Vec<String>) {
     match v {
         serde_json::Value::String(s) => out.push(s.clone()),
@@ -54,49 +46,37 @@ fn strings_in(v: &serde_json::Value, out: &mut Vec<String>) {
 
 #[test]
 fn data_strings_appear_as_text_everywhere() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = make_site(dir.path());
-    let tianjin = "content/programmes/tianjin.yaml";
+    let (_dir, site) = temp_site();
+    let tianjin = site.join("content/programmes/tianjin.yaml");
     let (p, pz) = (yaml_string(PAYLOAD), yaml_string(PAYLOAD_ZH));
     edit(
-        &site,
-        tianjin,
+        &tianjin,
         "    label: {en: \"Skilled talent as a share of employed persons\", zh: \"技能人才占就业人员比例\"}\n",
         &format!("    label: {{en: {p}, zh: {pz}}}\n"),
     );
     edit(
-        &site,
-        tianjin,
+        &tianjin,
         "    quote: \"技能人才占就业人员的比例超过40%\"\n",
         // The payload quote no longer states 40: the derivation (shown on pages) says why.
         &format!("    quote: {pz}\n    derivation: {{en: {p}, zh: {pz}}}\n"),
     );
     edit(
-        &site,
-        tianjin,
+        &tianjin,
         "    quote_en: \"skilled talent will make up more than 40% of employed persons\"\n",
         &format!("    quote_en: {p}\n"),
     );
     edit(
-        &site,
-        tianjin,
+        &tianjin,
         "  en: \"Tianjin implementation opinions on strengthening the high-skilled workforce in the new era\"\n",
         &format!("  en: {p}\n"),
     );
-    edit(
-        &site,
-        "content/commentary/note.en.md",
-        "title: \"A short note\"\n",
-        &format!("title: {p}\n"),
-    );
-
     let note = site.join("content/commentary/note.en.md");
+    edit(&note, "title: \"A short note\"\n", &format!("title: {p}\n"));
     let mut text = std::fs::read_to_string(&note).unwrap();
     text.push_str(MARKDOWN);
     std::fs::write(&note, text).unwrap();
 
-    let built = policydash::build(&policydash::BuildOptions::new(&site))
-        .unwrap_or_else(|f| panic!("{}", f.render()));
+    let built = build_ok(&site);
     assert!(built.files > 20);
     let output = site.join("output");
 

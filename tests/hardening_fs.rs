@@ -22,21 +22,23 @@ const SECRET: &str = "TOP-SECRET-7f3a9c";
 fn built_site(dir: &Path) -> (PathBuf, String) {
     let site = make_site(dir);
     for _ in 0..2 {
-        let out = run(&["build", "--root", site.to_str().unwrap()]);
-        assert!(out.status.success(), "{}", stderr(&out));
+        let (out, err) = run_on("build", &site);
+        assert!(out.status.success(), "{err}");
     }
     let hash = tree_hash(&site.join("output"));
     (site, hash)
 }
 
-/// Runs the binary with `args` and `env`, at most 60 s and with 4 GB of address space; a run
-/// that needs longer is killed and reported as such.
-fn run_capped(args: &[&str], env: &[(&str, &str)]) -> (Output, bool) {
+/// Runs `policydash build --root SITE` with `extra` arguments and `env`, at most 60 s and with
+/// 4 GB of address space; a run that needs longer is killed and reported as such.
+fn build_capped(site: &Path, extra: &[&str], env: &[(&str, &str)]) -> (Output, bool) {
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
         .arg("ulimit -v 4194304; exec \"$0\" \"$@\"")
         .arg(BIN)
-        .args(args)
+        .args(["build", "--root"])
+        .arg(site)
+        .args(extra)
         .env("NO_COLOR", "1")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -89,18 +91,6 @@ fn assert_refused(
     assert!(leftovers(site).is_empty(), "{what}: {:?}", leftovers(site));
 }
 
-fn build_args(site: &Path) -> Vec<String> {
-    vec![
-        "build".into(),
-        "--root".into(),
-        site.to_str().unwrap().into(),
-    ]
-}
-
-fn args(v: &[String]) -> Vec<&str> {
-    v.iter().map(String::as_str).collect()
-}
-
 fn mkfifo(path: &Path) {
     let _ = std::fs::remove_file(path);
     let ok = Command::new("mkfifo").arg(path).status().unwrap();
@@ -135,7 +125,7 @@ fn special_files_in_content_are_refused() {
         let path = site.join(file);
         let saved = std::fs::read(&path).unwrap();
         make(&path);
-        let result = run_capped(&args(&build_args(&site)), &[]);
+        let result = build_capped(&site, &[], &[]);
         assert_refused(file, &result, &site, &hash, &[file, kind]);
         std::fs::remove_file(&path).unwrap();
         std::fs::write(&path, saved).unwrap();
@@ -147,16 +137,15 @@ fn special_files_in_content_are_refused() {
 fn special_files_in_themes_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let (site, hash) = built_site(dir.path());
-    copy_dir(
+    copy_all(
         &Path::new(CRATE).join("themes/default"),
         &site.join("themes/mine"),
-        &|_| false,
     );
     let site_yaml = site.join("content/site.yaml");
     let text = std::fs::read_to_string(&site_yaml).unwrap();
     std::fs::write(&site_yaml, text.replace("theme: default", "theme: mine")).unwrap();
     mkfifo(&site.join("themes/mine/strings.yaml"));
-    let result = run_capped(&args(&build_args(&site)), &[]);
+    let result = build_capped(&site, &[], &[]);
     assert_refused(
         "strings.yaml",
         &result,
@@ -168,7 +157,7 @@ fn special_files_in_themes_are_refused() {
     std::fs::write(&site_yaml, text).unwrap();
     std::fs::create_dir_all(site.join("templates")).unwrap();
     mkfifo(&site.join("templates/home.html"));
-    let result = run_capped(&args(&build_args(&site)), &[]);
+    let result = build_capped(&site, &[], &[]);
     assert_refused(
         "templates/home.html",
         &result,
@@ -204,7 +193,7 @@ fn links_out_of_the_site_are_refused_without_their_contents() {
         let path = site.join(file);
         let saved = std::fs::read(&path).ok();
         link(&target, &path);
-        let result = run_capped(&args(&build_args(&site)), &[("PD_SECRET_ENV", SECRET)]);
+        let result = build_capped(&site, &[], &[("PD_SECRET_ENV", SECRET)]);
         assert_refused(
             file,
             &result,
@@ -227,8 +216,8 @@ fn links_out_of_the_site_are_refused_without_their_contents() {
         "../../tianjin-data.yaml",
         &site.join("content/programmes/tianjin.yaml"),
     );
-    let out = run(&["build", "--root", site.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", stderr(&out));
+    let (out, err) = run_on("build", &site);
+    assert!(out.status.success(), "{err}");
     assert_eq!(tree_hash(&site.join("output")), hash);
 }
 
@@ -250,9 +239,7 @@ fn previous_data_is_read_with_the_same_limits() {
         (secret, "not the list of targets"),
         (not_json, "not valid JSON"),
     ] {
-        let mut a = build_args(&site);
-        a.extend(["--previous".into(), previous.to_str().unwrap().into()]);
-        let result = run_capped(&args(&a), &[]);
+        let result = build_capped(&site, &["--previous", previous.to_str().unwrap()], &[]);
         assert_refused(
             previous.to_str().unwrap(),
             &result,
@@ -270,8 +257,7 @@ fn a_corrupt_previous_output_is_reported() {
     let dir = tempfile::tempdir().unwrap();
     let (site, _) = built_site(dir.path());
     std::fs::write(site.join("output/data/targets.json"), "{\"targets\": [1,").unwrap();
-    let out = run(&["build", "--root", site.to_str().unwrap()]);
-    let err = stderr(&out);
+    let (out, err) = run_on("build", &site);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{err}");
     assert!(err.contains("data/targets.json"), "{err}");
@@ -279,7 +265,7 @@ fn a_corrupt_previous_output_is_reported() {
     assert!(!text.contains("first build"), "{text}");
     assert!(text.contains("could not be read"), "{text}");
     // The build replaced it: the next report compares again.
-    let out = run(&["build", "--root", site.to_str().unwrap()]);
+    let (out, _) = run_on("build", &site);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("the published data is unchanged"), "{text}");
 }
@@ -303,9 +289,7 @@ fn bad_base_urls_are_refused() {
         "https://ex..ample.org/",
         "https:///example.org/",
     ] {
-        let mut a = build_args(&site);
-        a.extend(["--base-url".into(), bad.into()]);
-        let result = run_capped(&args(&a), &[]);
+        let result = build_capped(&site, &["--base-url", bad], &[]);
         assert_refused(&format!("{bad:?}"), &result, &site, &hash, &["--base-url"]);
     }
     // The same in site.yaml names the file and the field.
@@ -319,7 +303,7 @@ fn bad_base_urls_are_refused() {
         ),
     )
     .unwrap();
-    let result = run_capped(&args(&build_args(&site)), &[]);
+    let result = build_capped(&site, &[], &[]);
     assert_refused(
         "site.yaml",
         &result,
@@ -333,8 +317,7 @@ fn bad_base_urls_are_refused() {
 /// robots.txt, feeds, canonical links, permalinks in the data.
 #[test]
 fn non_ascii_base_paths_are_percent_encoded() {
-    let dir = tempfile::tempdir().unwrap();
-    let site = make_site(dir.path());
+    let (_dir, site) = temp_site();
     let out = run(&[
         "build",
         "--root",
@@ -399,16 +382,7 @@ fn output_folders_the_site_reads_are_refused_through_links() {
             "policydash's own themes/",
         ),
     ] {
-        let result = run_capped(
-            &[
-                "build",
-                "--root",
-                root,
-                "--output",
-                output.to_str().unwrap(),
-            ],
-            &[],
-        );
+        let result = build_capped(&site, &["--output", output.to_str().unwrap()], &[]);
         let what = output.display().to_string();
         assert_refused(
             &what,

@@ -11,13 +11,6 @@ use std::path::Path;
 const TIANJIN: &str = "content/programmes/tianjin.yaml";
 const NOTE: &str = "content/commentary/note.en.md";
 
-fn edit(site: &Path, file: &str, from: &str, to: &str) {
-    let path = site.join(file);
-    let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from), "{file} lacks {from:?}");
-    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
-}
-
 /// Line (1-based) of the first occurrence of `needle` in `file` of `site`.
 fn line_of(site: &Path, file: &str, needle: &str) -> usize {
     let text = std::fs::read_to_string(site.join(file)).unwrap();
@@ -28,10 +21,9 @@ fn line_of(site: &Path, file: &str, needle: &str) -> usize {
 /// Runs `check` on a copy of the site with `edits` applied; Ok(warnings) or Err(all
 /// problems), each as its one-line form (`file:line:col: field: message`) plus its help.
 fn check(edits: &[(&str, &str, &str)]) -> (tempfile::TempDir, Result<String, String>) {
-    let dir = tempfile::tempdir().unwrap();
-    let site = make_site(dir.path());
+    let (dir, site) = temp_site();
     for (file, from, to) in edits {
-        edit(&site, file, from, to);
+        edit(&site.join(file), from, to);
     }
     let lines = |d: &policydash::diagnostics::Diagnostics| {
         d.sorted()

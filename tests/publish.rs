@@ -2,8 +2,11 @@
 //! validates, its CSV matches its JSON, its feeds and sitemap are well-formed, a change to the
 //! data is reported, and the GitHub Pages workflow is usable.
 
+mod common;
+
+use common::*;
 use policydash::model::Model;
-use policydash::{build, check, BuildOptions};
+use policydash::{check, BuildOptions};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -11,22 +14,16 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+/// The repository, whose content/ is the real site.
+fn repo() -> &'static Path {
+    Path::new(CRATE)
 }
 
 /// Builds `root`'s content for `base` into a new temporary folder.
-fn build_into(root: &Path, base: &str) -> (tempfile::TempDir, PathBuf) {
+fn build_in_temp(root: &Path, base: &str) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("site");
-    let opts = BuildOptions {
-        root: root.to_path_buf(),
-        output: Some(out.clone()),
-        base_url: Some(base.to_string()),
-    };
-    if let Err(f) = build(&opts) {
-        panic!("the build failed:\n{}", f.render());
-    }
+    build_into(root, &out, Some(base));
     (tmp, out)
 }
 
@@ -35,23 +32,6 @@ fn model_of(root: &Path) -> Model {
         Ok(c) => c.model,
         Err(f) => panic!("the content is not valid:\n{}", f.render()),
     }
-}
-
-/// A copy of the site's content/ in a temporary folder, to change without touching the repo.
-fn copy_of_content() -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    let from = repo().join("content");
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.unwrap();
-        let rel = entry.path().strip_prefix(&from).unwrap();
-        let to = tmp.path().join("content").join(rel);
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&to).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
-    tmp
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -473,8 +453,8 @@ fn datapackage_paths(text: &str) -> Vec<String> {
 
 /// Builds the real content for `base`, serves it under its path and crawls it from the root.
 fn crawl_site(base: &str) -> (Crawler, PathBuf, tempfile::TempDir) {
-    let (tmp, out) = build_into(&repo(), base);
-    let model = model_of(&repo());
+    let (tmp, out) = build_in_temp(repo(), base);
+    let model = model_of(repo());
     let urls = policydash::urls::Urls::new(base).unwrap();
     let prefix = urls.prefix().to_string();
     let server =
@@ -577,8 +557,8 @@ fn every_link_resolves_when_served_at_the_root() {
 #[test]
 fn the_crawler_reports_a_link_outside_the_base_path() {
     // A site built for the root but served under a sub-path must be caught.
-    let (_tmp, out) = build_into(&repo(), "https://example.org/");
-    let model = model_of(&repo());
+    let (_tmp, out) = build_in_temp(repo(), "https://example.org/");
+    let model = model_of(repo());
     let server =
         policydash::serve::Server::start(out, "/some/sub/path/".into(), "127.0.0.1:0").unwrap();
     let mut crawler = Crawler::new(server.addr, "https://example.org/some/sub/path/", &model);
@@ -663,8 +643,8 @@ fn frictionless_validate(dir: &Path) -> Option<serde_json::Value> {
 
 #[test]
 fn the_data_package_describes_every_csv_and_validates() {
-    let (_tmp, out) = build_into(&repo(), "https://example.org/some/sub/path/");
-    let model = model_of(&repo());
+    let (_tmp, out) = build_in_temp(repo(), "https://example.org/some/sub/path/");
+    let model = model_of(repo());
     let package = read_json(&out.join("datapackage.json"));
 
     // Licence from site.yaml; every source document with an address.
@@ -764,8 +744,8 @@ fn the_data_package_describes_every_csv_and_validates() {
 
 #[test]
 fn csv_and_json_downloads_hold_the_same_figures() {
-    let (_tmp, out) = build_into(&repo(), "https://example.org/some/sub/path/");
-    let model = model_of(&repo());
+    let (_tmp, out) = build_in_temp(repo(), "https://example.org/some/sub/path/");
+    let model = model_of(repo());
     // Every JSON download against its CSV: its own, or for a programme's or a metric's figures
     // (published as JSON only) their rows of the site-wide CSV.
     let (all_header, all_rows) = read_csv(&out.join("data/targets.csv"));
@@ -851,14 +831,14 @@ fn csv_and_json_downloads_hold_the_same_figures() {
 #[test]
 fn sitemap_and_feeds_are_well_formed_and_complete() {
     // A copy of the content with a commentary page in English only.
-    let site = copy_of_content();
+    let site = content_copy();
     std::fs::write(
         site.path().join("content/commentary/publish-test-only-en.en.md"),
         "---\ntitle: \"Only in English\"\nsummary: \"A page with no translation.\"\nlanguage: en\n---\n\nText.\n",
     )
     .unwrap();
     let base = "https://example.org/some/sub/path/";
-    let (_tmp, out) = build_into(site.path(), base);
+    let (_tmp, out) = build_in_temp(site.path(), base);
     let model = model_of(site.path());
 
     // Sitemap: every page in each language it exists in, with hreflang alternates.
@@ -975,7 +955,7 @@ fn sitemap_and_feeds_are_well_formed_and_complete() {
     }
 
     // Nothing depends on when or where the build ran.
-    let (_tmp2, again) = build_into(site.path(), base);
+    let (_tmp2, again) = build_in_temp(site.path(), base);
     for f in [
         "sitemap.xml",
         "feed.xml",
@@ -994,12 +974,13 @@ fn sitemap_and_feeds_are_well_formed_and_complete() {
 // ---------------------------------------------------------------------------------------------
 // The change report.
 
-fn run_build(args: &[&str]) -> (bool, String, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_policydash"))
-        .arg("build")
-        .args(args)
-        .output()
-        .unwrap();
+/// Runs `policydash build --root ROOT --output OUT EXTRA…`: success, stdout, stderr.
+fn run_build(root: &str, out: &Path, extra: &[&str]) -> (bool, String, String) {
+    let o = run(&[
+        &["build", "--root", root, "--output", out.to_str().unwrap()],
+        extra,
+    ]
+    .concat());
     (
         o.status.success(),
         String::from_utf8_lossy(&o.stdout).to_string(),
@@ -1056,18 +1037,17 @@ fn change_one_value(root: &Path) -> (String, i64, i64) {
 
 #[test]
 fn changing_a_value_prints_and_publishes_a_change_report() {
-    let site = copy_of_content();
+    let site = content_copy();
     let root = site.path().to_str().unwrap();
     let out = site.path().join("out");
-    let out_s = out.to_str().unwrap();
     let base = "https://example.org/some/sub/path/";
 
-    let (ok, stdout, stderr) = run_build(&["--root", root, "--output", out_s, "--base-url", base]);
+    let (ok, stdout, stderr) = run_build(root, &out, &["--base-url", base]);
     assert!(ok, "{stderr}");
     assert!(stdout.contains("first build"), "{stdout}");
 
     let (id, old, new) = change_one_value(site.path());
-    let (ok, stdout, stderr) = run_build(&["--root", root, "--output", out_s, "--base-url", base]);
+    let (ok, stdout, stderr) = run_build(root, &out, &["--base-url", base]);
     assert!(ok, "{stderr}");
     assert!(stdout.contains("1 changed"), "{stdout}");
     assert!(stdout.contains(&id), "{stdout}");
@@ -1089,7 +1069,7 @@ fn changing_a_value_prints_and_publishes_a_change_report() {
     assert!(zh.contains(">数值</th>"));
 
     // A rebuild without change says so.
-    let (ok, stdout, _) = run_build(&["--root", root, "--output", out_s, "--base-url", base]);
+    let (ok, stdout, _) = run_build(root, &out, &["--base-url", base]);
     assert!(ok);
     assert!(stdout.contains("unchanged"), "{stdout}");
     let en = std::fs::read_to_string(out.join("changes/index.html")).unwrap();
@@ -1105,16 +1085,13 @@ fn changing_a_value_prints_and_publishes_a_change_report() {
     }
     std::fs::write(&published, old_rows.to_string()).unwrap();
     let fresh = site.path().join("fresh");
-    let (ok, stdout, stderr) = run_build(&[
-        "--root",
-        root,
-        "--output",
-        fresh.to_str().unwrap(),
+    let previous = [
         "--base-url",
         base,
         "--previous",
         published.to_str().unwrap(),
-    ]);
+    ];
+    let (ok, stdout, stderr) = run_build(root, &fresh, &previous);
     assert!(ok, "{stderr}");
     assert!(
         stdout.contains(&format!("value: {old} → {new}")),
@@ -1124,14 +1101,7 @@ fn changing_a_value_prints_and_publishes_a_change_report() {
     // A --previous that cannot be read is a clear error, and nothing is written.
     let missing = site.path().join("missing.json");
     let other = site.path().join("other");
-    let (ok, _, stderr) = run_build(&[
-        "--root",
-        root,
-        "--output",
-        other.to_str().unwrap(),
-        "--previous",
-        missing.to_str().unwrap(),
-    ]);
+    let (ok, _, stderr) = run_build(root, &other, &["--previous", missing.to_str().unwrap()]);
     assert!(!ok);
     assert!(
         stderr.contains("--previous") && stderr.contains("missing.json"),
@@ -1194,10 +1164,7 @@ fn the_pages_workflow_builds_with_the_pages_address_and_deploys() {
         run.contains("build --base-url \"${{ steps.pages.outputs.base_url }}/\""),
         "{run}"
     );
-    let help = Command::new(env!("CARGO_BIN_EXE_policydash"))
-        .args(["build", "--help"])
-        .output()
-        .unwrap();
+    let help = common::run(&["build", "--help"]);
     let help = String::from_utf8_lossy(&help.stdout);
     for flag in ["--base-url", "--previous"] {
         assert!(text.contains(flag) && help.contains(flag), "{flag}");
@@ -1213,7 +1180,7 @@ fn the_pages_workflow_builds_with_the_pages_address_and_deploys() {
 
 #[test]
 fn changelog_problems_name_the_entry_in_file_order() {
-    let site = copy_of_content();
+    let site = content_copy();
     let log = site.path().join("content/changelog.yaml");
     let mut text = std::fs::read_to_string(&log).unwrap();
     // Entries out of date order: sorting them for readers must not shift the line named.

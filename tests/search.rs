@@ -4,7 +4,7 @@
 mod common;
 
 use common::browser::{harness, node};
-use common::{build_real_site, CRATE};
+use common::{build_and_check_real_site, build_real_site, read, CRATE};
 use policydash::model::{Lang, Model};
 use policydash::search;
 use policydash::urls::{Page, Urls};
@@ -18,19 +18,7 @@ const PREFIX: &str = "/search/sub/";
 /// One build of the real site, shared by the tests in this file.
 fn site() -> &'static (PathBuf, Model, Urls) {
     static SITE: OnceLock<(PathBuf, Model, Urls)> = OnceLock::new();
-    SITE.get_or_init(|| {
-        let out = build_real_site("search-site", BASE);
-        let opts = BuildOptions {
-            base_url: Some(BASE.into()),
-            ..BuildOptions::new(Path::new(CRATE))
-        };
-        let checked = policydash::check(&opts).unwrap_or_else(|f| panic!("{}", f.render()));
-        (out, checked.model, checked.urls)
-    })
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    SITE.get_or_init(|| build_and_check_real_site("search-site", BASE))
 }
 
 fn html_files(dir: &Path) -> Vec<PathBuf> {

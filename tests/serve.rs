@@ -6,7 +6,7 @@ mod common;
 #[path = "common/serve.rs"]
 mod serving;
 
-use common::{temp_site as site, BIN};
+use common::{edit, temp_site as site, BIN};
 use serving::{connect, Serve};
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -90,12 +90,6 @@ fn parse(raw: &[u8]) -> Response {
         headers,
         body: body.to_string(),
     }
-}
-
-fn edit(file: &Path, from: &str, to: &str) {
-    let text = std::fs::read_to_string(file).unwrap();
-    assert!(text.contains(from), "{from} not in {}", file.display());
-    std::fs::write(file, text.replacen(from, to, 1)).unwrap();
 }
 
 const TIANJIN: &str = "/policydash/programmes/tianjin/";

@@ -1,50 +1,21 @@
 //! End-to-end: build the real content/ and check what a reader gets.
 
+mod common;
+
+use common::*;
 use policydash::model::{Lang, Model};
 use policydash::urls::{Page, Urls};
 use policydash::view;
-use policydash::BuildOptions;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 const BASE: &str = "https://example.org/some/sub/";
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn build_into(out: &Path) {
-    let opts = BuildOptions {
-        root: root(),
-        output: Some(out.to_path_buf()),
-        base_url: Some(BASE.into()),
-    };
-    if let Err(f) = policydash::build(&opts) {
-        panic!("the real content does not build:\n{}", f.render());
-    }
-}
-
 /// One build of the real site per test run, shared by the tests in this file.
 fn site() -> &'static (PathBuf, Model, Urls) {
     static SITE: OnceLock<(PathBuf, Model, Urls)> = OnceLock::new();
-    SITE.get_or_init(|| {
-        let out =
-            PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("site-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&out);
-        build_into(&out);
-        let opts = BuildOptions {
-            root: root(),
-            output: None,
-            base_url: Some(BASE.into()),
-        };
-        let checked = policydash::check(&opts).unwrap_or_else(|f| panic!("{}", f.render()));
-        (out, checked.model, checked.urls)
-    })
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    SITE.get_or_init(|| build_and_check_real_site("site", BASE))
 }
 
 fn page_html(page: &Page, lang: Lang) -> String {
@@ -197,7 +168,7 @@ fn building_twice_gives_byte_identical_output() {
     let (first, _, _) = site();
     let second = tempfile::tempdir().unwrap();
     let out = second.path().join("output");
-    build_into(&out);
+    build_into(Path::new(CRATE), &out, Some(BASE));
     let a = all_files(first);
     let b = all_files(&out);
     let rel = |v: &[PathBuf], base: &Path| {
@@ -229,28 +200,17 @@ fn programme_pages_show_every_figure_with_its_clause() {
                     lang.code(),
                     t.id
                 );
+                let shown = |text: &str, what: &str| {
+                    let (p, lang, t) = (&p.id, lang.code(), &t.id);
+                    assert!(
+                        html.contains(&esc(text)),
+                        "{p} {lang}: {what} of {t} not shown"
+                    );
+                };
                 let amount = view::target_amount(t, lang);
-                assert!(
-                    html.contains(&esc(&amount)),
-                    "{} {}: value {amount:?} of {} not shown",
-                    p.id,
-                    lang.code(),
-                    t.id
-                );
-                assert!(
-                    html.contains(&esc(&t.quote)),
-                    "{} {}: quote of {} not shown",
-                    p.id,
-                    lang.code(),
-                    t.id
-                );
-                assert!(
-                    html.contains(&esc(&t.quote_en)),
-                    "{} {}: English quote of {} not shown",
-                    p.id,
-                    lang.code(),
-                    t.id
-                );
+                shown(&amount, &format!("value {amount:?}"));
+                shown(&t.quote, "quote");
+                shown(&t.quote_en, "English quote");
                 // The label is the row's permalink text, where Chinese words in an English
                 // label are marked with their language (`<span lang="zh-Hans">`).
                 let unmarked = html
@@ -389,30 +349,14 @@ fn pages_load_nothing_from_another_site() {
 
 #[test]
 fn a_sites_own_template_overrides_the_themes() {
-    let dir = tempfile::tempdir().unwrap();
-    for entry in walkdir::WalkDir::new(root().join("content"))
-        .into_iter()
-        .flatten()
-    {
-        let dest = dir.path().join(entry.path().strip_prefix(root()).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
+    let dir = content_copy();
     std::fs::create_dir_all(dir.path().join("templates")).unwrap();
     std::fs::write(
         dir.path().join("templates/404.html"),
         "{% extends \"base.html\" %}{% block content %}<h1>Our own missing page</h1>{% endblock content %}",
     )
     .unwrap();
-    let opts = BuildOptions {
-        root: dir.path().to_path_buf(),
-        output: None,
-        base_url: None,
-    };
-    policydash::build(&opts).unwrap_or_else(|f| panic!("{}", f.render()));
+    build_ok(dir.path());
     let html = read(&dir.path().join("output/404.html"));
     assert!(html.contains("<h1>Our own missing page</h1>"), "{html}");
     // Templates not overridden still come from the theme.

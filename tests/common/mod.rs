@@ -1,11 +1,14 @@
-//! Shared by the integration tests: a small site made from a copy of the real content/, a
-//! recursive copy, a hash of a folder tree, building, and running the binary. The browser
-//! harness is in `browser`.
+//! Shared by the integration tests (and benches/serve.rs): a small site made from a copy of
+//! the real content/, a plain copy of content/, reading and editing a file, a recursive copy,
+//! a hash of a folder tree, building (and checking the real site), and running the binary.
+//! The browser harness is in `browser`.
 
 #![allow(dead_code)]
 
 pub mod browser;
 
+use policydash::model::Model;
+use policydash::urls::Urls;
 use policydash::{BuildOptions, Built};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -71,6 +74,24 @@ pub fn temp_site() -> (tempfile::TempDir, PathBuf) {
     (dir, site)
 }
 
+/// A copy of the real content/ (with its commentary) as `content/` in a new temporary folder,
+/// to change without touching the repository.
+pub fn content_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_all(
+        &Path::new(CRATE).join("content"),
+        &dir.path().join("content"),
+    );
+    dir
+}
+
+/// Replaces the first `from` in the file at `path` with `to`; `from` must be there.
+pub fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} lacks {from:?}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
 /// The real content/ built under `base_url` into `name` (with this process's id) in the
 /// target folder, emptied first: for the tests of one file to share.
 pub fn build_real_site(name: &str, base_url: &str) -> PathBuf {
@@ -78,6 +99,23 @@ pub fn build_real_site(name: &str, base_url: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&out);
     build_into(Path::new(CRATE), &out, Some(base_url));
     out
+}
+
+/// `build_real_site`, with the model and URLs that `check` makes of the real content/ under
+/// `base_url`.
+pub fn build_and_check_real_site(name: &str, base_url: &str) -> (PathBuf, Model, Urls) {
+    let out = build_real_site(name, base_url);
+    let opts = BuildOptions {
+        base_url: Some(base_url.into()),
+        ..BuildOptions::new(CRATE)
+    };
+    let checked = policydash::check(&opts).unwrap_or_else(|f| panic!("{}", f.render()));
+    (out, checked.model, checked.urls)
+}
+
+/// The text of the file at `path`; a file that cannot be read fails the test naming it.
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// Copies everything under `from` into `to`.
