@@ -8,7 +8,9 @@
 use crate::model::*;
 use crate::output::OutputFile;
 use crate::urls::{Page, Urls};
+use rayon::prelude::*;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Write;
 
@@ -180,25 +182,54 @@ impl Table {
 }
 
 pub struct Downloads {
-    /// Every figure's row, in `model.targets()` order: the site-wide table.
+    /// Every figure's row, in `model.targets()` order: the site-wide table. Empty when the
+    /// rows are made from the model as their files are written (`Downloads::unmade`).
     rows: Vec<Row>,
     pub tables: Vec<Table>,
     pub observations: Vec<ObservationRow>,
     urls: Urls,
 }
 
+/// Every figure's row, in `model.targets()` order: the site-wide table.
+pub fn all_rows(model: &Model, urls: &Urls) -> Vec<Row> {
+    model
+        .targets()
+        .map(|(p, t)| row(model, urls, p, t))
+        .collect()
+}
+
 impl Downloads {
     pub fn build(model: &Model, urls: &Urls) -> Downloads {
-        let all: Vec<Row> = model
+        Downloads::from_rows(model, urls, all_rows(model, urls), observation_rows(model))
+    }
+
+    /// The tables (names, which figures, row counts) without their rows, which
+    /// `par_write_made` makes from the model as it writes each file: what the build uses, as
+    /// at 10,000 places the rows are a quarter of a GB.
+    pub fn unmade(model: &Model, urls: &Urls) -> Downloads {
+        let mut downloads = Downloads::tables(model, urls, Vec::new(), observation_rows(model));
+        let keys = model
             .targets()
-            .map(|(p, t)| row(model, urls, p, t))
-            .collect();
-        Downloads::from_rows(model, urls, all, observation_rows(model))
+            .map(|(p, t)| (p.id.as_str(), t.metric.as_str()));
+        downloads.index_by(keys);
+        downloads
     }
 
     /// The downloads of `all`, every figure's row in `model.targets()` order, and of every
     /// observation: the preview passes the rows it kept of the programmes an edit left alone.
     pub fn from_rows(
+        model: &Model,
+        urls: &Urls,
+        all: Vec<Row>,
+        observations: Vec<ObservationRow>,
+    ) -> Downloads {
+        let mut downloads = Downloads::tables(model, urls, all, observations);
+        downloads.index();
+        downloads
+    }
+
+    /// The tables of the site, not yet indexed.
+    fn tables(
         model: &Model,
         urls: &Urls,
         all: Vec<Row>,
@@ -219,31 +250,41 @@ impl Downloads {
             let stem = crate::urls::metric_data(&m.id);
             tables.push(table(Page::Metric(m.id.clone()), stem, false));
         }
-        let mut downloads = Downloads {
+        Downloads {
             rows: all,
             tables,
             observations,
             urls: urls.clone(),
-        };
-        downloads.index();
-        downloads
+        }
     }
 
     /// Gives each table the indexes of its rows: all of them for the site-wide table, those of
     /// its programme or its metric for the others.
     fn index(&mut self) {
+        let rows = std::mem::take(&mut self.rows);
+        self.index_by(
+            rows.iter()
+                .map(|r| (r.programme.as_str(), r.metric.as_str())),
+        );
+        self.rows = rows;
+    }
+
+    /// `index` from the (programme, metric) of every row, in order.
+    fn index_by<'a>(&mut self, keys: impl Iterator<Item = (&'a str, &'a str)>) {
         // One pass over the rows, not one per table (10,000 rows × 1,000 programmes).
         let mut by_programme: HashMap<&str, Vec<usize>> = HashMap::new();
         let mut by_metric: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, r) in self.rows.iter().enumerate() {
-            by_programme.entry(&r.programme).or_default().push(i);
-            by_metric.entry(&r.metric).or_default().push(i);
+        let mut count = 0;
+        for (i, (programme, metric)) in keys.enumerate() {
+            by_programme.entry(programme).or_default().push(i);
+            by_metric.entry(metric).or_default().push(i);
+            count = i + 1;
         }
         for t in &mut self.tables {
             t.rows = match &t.page {
                 Page::Programme(id) => by_programme.remove(id.as_str()).unwrap_or_default(),
                 Page::Metric(id) => by_metric.get(id.as_str()).cloned().unwrap_or_default(),
-                _ => (0..self.rows.len()).collect(),
+                _ => (0..count).collect(),
             };
         }
     }
@@ -257,20 +298,14 @@ impl Downloads {
         self.index();
     }
 
-    /// The site-wide rows, as published in `data/targets.json` (none after `release_rows`).
+    /// The site-wide rows, as published in `data/targets.json` (none for `Downloads::unmade`).
     pub fn all_rows(&self) -> &[Row] {
         &self.rows
     }
 
-    /// The rows of a table, in order (none after `release_rows`).
+    /// The rows of a table, in order (none for `Downloads::unmade`).
     pub fn rows_of<'a>(&'a self, table: &'a Table) -> impl Iterator<Item = &'a Row> + 'a {
         table.rows.iter().filter_map(|i| self.rows.get(*i))
-    }
-
-    /// Frees the rows once their files are written, keeping what pages show of the tables
-    /// (names, row counts): at 10,000 places the rows are a quarter of the build's memory.
-    pub fn release_rows(&mut self) {
-        self.rows = Vec::new();
     }
 
     /// Links for a page: its own tables, and on the data page every table. A programme's or a
@@ -340,31 +375,71 @@ impl Downloads {
     /// The files of `files_for` as their paths and how to write them, for `put` to write each
     /// straight to its file: the site-wide table is hundreds of MB at 10,000 places.
     pub fn write_each(&self, wanted: &dyn Fn(&Page) -> bool, put: &mut Put) {
+        for (path, write) in self.writers(None, wanted) {
+            put(path, &|w| write(w));
+        }
+    }
+
+    /// Every file of the downloads, written by `put` in parallel, each table's rows made from
+    /// `model` as its file is written and dropped after (the rows of `Downloads::unmade`; any
+    /// held rows are used as they are). No row is held longer than its line takes to write.
+    pub fn par_write_made(&self, model: &Model, put: &SyncPut) {
+        let at: Vec<(&Programme, &Target)> = model.targets().collect();
+        let writers = self.writers(Some((model, &at)), &|_| true);
+        writers
+            .into_par_iter()
+            .for_each(|(path, write)| put(path, &|w| write(w)));
+    }
+
+    /// Each file of the tables `wanted` picks, as its path and what writes it, the rows made
+    /// from `made` (the model and every figure in `model.targets()` order) when not held.
+    fn writers<'a>(
+        &'a self,
+        made: Option<(&'a Model, &'a [(&'a Programme, &'a Target)])>,
+        wanted: &dyn Fn(&Page) -> bool,
+    ) -> Vec<(String, Writer<'a>)> {
+        let rows = move |t: &'a Table| -> Box<dyn Iterator<Item = Cow<'a, Row>> + 'a> {
+            match made.filter(|_| self.rows.is_empty()) {
+                Some((model, at)) => Box::new(t.rows.iter().filter_map(move |i| {
+                    let (p, f) = at.get(*i)?;
+                    Some(Cow::Owned(row(model, &self.urls, p, f)))
+                })),
+                None => Box::new(self.rows_of(t).map(Cow::Borrowed)),
+            }
+        };
+        let mut out: Vec<(String, Writer<'a>)> = Vec::new();
         for t in self.tables.iter().filter(|t| wanted(&t.page)) {
             if t.csv {
-                put(format!("{}.csv", t.stem), &|w| {
-                    write_csv(self.rows_of(t), w)
-                });
+                let write = move |w: &mut dyn Write| write_csv(rows(t), w);
+                out.push((format!("{}.csv", t.stem), Box::new(write)));
             }
-            put(format!("{}.json", t.stem), &|w| {
-                write_json("targets", t.rows.len(), self.rows_of(t), w)
-            });
+            let write = move |w: &mut dyn Write| write_json("targets", t.rows.len(), rows(t), w);
+            out.push((format!("{}.json", t.stem), Box::new(write)));
         }
         if !wanted(&Page::Data) {
-            return;
+            return out;
         }
-        put(format!("{OBSERVATIONS}.csv"), &|w| {
-            w.write_all(&observations_csv(&self.observations))
-        });
-        put(format!("{OBSERVATIONS}.json"), &|w| {
-            let rows = &self.observations;
-            write_json("observations", rows.len(), rows, w)
-        });
+        let observations = &self.observations;
+        out.push((
+            format!("{OBSERVATIONS}.csv"),
+            Box::new(move |w| w.write_all(&observations_csv(observations))),
+        ));
+        out.push((
+            format!("{OBSERVATIONS}.json"),
+            Box::new(move |w| write_json("observations", observations.len(), observations, w)),
+        ));
+        out
     }
 }
 
+/// What writes one file of the downloads.
+type Writer<'a> = Box<dyn Fn(&mut dyn Write) -> std::io::Result<()> + Send + Sync + 'a>;
+
 /// How `Downloads::write_each` hands out a file: its path, and what writes it.
 pub type Put<'a> = dyn FnMut(String, &dyn Fn(&mut dyn Write) -> std::io::Result<()>) + 'a;
+
+/// `Put` for `Downloads::par_write_made`, called from several threads at once.
+pub type SyncPut<'a> = dyn Fn(String, &dyn Fn(&mut dyn Write) -> std::io::Result<()>) + Sync + 'a;
 
 /// `{"count":N,"KEY":[…]}` with one record per line, fields in CSV column order: no
 /// indentation (about 15% smaller than pretty-printed JSON), yet a change to one figure is
@@ -418,10 +493,7 @@ pub fn csv_bytes_of<T: Serialize>(rows: impl IntoIterator<Item = T>) -> Vec<u8> 
     bytes
 }
 
-/// How many rows `write_csv` neutralises at a time.
-const CSV_BATCH: usize = 256;
-
-/// Writes `csv_bytes` of the rows `rows` gives to `w`, row by row.
+/// Writes `csv_bytes` of the rows `rows` gives to `w`, a batch of rows at a time.
 pub fn write_csv<T: Serialize>(
     rows: impl IntoIterator<Item = T>,
     w: &mut dyn Write,
@@ -436,7 +508,7 @@ pub fn write_csv<T: Serialize>(
     while rows.peek().is_some() {
         // Rows are written a batch at a time (the first after the header), read back cell by
         // cell (serde gives no hook per text cell), and written again neutralised; the header
-        // as it is. A batch, not a row: making a CSV reader costs more than reading a row.
+        // as it is. A batch, not a row: a CSV reader costs more to set up than a row to read.
         plain.clear();
         {
             let mut batch = csv::WriterBuilder::new()
@@ -454,9 +526,8 @@ pub fn write_csv<T: Serialize>(
             .has_headers(false)
             .flexible(true)
             .from_reader(plain.as_slice());
-        let at_start = std::mem::replace(&mut first, false);
         for (j, record) in reader.records().flatten().enumerate() {
-            let header = at_start && j == 0;
+            let header = first && j == 0;
             let cells: Vec<String> = record
                 .iter()
                 .map(|cell| match header {
@@ -466,9 +537,13 @@ pub fn write_csv<T: Serialize>(
                 .collect();
             out.write_record(&cells).map_err(std::io::Error::other)?;
         }
+        first = false;
     }
     out.flush()
 }
+
+/// How many rows `write_csv` reads back at a time.
+const CSV_BATCH: usize = 256;
 
 /// The CSV columns of a kind of row, in order (its fields' order), read from the header
 /// `csv_bytes` writes for one row; empty when there is no row.
@@ -551,6 +626,43 @@ mod tests {
     struct Cells {
         label: String,
         value: f64,
+    }
+
+    #[test]
+    fn rows_made_while_writing_give_the_files_of_the_rows_held() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let checked = crate::check(&crate::BuildOptions::new(root)).unwrap();
+        let (model, urls) = (&checked.model, &checked.urls);
+        let held = Downloads::build(model, urls);
+        let unmade = Downloads::unmade(model, urls);
+        assert!(unmade.all_rows().is_empty(), "no row is held");
+        assert!(!held.all_rows().is_empty());
+        let counts = |d: &Downloads| -> Vec<(String, Vec<usize>)> {
+            d.tables
+                .iter()
+                .map(|t| (t.stem.clone(), t.rows.clone()))
+                .collect()
+        };
+        assert_eq!(
+            counts(&unmade),
+            counts(&held),
+            "the same tables, the same rows"
+        );
+        for page in [Page::Data, Page::Programme(model.programmes[0].id.clone())] {
+            assert_eq!(unmade.for_page(&page), held.for_page(&page));
+        }
+        let written = std::sync::Mutex::new(std::collections::BTreeMap::new());
+        unmade.par_write_made(model, &|path, body| {
+            let mut bytes = Vec::new();
+            body(&mut bytes).unwrap();
+            written.lock().unwrap().insert(path, bytes);
+        });
+        let written = written.into_inner().unwrap();
+        let files = held.files();
+        assert_eq!(written.len(), files.len());
+        for f in files {
+            assert!(written.get(&f.path) == Some(&f.bytes), "{} differs", f.path);
+        }
     }
 
     #[test]

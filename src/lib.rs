@@ -265,7 +265,10 @@ pub fn build_reporting(
     previous: Option<&Path>,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Built, Failure> {
-    build_checked(opts, check(opts)?, previous, progress)
+    // The charts are drawn as the pages are rendered, each once per language on one thread,
+    // not all up front: at 10,000 places they would be a third of the build's memory.
+    let checked = check_reusing(opts, None, &chart::Charts::lazy)?;
+    build_checked(opts, checked, previous, progress)
 }
 
 /// `build_reporting` from what `check` (or `check_reusing`, in the preview) established.
@@ -295,9 +298,18 @@ pub fn build_checked(
         ));
     }
     let mut clock = std::time::Instant::now();
-    let downloads = downloads::Downloads::build(&model, &urls);
+    // The change report compares every figure's row with the previous output's; the rows are
+    // made only when there is one, and dropped once compared. The downloads' files make their
+    // rows again from the model as they are written: at 10,000 places the rows are a quarter
+    // of a GB, never held while the pages are rendered.
+    let compare =
+        previous.is_some() || std::fs::symlink_metadata(output.join(changes::PUBLISHED)).is_ok();
+    let rows = match compare {
+        true => downloads::all_rows(&model, &urls),
+        false => Vec::new(),
+    };
     let report = match previous {
-        None => changes::ChangeReport::against(&output, downloads.all_rows()).unwrap_or_else(|e| {
+        None => changes::ChangeReport::against(&output, &rows).unwrap_or_else(|e| {
             warnings.push(
                 Diagnostic::warning(e)
                     .field("--output")
@@ -308,7 +320,7 @@ pub fn build_checked(
                 ..Default::default()
             }
         }),
-        Some(file) => changes::ChangeReport::against_file(file, downloads.all_rows())
+        Some(file) => changes::ChangeReport::against_file(file, &rows)
             .map_err(|e| {
                 failure(
                     Diagnostic::error(e)
@@ -318,8 +330,10 @@ pub fn build_checked(
                 )
             })?,
     };
+    drop(rows);
+    let downloads = downloads::Downloads::unmade(&model, &urls);
     timings.since("downloads", &mut clock);
-    let mut extras = render::Extras {
+    let extras = render::Extras {
         charts,
         downloads,
         changes: Some(report.clone()),
@@ -352,19 +366,21 @@ pub fn build_checked(
                 (index, started.elapsed())
             });
             // Beside it, the downloads first, straight to their files (the site-wide table is
-            // hundreds of MB at 10,000 places); then their rows are freed: pages show only the
-            // tables' names and row counts.
-            let mut late = Diagnostics::new();
-            extras
-                .downloads
-                .write_each(
-                    &|_| true,
-                    &mut |path, body| match stage.put_with(&path, body) {
-                        Ok(()) => progress(stage.files()),
-                        Err(e) => late.push(Diagnostic::error(e.to_string())),
-                    },
-                );
-            extras.downloads.release_rows();
+            // hundreds of MB at 10,000 places), each row made as it is written: pages show
+            // only the tables' names and row counts.
+            let failed = std::sync::Mutex::new(Diagnostics::new());
+            extras.downloads.par_write_made(
+                &model,
+                &|path, body| match stage.put_with(&path, body) {
+                    Ok(()) => progress(stage.files()),
+                    Err(e) => {
+                        if let Ok(mut failed) = failed.lock() {
+                            failed.push(Diagnostic::error(e.to_string()));
+                        }
+                    }
+                },
+            );
+            let mut late = failed.into_inner().unwrap_or_default();
             let extras = &extras;
             let (mut result, site_files) = rayon::join(
                 || render::render_pages(&model, &urls, &theme, extras, &sink),

@@ -5,6 +5,23 @@ use policydash::{BuildOptions, Failure};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// Writes to standard output. A reader that went away (`policydash build | head`) is not an
+/// error: what it was told is only a report, and the site is written whatever became of it.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `say!` with a line end.
+macro_rules! sayln {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 #[derive(Parser)]
 #[command(
     name = "policydash",
@@ -113,8 +130,8 @@ fn build(
             if !built.warnings.is_empty() {
                 eprint!("{}", built.warnings.render(&built.sources));
             }
-            print!("{}", built.changes.text());
-            println!(
+            say!("{}", built.changes.text());
+            sayln!(
                 "Built {} files into {} in {:.2}s",
                 built.files,
                 built.output.display(),
@@ -147,7 +164,7 @@ fn main() -> ExitCode {
             };
             if let Ok(built) = build(&opts, previous.as_deref()) {
                 if timings {
-                    print!("{}", built.timings.text());
+                    say!("{}", built.timings.text());
                 }
                 ExitCode::SUCCESS
             } else {
@@ -157,7 +174,7 @@ fn main() -> ExitCode {
         Command::Check { site } => match policydash::check(&BuildOptions::new(site.root)) {
             Ok(c) => {
                 eprint!("{}", c.warnings.render(&c.sources));
-                println!(
+                sayln!(
                     "content is valid: {} programmes, {} figures, {} metrics",
                     c.model.programmes.len(),
                     c.model.targets().count(),

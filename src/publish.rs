@@ -13,10 +13,10 @@ use crate::render::Extras;
 use crate::urls::Urls;
 
 pub fn site_files(model: &Model, urls: &Urls, extras: &Extras, theme: &Theme) -> Vec<OutputFile> {
-    let charts: Vec<String> = chart_csvs(model, extras)
-        .iter()
-        .map(|(path, bytes)| datapackage::printed(&datapackage::chart_resource(path, bytes)))
-        .collect();
+    // Each chart's CSV is made, described and dropped: they are never all in memory at once.
+    let charts: Vec<String> = extras.charts.each_csv(model, &|path, bytes| {
+        datapackage::printed(&datapackage::chart_resource(path, bytes))
+    });
     site_files_with(model, urls, extras, theme, &charts)
 }
 
@@ -61,11 +61,6 @@ pub fn site_files_with(
         files.push(OutputFile::new("CNAME", format!("{cname}\n")));
     }
     files
-}
-
-/// The charts' CSV files, as (path, bytes), for the data package.
-fn chart_csvs(model: &Model, extras: &Extras) -> Vec<(String, Vec<u8>)> {
-    extras.charts.csvs(model)
 }
 
 /// An interface string of the theme, or its key when the theme lacks it.

@@ -301,9 +301,37 @@ pub struct Ctx<'a> {
     pub lang: Lang,
 }
 
+/// The links figures share, each made once for a run of figures (`Ctx::targets_ruled`): the
+/// sources page, and the programme and metric of the figure before, which the next figure
+/// often has too (a programme's figures, a metric's). Making a link is most of a figure's cost.
+struct Hrefs {
+    sources: String,
+    programme: Option<(String, String)>,
+    metric: Option<(String, String)>,
+}
+
+impl Hrefs {
+    fn new(urls: &Urls, lang: Lang) -> Hrefs {
+        Hrefs {
+            sources: urls.page(&Page::Sources, lang),
+            programme: None,
+            metric: None,
+        }
+    }
+
+    /// The link for `id`, made by `make` unless the last one asked for was `id`'s.
+    fn of(slot: &mut Option<(String, String)>, id: &str, make: impl FnOnce() -> String) -> String {
+        match slot {
+            Some((last, href)) if last == id => href.clone(),
+            _ => slot.insert((id.to_string(), make())).1.clone(),
+        }
+    }
+}
+
 impl Ctx<'_> {
     pub fn target(&self, p: &Programme, t: &Target) -> TargetView {
-        self.figure(p, t, &rule_href(self.model, self.urls, self.lang))
+        let rule_href = rule_href(self.model, self.urls, self.lang);
+        self.figure(p, t, &rule_href, &mut Hrefs::new(self.urls, self.lang))
     }
 
     /// Many figures, as `target` shows each, with `rule_href(model, urls, lang)` (it looks
@@ -313,22 +341,27 @@ impl Ctx<'_> {
         figures: impl IntoIterator<Item = (&'m Programme, &'m Target)>,
         rule_href: &str,
     ) -> Vec<TargetView> {
+        let mut hrefs = Hrefs::new(self.urls, self.lang);
         figures
             .into_iter()
-            .map(|(p, t)| self.figure(p, t, rule_href))
+            .map(|(p, t)| self.figure(p, t, rule_href, &mut hrefs))
             .collect()
     }
 
-    fn figure(&self, p: &Programme, t: &Target, rule_href: &str) -> TargetView {
+    fn figure(&self, p: &Programme, t: &Target, rule_href: &str, hrefs: &mut Hrefs) -> TargetView {
         let (model, urls, lang) = (self.model, self.urls, self.lang);
         let metric = model.metric(&t.metric);
         let metric_shared = model.metric_is_shared(&t.metric);
-        let metric_href = if metric_shared {
-            urls.page(&Page::Metric(t.metric.clone()), lang)
-        } else {
-            urls.page(&Page::MetricIndex, lang) + "#m-" + &t.metric
-        };
-        let programme_href = urls.page(&Page::Programme(p.id.clone()), lang);
+        let metric_href = Hrefs::of(&mut hrefs.metric, &t.metric, || {
+            if metric_shared {
+                urls.page(&Page::Metric(t.metric.clone()), lang)
+            } else {
+                urls.page(&Page::MetricIndex, lang) + "#m-" + &t.metric
+            }
+        });
+        let programme_href = Hrefs::of(&mut hrefs.programme, &p.id, || {
+            urls.page(&Page::Programme(p.id.clone()), lang)
+        });
         let source = p.source(&t.source);
         let permalink = format!("{programme_href}#t-{}", t.id);
         let per_100k = per_100k(model, p, t);
@@ -391,7 +424,7 @@ impl Ctx<'_> {
             place: p.place.name(lang).to_string(),
             source: Link {
                 text: source_title,
-                href: format!("{}#s-{}", urls.page(&Page::Sources, lang), t.source),
+                href: format!("{}#s-{}", hrefs.sources, t.source),
             },
             quote: t.quote.clone(),
             quote_lang: t.script.tag(),

@@ -38,3 +38,25 @@ fn timings_name_every_stage_and_piped_builds_show_no_progress() {
         "{stdout}"
     );
 }
+
+/// `policydash build | head -0`: the reader has gone before the report is printed. The build
+/// still succeeds, with no panic, and the site is written.
+#[test]
+fn a_reader_that_goes_away_does_not_fail_the_build() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let site = common::make_site(dir.path());
+    let mut child = Command::new(common::BIN)
+        .args(["build", "--root", site.to_str().unwrap(), "--timings"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the reading end before the build can have printed anything.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {stderr}", out.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(site.join("output/index.html").is_file());
+}

@@ -164,6 +164,26 @@ fn every_figure_has_a_record_linking_to_its_permalink() {
                 "{url}"
             );
         }
+        // A metric only one programme measures has no page: it is a section of the metrics
+        // index's record, linking to its line.
+        let single: Vec<_> = model
+            .metrics
+            .iter()
+            .filter(|m| model.programmes_with_metric(&m.id).len() == 1)
+            .collect();
+        assert!(!single.is_empty());
+        for m in single {
+            let url = format!("{folder}/metrics/#m-{}", m.id);
+            assert!(
+                records.iter().any(|r| r.lang == lang
+                    && r.kind == "metric"
+                    && r.sections.iter().any(|s| r.section_url(s) == url
+                        && s.kind == "metric"
+                        && s.title == m.name.get(lang))),
+                "{url}"
+            );
+            assert!(!records.iter().any(|r| r.url == url), "{url}");
+        }
     }
 }
 
@@ -227,7 +247,7 @@ fn searches_in_a_browser_find_places_figures_and_clauses() {
 
 /// At most this many records of a language in a shard, in the sharded copy of the real site:
 /// small, so that its few dozen records make several shards.
-const SMALL_SHARD: usize = 20;
+const SMALL_SHARD: usize = 8;
 
 /// The real site built again, its index then made anew in shards of at most `SMALL_SHARD`
 /// records (written over the one the build wrote): (output, shards per language).
@@ -323,6 +343,22 @@ fn searches_in_a_browser_find_records_in_every_shard() {
             "query": record.title,
             "page": page,
             "expect": [record.url.trim_start_matches('/')],
+            "exact": true,
+        }));
+    }
+    // A metric only one programme measures: its result is a section of the metrics index's
+    // record, linking to its line there.
+    for lang in [Lang::En, Lang::Zh] {
+        let (record, section) = records
+            .iter()
+            .filter(|r| r.lang == lang)
+            .flat_map(|r| r.sections.iter().map(move |s| (r, s)))
+            .find(|(_, s)| s.kind == "metric")
+            .expect("a metric on the metrics index");
+        cases.push(serde_json::json!({
+            "query": section.title,
+            "page": if lang == Lang::Zh { "zh/" } else { "" },
+            "expect": [record.section_url(section).trim_start_matches('/')],
             "exact": true,
         }));
     }

@@ -64,6 +64,7 @@ pub fn render(model: &Model, urls: &Urls, spec: &Spec, made: &Made, lang: Lang) 
         embed_block,
         file,
         snippet,
+        held: None,
     }
 }
 

@@ -15,7 +15,10 @@
 //!
 //! Each chart comes with a generated title and description (read by screen readers), a table
 //! of the same numbers, a source line, its data as CSV, a standalone SVG file per language and
-//! an embed page. Everything is rendered once, in parallel, in `Charts::build`.
+//! an embed page. `Charts::build` (the preview) draws the charts that compare places once,
+//! up front, in parallel; `Charts::lazy` (the build) draws none up front: each is drawn when a
+//! render job asks for it, on that job's thread, and dropped when the job ends
+//! (`forget_drawn`), so that at 10,000 places the comparisons are never all in memory at once.
 
 mod csv;
 mod describe;
@@ -89,13 +92,49 @@ struct Rendered {
     /// The standalone SVG file.
     file: String,
     snippet: String,
+    /// Counts it among the comparisons drawn on demand while it lives (`Drawn`).
+    held: Option<Held>,
 }
 
 struct Chart {
     spec: Spec,
-    /// Empty for a programme's own charts, which are drawn when their page is rendered.
-    csv: Arc<Vec<u8>>,
+    /// Its CSV when made up front; `None` when it is made when asked for (a programme's own
+    /// charts, and every chart of `Charts::lazy`).
+    csv: Option<Arc<Vec<u8>>>,
+    /// Its drawings when drawn up front; empty when each is drawn when asked for.
     langs: BTreeMap<Lang, Arc<Rendered>>,
+}
+
+/// What the charts that compare places cost when they are drawn on demand (`Charts::lazy`):
+/// how often each was drawn, and how many drawings were alive at once. Tests read it.
+#[derive(Default)]
+struct Drawn {
+    times: std::sync::Mutex<BTreeMap<(String, Lang), usize>>,
+    alive: std::sync::atomic::AtomicUsize,
+    most: std::sync::atomic::AtomicUsize,
+}
+
+/// A drawing of a comparison that `Drawn` counts as alive until it is dropped.
+struct Held(Arc<Drawn>);
+
+impl Held {
+    fn new(drawn: &Arc<Drawn>, id: &str, lang: Lang) -> Held {
+        use std::sync::atomic::Ordering::SeqCst;
+        if let Ok(mut times) = drawn.times.lock() {
+            *times.entry((id.to_string(), lang)).or_default() += 1;
+        }
+        let alive = drawn.alive.fetch_add(1, SeqCst) + 1;
+        drawn.most.fetch_max(alive, SeqCst);
+        Held(drawn.clone())
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.0
+            .alive
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 /// Every chart of the site. The charts that compare places are drawn once, up front (pages and
@@ -110,6 +149,9 @@ pub struct Charts {
     urls: Urls,
     /// Unique to this `Charts`: two builds in one process never share a cached chart.
     serial: u64,
+    /// False for `Charts::lazy`: no chart is drawn before a page asks for it.
+    up_front: bool,
+    drawn: Arc<Drawn>,
 }
 
 /// The charts of the last build, and which of them to draw again (`Charts::build_reusing`).
@@ -209,6 +251,13 @@ fn drawn_on_demand(kind: &Kind) -> bool {
     matches!(kind, Kind::Programme(_) | Kind::Standing(_))
 }
 
+/// Forgets the charts this thread drew on demand: a render job calls it when it ends, so a
+/// thread holds only the drawings of the job it runs (a comparison at 10,000 places is
+/// megabytes in each language).
+pub fn forget_drawn() {
+    RECENT.with(|r| r.borrow_mut().clear());
+}
+
 /// A chart drawn on demand: (the `Charts` it belongs to, chart id, language, the drawing).
 type Recent = (u64, String, Lang, Rc<Rendered>);
 
@@ -223,10 +272,23 @@ impl Charts {
         Charts::build_reusing(model, urls, None)
     }
 
+    /// The catalogue, with nothing drawn and no CSV made: each chart is drawn in a language
+    /// when a page, an embed page or a file asks for it, on that thread, and kept until the
+    /// thread's job ends (`forget_drawn`). What the build renders from: `render_pages` gives
+    /// each comparison one job that makes everything showing it, so it is drawn once per
+    /// language and held by one thread at a time.
+    pub fn lazy(model: &Model, urls: &Urls) -> Charts {
+        Charts::make(model, urls, None, false)
+    }
+
     /// `build`, taking from `previous` each chart drawn up front that is catalogued as it was
     /// there and that `redraw` leaves out: the preview draws again only the charts an edit
     /// changes. (A chart so taken must show the same numbers, with the same words and URLs.)
     pub fn build_reusing(model: &Model, urls: &Urls, previous: Option<Previous>) -> Charts {
+        Charts::make(model, urls, previous, true)
+    }
+
+    fn make(model: &Model, urls: &Urls, previous: Option<Previous>, up_front: bool) -> Charts {
         let specs = catalogue(model);
         let groups = standing::Groups::of(model);
         let langs = model.site.languages.clone();
@@ -234,11 +296,13 @@ impl Charts {
             let (previous, redraw) = previous?;
             let chart = previous.get(&spec.id)?;
             let same = chart.spec.kind == spec.kind && chart.spec.pages == spec.pages;
-            (same && !redraw(spec)).then_some(chart)
+            // A chart of `Charts::lazy` holds no drawing to take.
+            let drawn = chart.csv.is_some() && !chart.langs.is_empty();
+            (same && drawn && !redraw(spec)).then_some(chart)
         };
         let reused: Vec<Option<&Chart>> = specs.iter().map(reused).collect();
         let jobs: Vec<(usize, Lang)> = (0..specs.len())
-            .filter(|i| !drawn_on_demand(&specs[*i].kind) && reused[*i].is_none())
+            .filter(|i| up_front && !drawn_on_demand(&specs[*i].kind) && reused[*i].is_none())
             .flat_map(|i| langs.iter().map(move |l| (i, *l)))
             .collect();
         let rendered: Vec<(usize, Lang, Rendered)> = jobs
@@ -250,13 +314,13 @@ impl Charts {
                 (*i, *lang, r)
             })
             .collect();
-        let csvs: Vec<Arc<Vec<u8>>> = specs
+        let csvs: Vec<Option<Arc<Vec<u8>>>> = specs
             .par_iter()
             .zip(&reused)
             .map(|(s, reused)| match reused {
                 Some(chart) => chart.csv.clone(),
-                None if drawn_on_demand(&s.kind) => Arc::default(),
-                None => Arc::new(csv::csv(model, urls, &groups, s)),
+                None if !up_front || drawn_on_demand(&s.kind) => None,
+                None => Some(Arc::new(csv::csv(model, urls, &groups, s))),
             })
             .collect();
         let mut charts: Vec<Chart> = specs
@@ -293,7 +357,30 @@ impl Charts {
             groups,
             urls: urls.clone(),
             serial: SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            up_front,
+            drawn: Arc::default(),
         }
+    }
+
+    /// False for `Charts::lazy`.
+    pub fn drawn_up_front(&self) -> bool {
+        self.up_front
+    }
+
+    /// How many times each comparison (a chart not a programme's own) was drawn on demand, by
+    /// id and language, and the most such drawings alive at once: what the tests of
+    /// `Charts::lazy` check.
+    pub fn drawn_on_demand(&self) -> (BTreeMap<(String, Lang), usize>, usize) {
+        let times = self
+            .drawn
+            .times
+            .lock()
+            .map(|t| t.clone())
+            .unwrap_or_default();
+        (
+            times,
+            self.drawn.most.load(std::sync::atomic::Ordering::SeqCst),
+        )
     }
 
     pub fn ids(&self) -> &BTreeSet<String> {
@@ -308,11 +395,9 @@ impl Charts {
         self.by_id.get(id).map(|i| &self.charts[*i])
     }
 
-    /// The chart drawn in `lang`: kept from `build`, or drawn now.
+    /// The chart drawn in `lang` by this thread, drawn now if it was not yet (or was
+    /// forgotten).
     fn rendered(&self, model: &Model, c: &Chart, lang: Lang) -> Option<Rc<Rendered>> {
-        if !drawn_on_demand(&c.spec.kind) {
-            return None;
-        }
         let hit = RECENT.with(|r| {
             r.borrow()
                 .iter()
@@ -323,7 +408,11 @@ impl Charts {
             return Some(x);
         }
         let made = kinds::make(model, &self.urls, &self.groups, &c.spec, lang);
-        let r = Rc::new(html::render(model, &self.urls, &c.spec, &made, lang));
+        let mut r = html::render(model, &self.urls, &c.spec, &made, lang);
+        if !drawn_on_demand(&c.spec.kind) {
+            r.held = Some(Held::new(&self.drawn, &c.spec.id, lang));
+        }
+        let r = Rc::new(r);
         RECENT.with(|recent| {
             let mut recent = recent.borrow_mut();
             if recent.len() >= 8 {
@@ -390,17 +479,44 @@ impl Charts {
     }
 
     /// The charts drawn for one programme's pages, by id: what `files_of` writes with them.
+    /// With `Charts::lazy`, its progress charts too (they show on its page alone).
     pub fn of_programme(&self, id: &str) -> Vec<String> {
         self.by_page
             .get(&Page::Programme(id.to_string()))
             .map(|list| {
                 list.iter()
                     .map(|i| &self.charts[*i])
-                    .filter(|c| drawn_on_demand(&c.spec.kind))
+                    .filter(|c| self.programme_own(&c.spec.kind))
                     .map(|c| c.spec.id.clone())
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// Whether a chart is drawn with its programme's page (`of_programme`).
+    fn programme_own(&self, kind: &Kind) -> bool {
+        drawn_on_demand(kind) || (!self.up_front && matches!(kind, Kind::Progress(_)))
+    }
+
+    /// The ids of the charts other than programmes' own (`of_programme`) that `page` shows:
+    /// the comparisons, which `render_pages` draws in one job with their pages.
+    pub fn shared_on(&self, page: &Page) -> Vec<String> {
+        let list = self
+            .by_page
+            .get(page)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        list.iter()
+            .map(|i| &self.charts[*i])
+            .filter(|c| !self.programme_own(&c.spec.kind))
+            .map(|c| c.spec.id.clone())
+            .collect()
+    }
+
+    /// Whether `id` is one of `shared_ids`.
+    pub fn is_shared(&self, id: &str) -> bool {
+        self.get(id)
+            .is_some_and(|c| !self.programme_own(&c.spec.kind))
     }
 
     /// The standalone SVG file of a chart in one language, and, with `csv`, its CSV.
@@ -410,12 +526,7 @@ impl Charts {
         };
         let mut out = Vec::new();
         if csv {
-            let bytes = if drawn_on_demand(&c.spec.kind) {
-                csv::csv(model, &self.urls, &self.groups, &c.spec)
-            } else {
-                c.csv.to_vec()
-            };
-            out.push(OutputFile::new(csv_path(&c.spec), bytes));
+            out.push(OutputFile::new(csv_path(&c.spec), self.csv_bytes(model, c)));
         }
         if let Some(file) = self.with(model, c, lang, |r| r.file.clone()) {
             out.push(OutputFile::new(svg_path(&self.urls, lang, id), file));
@@ -425,10 +536,29 @@ impl Charts {
 
     /// Every chart's CSV file as (path, bytes), those drawn on demand included.
     pub fn csvs(&self, model: &Model) -> Vec<(String, Vec<u8>)> {
+        self.each_csv(model, &|path, bytes| (path.to_string(), bytes.to_vec()))
+    }
+
+    /// `f` of every chart's CSV file (path, bytes), in the order of `csvs`, each made (in
+    /// parallel) and dropped after `f`: the build needs only what the data package says of
+    /// them, and at 10,000 places they are a hundred MB.
+    pub fn each_csv<T: Send>(
+        &self,
+        model: &Model,
+        f: &(dyn Fn(&str, &[u8]) -> T + Sync),
+    ) -> Vec<T> {
         self.charts
             .par_iter()
-            .filter_map(|c| self.own_csv_of(model, c))
+            .map(|c| f(&csv_path(&c.spec), &self.csv_bytes(model, c)))
             .collect()
+    }
+
+    /// A chart's CSV: kept from `build`, or made now.
+    fn csv_bytes(&self, model: &Model, c: &Chart) -> Vec<u8> {
+        match &c.csv {
+            Some(bytes) => bytes.to_vec(),
+            None => csv::csv(model, &self.urls, &self.groups, &c.spec),
+        }
     }
 
     /// One chart's CSV file as (path, bytes), as `csvs` lists it; `None` for an unknown chart
@@ -438,19 +568,15 @@ impl Charts {
     }
 
     fn own_csv_of(&self, model: &Model, c: &Chart) -> Option<(String, Vec<u8>)> {
-        let bytes = if drawn_on_demand(&c.spec.kind) {
-            csv::csv(model, &self.urls, &self.groups, &c.spec)
-        } else {
-            c.csv.to_vec()
-        };
-        Some((csv_path(&c.spec), bytes))
+        Some((csv_path(&c.spec), self.csv_bytes(model, c)))
     }
 
-    /// The ids of the charts drawn up front (those comparing places).
+    /// The ids of the charts other than programmes' own (`of_programme`): those comparing
+    /// places, drawn up front by `build`.
     pub fn shared_ids(&self) -> Vec<String> {
         self.charts
             .iter()
-            .filter(|c| !drawn_on_demand(&c.spec.kind))
+            .filter(|c| !self.programme_own(&c.spec.kind))
             .map(|c| c.spec.id.clone())
             .collect()
     }

@@ -4,7 +4,8 @@
 //! (`shards`), which the search page searches as one.
 //!
 //! One record per page a reader can land on, in each language of the site: a programme page,
-//! a metric, a commentary page, a source. Pagefind's cost grows with the number of records (one
+//! a metric's page, a commentary page, a source; the metrics with no page of their own are
+//! sections of one record, the metrics index (`records`). Pagefind's cost grows with the number of records (one
 //! fragment file each, and it looks for a record's URL among all the others), so a programme's
 //! figures and commitments are not records of their own but sections of their programme's
 //! record: each section carries the id of the figure's permalink (`t-ID`, `c-ID`) and a title,
@@ -57,10 +58,10 @@ pub struct Record {
     pub sections: Vec<Section>,
 }
 
-/// A part of a page with a permalink of its own: a figure or a commitment.
+/// A part of a page with a permalink of its own: a figure, a commitment or a metric.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Section {
-    /// `figure` or `commitment`.
+    /// `figure`, `commitment` or `metric` (a line of the metrics index).
     pub kind: &'static str,
     /// The id the page gives it (`t-x`): results link to the record's URL and `#` this.
     pub anchor: String,

@@ -13,7 +13,10 @@ pub(super) enum Key {
     Programme(usize),
     /// A programme's source: the programme, then the source.
     Source(usize, usize),
+    /// A metric that has a page of its own (two or more programmes measure it).
     Metric(usize),
+    /// The metrics index, whose sections are the metrics with no page of their own.
+    MetricIndex,
     Commentary(usize),
 }
 
@@ -44,7 +47,8 @@ impl<'a> Records<'a> {
 
     /// Every record of the language, in the model's order (so that the index is the same for
     /// the same content): each programme followed by its sources, then the metrics that some
-    /// figure measures, then the commentary.
+    /// figure measures (the metrics index where the first metric without a page of its own
+    /// is), then the commentary.
     pub(super) fn keys(&self) -> Vec<Key> {
         let mut keys = Vec::new();
         for (i, p) in self.model.programmes.iter().enumerate() {
@@ -52,8 +56,11 @@ impl<'a> Records<'a> {
             keys.extend((0..p.sources.len()).map(|j| Key::Source(i, j)));
         }
         for (i, m) in self.model.metrics.iter().enumerate() {
-            if !self.model.programmes_with_metric(&m.id).is_empty() {
-                keys.push(Key::Metric(i));
+            match self.model.programmes_with_metric(&m.id).len() {
+                0 => {}
+                1 if keys.contains(&Key::MetricIndex) => {}
+                1 => keys.push(Key::MetricIndex),
+                _ => keys.push(Key::Metric(i)),
             }
         }
         for (i, c) in self.model.commentary.iter().enumerate() {
@@ -70,6 +77,7 @@ impl<'a> Records<'a> {
             Key::Programme(i) => self.programme(&model.programmes[i]),
             Key::Source(i, j) => self.source(&model.programmes[i], j),
             Key::Metric(i) => self.metric(&model.metrics[i]),
+            Key::MetricIndex => self.metric_index(),
             Key::Commentary(i) => self.commentary(&model.commentary[i]),
         }
     }
@@ -190,9 +198,62 @@ impl<'a> Records<'a> {
         )
     }
 
-    /// A metric that some figure measures: a shared one has a page, the others a line on the
-    /// metrics index.
+    /// A metric with a page of its own: one that two or more programmes measure.
     fn metric(&self, m: &Metric) -> Record {
+        let mut r = self.plain(
+            "metric",
+            self.url(&Page::Metric(m.id.clone()), ""),
+            m.name.get(self.lang).to_string(),
+            &[],
+        );
+        r.text = self.metric_text(m, None);
+        r
+    }
+
+    /// The metrics index, as one record whose sections are the metrics that only one
+    /// programme measures (each a line of the index, `#m-ID`, with no page of its own): one
+    /// record instead of one each, since every record costs Pagefind a fragment file (a
+    /// compressor set up anew) and a page to rank, whatever its length; on the real site
+    /// these metrics were 104 of 154 records and a fifth of the index's work. The record's
+    /// own text is empty, so only its sections are ever results, and its title (the default
+    /// theme's heading of the page) is never shown.
+    fn metric_index(&self) -> Record {
+        let lang = self.lang;
+        let sections = self
+            .model
+            .metrics
+            .iter()
+            .filter(|m| self.model.programmes_with_metric(&m.id).len() == 1)
+            .map(|m| {
+                let name = m.name.get(lang);
+                Section {
+                    kind: "metric",
+                    anchor: format!("m-{}", m.id),
+                    title: name.to_string(),
+                    value: None,
+                    quote: None,
+                    text: self.metric_text(m, Some(name)),
+                }
+            })
+            .collect();
+        Record {
+            lang,
+            url: self.url(&Page::MetricIndex, ""),
+            kind: "metric",
+            title: match lang {
+                Lang::En => "Comparisons",
+                Lang::Zh => "比较",
+            }
+            .to_string(),
+            keywords: String::new(),
+            text: String::new(),
+            sections,
+        }
+    }
+
+    /// What is searched of a metric (after `name`, where given): what it counts, the places
+    /// that measure it, and how it is made up and compared.
+    fn metric_text(&self, m: &Metric, name: Option<&str>) -> String {
         let lang = self.lang;
         let places: Vec<&str> = self
             .model
@@ -200,20 +261,16 @@ impl<'a> Records<'a> {
             .iter()
             .map(|p| p.place.name(lang))
             .collect();
-        let url = if places.len() >= 2 {
-            self.url(&Page::Metric(m.id.clone()), "")
-        } else {
-            self.url(&Page::MetricIndex, &format!("#m-{}", m.id))
-        };
         let places = places.join(view::list_separator(lang));
-        let mut parts = vec![m.counts.get(lang), places.as_str()];
+        let mut parts: Vec<&str> = name.into_iter().collect();
+        parts.extend([m.counts.get(lang), places.as_str()]);
         for t in [&m.numerator, &m.denominator, &m.comparability]
             .into_iter()
             .flatten()
         {
             parts.push(t.get(lang));
         }
-        self.plain("metric", url, m.name.get(lang).to_string(), &parts)
+        searchable(lang, &parts)
     }
 
     fn commentary(&self, c: &Commentary) -> Record {

@@ -54,13 +54,31 @@ impl PageRenderer<'_> {
         ctx.insert("page_title", m.name.get(lang));
         ctx.insert("description", m.counts.get(lang));
         ctx.insert("metric", &*self.metric_view(m, lang));
-        // Each figure of the metric, in the order of `targets_of_metric`.
-        let listed: Vec<(&Programme, Arc<Vec<TargetView>>)> = model
-            .programmes
-            .iter()
-            .filter(|p| p.targets.iter().any(|t| t.metric == *id))
-            .map(|p| (p, self.figures(p, lang)))
-            .collect();
+        // Each figure of the metric, in the order of `targets_of_metric`: the preview takes
+        // them from each programme's figures, which its memo keeps; a build makes only these
+        // (a programme's other figures would be made for nothing on every page it is in).
+        let measured = |p: &&Programme| p.targets.iter().any(|t| t.metric == *id);
+        let listed: Vec<(&Programme, Arc<Vec<TargetView>>)> = match self.memo {
+            Some(_) => model
+                .programmes
+                .iter()
+                .filter(measured)
+                .map(|p| (p, self.figures(p, lang)))
+                .collect(),
+            None => Vec::new(),
+        };
+        let made: Vec<TargetView> = match self.memo {
+            Some(_) => Vec::new(),
+            None => Ctx { model, urls, lang }.targets_ruled(
+                model.programmes.iter().filter(measured).flat_map(|p| {
+                    p.targets
+                        .iter()
+                        .filter(|t| t.metric == *id)
+                        .map(move |t| (p, t))
+                }),
+                &self.rule_href(lang),
+            ),
+        };
         let rows: Vec<&TargetView> = listed
             .iter()
             .flat_map(|(p, figures)| {
@@ -70,6 +88,7 @@ impl PageRenderer<'_> {
                     .filter(|(t, _)| t.metric == *id)
                     .map(|(_, f)| f)
             })
+            .chain(&made)
             .collect();
         ctx.insert("has_per_100k", &rows.iter().any(|r| r.per_100k.is_some()));
         ctx.insert("compare_js", &urls.href("static/compare.js"));
