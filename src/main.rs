@@ -171,7 +171,12 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         }
-        Command::Check { site } => match policydash::check(&BuildOptions::new(site.root)) {
+        // Nothing is rendered, so no chart is drawn (`Charts::lazy` draws only when asked).
+        Command::Check { site } => match policydash::check_reusing(
+            &BuildOptions::new(site.root),
+            None,
+            &policydash::chart::Charts::lazy,
+        ) {
             Ok(c) => {
                 eprint!("{}", c.warnings.render(&c.sources));
                 sayln!(
