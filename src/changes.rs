@@ -4,10 +4,11 @@
 
 use crate::downloads::Row;
 use crate::load::read;
-use crate::model::Lang;
+use crate::model::{Lang, Model, Programme, Target};
 use crate::urls::{Page, Urls};
 use serde::Serialize;
 use serde_json::json;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::Path;
@@ -88,7 +89,10 @@ impl ChangeReport {
     /// Compares `new` with the rows published in `previous_output/data/targets.json`. An
     /// output without one (a first build) gives a report that compared nothing; one that
     /// cannot be read or is not policydash's is an error, for the caller to warn about.
-    pub fn against(previous_output: &Path, new: &[Row]) -> Result<ChangeReport, String> {
+    pub fn against(
+        previous_output: &Path,
+        new: &(impl NewRows + ?Sized),
+    ) -> Result<ChangeReport, String> {
         let file = previous_output.join(PUBLISHED);
         if fs::symlink_metadata(&file).is_err() {
             return Ok(ChangeReport::default());
@@ -101,7 +105,10 @@ impl ChangeReport {
     /// is read as any other (`load::read`: a regular file of bounded size), and the error
     /// never quotes it: it may be any file on the machine. Its rows are compared one by one
     /// as they are read: at 10,000 places the file is hundreds of MB as rows.
-    pub fn against_file(previous: &Path, new: &[Row]) -> Result<ChangeReport, String> {
+    pub fn against_file(
+        previous: &Path,
+        new: &(impl NewRows + ?Sized),
+    ) -> Result<ChangeReport, String> {
         let file = read::open_file(previous, read::MAX_PREVIOUS_BYTES, &[])
             .map_err(|e| format!("cannot read {}: {e}", previous.display()))?;
         let mut diff = Diff::new(new);
@@ -299,9 +306,74 @@ fn show(v: &serde_json::Value) -> String {
     }
 }
 
+/// The rows a build publishes, as the change report reads them: each figure's id, and its
+/// row when it is compared. The build makes each row from the model when it is asked for
+/// (`ModelRows`): at 10,000 places every row at once is a quarter of a GB.
+pub trait NewRows {
+    fn count(&self) -> usize;
+    /// The target id of row `i`.
+    fn id(&self, i: usize) -> &str;
+    fn row(&self, i: usize) -> Cow<'_, Row>;
+}
+
+impl NewRows for [Row] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn id(&self, i: usize) -> &str {
+        &self[i].target_id
+    }
+    fn row(&self, i: usize) -> Cow<'_, Row> {
+        Cow::Borrowed(&self[i])
+    }
+}
+
+impl NewRows for Vec<Row> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn id(&self, i: usize) -> &str {
+        &self[i].target_id
+    }
+    fn row(&self, i: usize) -> Cow<'_, Row> {
+        Cow::Borrowed(&self[i])
+    }
+}
+
+/// Every figure's row as `downloads::all_rows` makes them, in the same order, each made when
+/// the report compares it and dropped after.
+pub struct ModelRows<'a> {
+    model: &'a Model,
+    urls: &'a Urls,
+    figures: Vec<(&'a Programme, &'a Target)>,
+}
+
+impl<'a> ModelRows<'a> {
+    pub fn new(model: &'a Model, urls: &'a Urls) -> Self {
+        ModelRows {
+            model,
+            urls,
+            figures: model.targets().collect(),
+        }
+    }
+}
+
+impl NewRows for ModelRows<'_> {
+    fn count(&self) -> usize {
+        self.figures.len()
+    }
+    fn id(&self, i: usize) -> &str {
+        &self.figures[i].1.id
+    }
+    fn row(&self, i: usize) -> Cow<'_, Row> {
+        let (p, t) = self.figures[i];
+        Cow::Owned(crate::downloads::row(self.model, self.urls, p, t))
+    }
+}
+
 /// A comparison of new rows with old ones given one at a time (`between`, `against_file`).
-struct Diff<'a> {
-    new: &'a [Row],
+struct Diff<'a, N: NewRows + ?Sized> {
+    new: &'a N,
     /// Target id → the new rows with that id.
     new_by: HashMap<&'a str, Vec<usize>>,
     /// Whether an old row has the id of the new row.
@@ -312,19 +384,24 @@ struct Diff<'a> {
     columns: Vec<String>,
 }
 
-impl<'a> Diff<'a> {
-    fn new(new: &'a [Row]) -> Self {
+impl<'a, N: NewRows + ?Sized> Diff<'a, N> {
+    fn new(new: &'a N) -> Self {
         let mut new_by: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, r) in new.iter().enumerate() {
-            new_by.entry(r.target_id.as_str()).or_default().push(i);
+        for i in 0..new.count() {
+            new_by.entry(new.id(i)).or_default().push(i);
         }
+        // The columns are those of any row (a `Row`'s fields); none when there is no row.
+        let columns = match new.count() {
+            0 => Vec::new(),
+            _ => crate::downloads::csv_columns(&[new.row(0).into_owned()]),
+        };
         Diff {
             new,
             new_by,
-            seen: vec![false; new.len()],
+            seen: vec![false; new.count()],
             removed: Vec::new(),
             changed: BTreeMap::new(),
-            columns: crate::downloads::csv_columns(new),
+            columns,
         }
     }
 
@@ -335,7 +412,7 @@ impl<'a> Diff<'a> {
         };
         for &i in same {
             self.seen[i] = true;
-            match changed(&o, &self.new[i], &self.columns) {
+            match changed(&o, &self.new.row(i), &self.columns) {
                 Some(c) => self.changed.insert(i, c),
                 None => self.changed.remove(&i),
             };
@@ -343,12 +420,9 @@ impl<'a> Diff<'a> {
     }
 
     fn finish(self) -> ChangeReport {
-        let added = self
-            .new
-            .iter()
-            .zip(&self.seen)
-            .filter(|(_, seen)| !**seen)
-            .map(|(r, _)| r.clone())
+        let added = (0..self.new.count())
+            .filter(|i| !self.seen[*i])
+            .map(|i| self.new.row(i).into_owned())
             .collect();
         ChangeReport {
             compared: true,
@@ -394,4 +468,37 @@ fn changed(o: &Row, r: &Row, columns: &[String]) -> Option<Changed> {
         label_zh: r.label_zh.clone(),
         changes,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The build's rows, made one at a time as they are compared, give the report that every
+    /// row made up front gives: a changed value, a removed figure and an added one.
+    #[test]
+    fn rows_made_when_compared_give_the_same_report() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let model = crate::load::load(root).model.unwrap();
+        let urls = Urls::with_lang("https://example.org/site/", model.site.default_lang()).unwrap();
+        let all = crate::downloads::all_rows(&model, &urls);
+        let mut old = all.clone();
+        old[3].value += 1.0;
+        old.remove(5);
+        let mut gone = old[0].clone();
+        gone.target_id = "a-figure-since-removed".into();
+        old.push(gone);
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("targets.json");
+        fs::write(&file, crate::downloads::json_records("targets", &old)).unwrap();
+        let made = ModelRows::new(&model, &urls);
+        assert_eq!(made.count(), all.len());
+        let lazy = ChangeReport::against_file(&file, &made).unwrap();
+        let held = ChangeReport::against_file(&file, &all).unwrap();
+        assert_eq!(lazy, held);
+        assert_eq!(lazy.changed.len(), 1);
+        assert_eq!(lazy.changed[0].target_id, all[3].target_id);
+        assert_eq!(lazy.added, vec![all[5].clone()]);
+        assert_eq!(lazy.removed.len(), 1);
+    }
 }

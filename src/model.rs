@@ -3,7 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The languages a site can be published in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -50,9 +51,85 @@ impl Text {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Origin {
     /// Path relative to the site root, e.g. `content/programmes/zhuhai.yaml`.
-    pub file: PathBuf,
+    pub file: FilePath,
     /// Field path inside the file, e.g. `targets[3]`; empty for the whole file.
     pub path: String,
+}
+
+/// A file's path, shared by every record read from the file: a programme's figures and
+/// commitments hold one allocation of it between them, not one each.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FilePath(Arc<Path>);
+
+impl FilePath {
+    pub fn as_path(&self) -> &Path {
+        &self.0
+    }
+    /// Whether `other` shares this path's allocation (a test of the sharing).
+    pub fn shares(&self, other: &FilePath) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Default for FilePath {
+    fn default() -> Self {
+        FilePath(Arc::from(Path::new("")))
+    }
+}
+
+impl std::ops::Deref for FilePath {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for FilePath {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl From<PathBuf> for FilePath {
+    fn from(p: PathBuf) -> Self {
+        FilePath(Arc::from(p))
+    }
+}
+
+impl From<&Path> for FilePath {
+    fn from(p: &Path) -> Self {
+        FilePath(Arc::from(p))
+    }
+}
+
+impl From<&FilePath> for PathBuf {
+    fn from(p: &FilePath) -> PathBuf {
+        p.0.to_path_buf()
+    }
+}
+
+impl PartialEq<PathBuf> for FilePath {
+    fn eq(&self, other: &PathBuf) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<Path> for FilePath {
+    fn eq(&self, other: &Path) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&Path> for FilePath {
+    fn eq(&self, other: &&Path) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl Serialize for FilePath {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
 }
 
 /// A date with the precision the source gives: a year, a month or a day.
@@ -483,8 +560,9 @@ pub struct Target {
     pub note: Option<Text>,
     /// How the value was read from a quote that does not state it as written (an OCR
     /// repair, a sum); required when the value is not in the quote.
+    /// Boxed, as `baseline`: few figures have one, and every figure would carry its size.
     #[serde(default)]
-    pub derivation: Option<Text>,
+    pub derivation: Option<Box<Text>>,
     /// The script of the quote, copied from its source by `Model::index`.
     #[serde(skip_deserializing)]
     pub script: Script,
@@ -493,7 +571,7 @@ pub struct Target {
     pub measure_word: Option<String>,
     /// Where progress is measured from; without one, the earliest observation.
     #[serde(default)]
-    pub baseline: Option<Baseline>,
+    pub baseline: Option<Box<Baseline>>,
     /// Observed values over time, from the `progress:` list and `content/progress/` tables.
     #[serde(default)]
     pub progress: Vec<Observation>,
@@ -560,8 +638,9 @@ pub struct Commitment {
     pub quote_en: String,
     #[serde(default)]
     pub deadline: Option<PartialDate>,
+    /// Boxed: few commitments have one, and every commitment would carry its size.
     #[serde(default)]
-    pub note: Option<Text>,
+    pub note: Option<Box<Text>>,
     /// The script of the quote, copied from its source by `Model::index`.
     #[serde(skip_deserializing)]
     pub script: Script,
@@ -811,5 +890,37 @@ impl Model {
     }
     pub fn commentary_for(&self, lang: Lang) -> impl Iterator<Item = &Commentary> {
         self.commentary.iter().filter(move |c| c.lang == lang)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// At 10,000 programmes every byte a figure carries is 150 KB more: a file's path is held
+    /// once for all its records, lists hold no spare room, and rare fields are boxed.
+    #[test]
+    fn figures_share_their_file_and_carry_no_spare_room() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let model = crate::load::load(root).model.unwrap();
+        for p in &model.programmes {
+            let file = &p.origin.file;
+            assert!(
+                file.ends_with(format!("{}.yaml", p.id)),
+                "{}",
+                file.display()
+            );
+            assert!(p.targets.iter().all(|t| t.origin.file.shares(file)));
+            assert!(p.commitments.iter().all(|c| c.origin.file.shares(file)));
+            assert_eq!(p.targets.capacity(), p.targets.len());
+            assert_eq!(p.commitments.capacity(), p.commitments.len());
+        }
+        assert!(model.programmes.iter().any(|p| !p.targets.is_empty()));
+        assert!(
+            std::mem::size_of::<Target>() <= 400,
+            "{}",
+            std::mem::size_of::<Target>()
+        );
+        assert!(std::mem::size_of::<Commitment>() <= 232);
     }
 }

@@ -130,7 +130,7 @@ fn split(file: &Path, text: &str) -> Result<Parsed<Commentary>, Diagnostic> {
         body: text[consumed..].to_string(),
         body_line: line_no + 1,
         origin: Origin {
-            file: file.to_path_buf(),
+            file: file.into(),
             path: String::new(),
         },
     };

@@ -189,7 +189,7 @@ impl Loader {
                 }
                 ("context.yaml", _) => {
                     if let Some(ctx) = self.yaml_file::<ContextFile>(path, true) {
-                        let file = self.rel(path);
+                        let file = FilePath::from(self.rel(path));
                         for (i, mut f) in ctx.figures.into_iter().enumerate() {
                             f.origin = Origin {
                                 file: file.clone(),
@@ -221,6 +221,8 @@ impl Loader {
         self.attach(&mut programmes, observations);
         let site = site?;
         programmes.sort_by(|a: &Programme, b| a.id.cmp(&b.id));
+        programmes.shrink_to_fit();
+        commentary.shrink_to_fit();
         commentary.sort_by(|a: &Commentary, b| (&a.key, a.lang).cmp(&(&b.key, b.lang)));
         // The changelog stays in file order, so diagnostics can name `entries[i]`; readers see
         // it newest first (`Model::changelog_newest_first`).
@@ -483,7 +485,7 @@ impl Loader {
 
     fn metrics_file(&mut self, path: &Path, out: &mut Vec<Metric>) {
         if let Some(file) = self.yaml_file::<MetricsFile>(path, true) {
-            let rel = self.rel(path);
+            let rel = FilePath::from(self.rel(path));
             for (i, mut m) in file.metrics.into_iter().enumerate() {
                 m.origin = Origin {
                     file: rel.clone(),
@@ -501,7 +503,8 @@ impl Loader {
     ) -> Option<Programme> {
         let prepared = prepared.unwrap_or_else(|| self.prepare(path));
         let mut p = self.prepared(path, true, prepared)?;
-        let rel = self.rel(path);
+        // One path for every record of the file, shared.
+        let rel = FilePath::from(self.rel(path));
         p.origin = Origin {
             file: rel.clone(),
             path: String::new(),
@@ -524,6 +527,11 @@ impl Loader {
                 path: format!("commitments[{i}]"),
             };
         }
+        // Lists grow by doubling as they are parsed: at 10,000 programmes the room left over
+        // is tens of MB, held for the whole build.
+        p.sources.shrink_to_fit();
+        p.targets.shrink_to_fit();
+        p.commitments.shrink_to_fit();
         Some(p)
     }
 

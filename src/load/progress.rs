@@ -259,7 +259,7 @@ pub fn read(
                     note,
                     quote: None,
                     origin: Origin {
-                        file: file.to_path_buf(),
+                        file: file.into(),
                         path: format!("row {row}"),
                     },
                     row: Some(TableRow {

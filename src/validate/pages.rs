@@ -72,7 +72,7 @@ pub fn pages(model: &Model, memo: Option<&mut Memo>) -> Vec<Arc<Page>> {
     let kept: Vec<Option<Kept>> = model
         .commentary
         .iter()
-        .map(|c| old.remove_entry(&c.origin.file))
+        .map(|c| old.remove_entry(c.origin.file.as_path()))
         .collect();
     let pages: Vec<Arc<Page>> = (model.commentary.par_iter().zip(&kept))
         .map(|(c, kept)| match kept {
@@ -83,7 +83,7 @@ pub fn pages(model: &Model, memo: Option<&mut Memo>) -> Vec<Arc<Page>> {
     for ((c, kept), page) in model.commentary.iter().zip(kept).zip(&pages) {
         let (file, body) = match kept {
             Some((file, (body, _))) if body == c.body => (file, body),
-            _ => (c.origin.file.clone(), c.body.clone()),
+            _ => (c.origin.file.to_path_buf(), c.body.clone()),
         };
         memo.pages.insert(file, (body, page.clone()));
     }

@@ -56,7 +56,7 @@ impl Quiet {
             .iter()
             .map(|p| {
                 let file = &p.origin.file;
-                sources.digest(file).map(|d| (file.clone(), d))
+                sources.digest(file).map(|d| (file.to_path_buf(), d))
             })
             .collect();
         let same = shared.is_some() && shared == self.shared;
