@@ -100,11 +100,10 @@ pub struct Timings(pub Vec<(&'static str, std::time::Duration)>);
 
 impl Timings {
     /// One line per stage: `  pages      1.234 s`. `theme` is loaded beside `validate`, so
-    /// its time overlaps that one's. `search` starts once the staging folder is made and runs
-    /// beside `downloads` (the change report and the tables) and `pages` (which includes
-    /// writing each page and the site files into the staging folder as they are made), taking
-    /// the same threads (each shard written as it is made), so its time overlaps theirs;
-    /// `write` is what remains after all three (the swap).
+    /// its time overlaps that one's. `pages` includes writing each page and the site files
+    /// into the staging folder as they are made; `search` is made beside them, taking the same
+    /// threads (each shard written as it is made), so its time overlaps theirs; `write` is
+    /// what remains after both (the swap).
     pub fn text(&self) -> String {
         let mut out = String::new();
         for (stage, d) in &self.0 {
@@ -311,11 +310,19 @@ pub fn build_checked(
             Diagnostic::error(e.to_string()).field("--output").into(),
         ));
     }
-    let clock = std::time::Instant::now();
+    let mut clock = std::time::Instant::now();
+    let report = change_report(&model, &urls, &output, previous, &mut warnings)
+        .map_err(|d| failure(d.into()))?;
+    let extras = render::Extras {
+        charts,
+        downloads: downloads::Downloads::unmade(&model, &urls),
+        changes: Some(report.clone()),
+    };
+    timings.since("downloads", &mut clock);
     // Files go to the staging folder as they are made; an error stops the write, and the
     // previous output stays as it was.
     let stopped: std::sync::Mutex<Option<Diagnostics>> = std::sync::Mutex::new(None);
-    let mut made: Option<(changes::ChangeReport, Stages)> = None;
+    let mut made: Option<Stages> = None;
     let written = write::write_site_with(&opts.root, &output, |stage| {
         let sink = |f: output::OutputFile| {
             stage
@@ -342,20 +349,9 @@ pub fn build_checked(
                 });
                 (index, started.elapsed())
             });
-            // Beside it, the change report, then the downloads and pages.
-            let rest = change_report(&model, &urls, &output, previous, &mut warnings)
-                .map_err(Diagnostics::from)
-                .and_then(|report| {
-                    let extras = render::Extras {
-                        charts,
-                        downloads: downloads::Downloads::unmade(&model, &urls),
-                        changes: Some(report.clone()),
-                    };
-                    let downloads = clock.elapsed();
-                    render_all(&model, &urls, &theme, &extras, stage, &sink, progress)?;
-                    Ok((report, downloads, clock.elapsed()))
-                });
-            if rest.is_err() {
+            let pages = render_all(&model, &urls, &theme, &extras, stage, &sink, progress)
+                .map(|()| clock.elapsed());
+            if pages.is_err() {
                 // The index is not wanted any more: it stops at its next file.
                 lock(&stopped).get_or_insert_with(Diagnostics::new);
             }
@@ -363,19 +359,18 @@ pub fn build_checked(
                 let e = "making the search index failed".to_string();
                 (Err(e), std::time::Duration::ZERO)
             });
-            let (report, downloads, pages) = rest?;
+            let pages = pages?;
             index.map_err(|e| Diagnostics::from(Diagnostic::error(e)))?;
-            let stages = Stages {
-                downloads,
+            let filled = clock.elapsed();
+            Ok(Stages {
                 pages,
                 search,
-                filled: clock.elapsed(),
-            };
-            Ok((report, stages))
+                filled,
+            })
         });
         match result {
-            Ok(m) => {
-                made = Some(m);
+            Ok(stages) => {
+                made = Some(stages);
                 Ok(())
             }
             Err(errs) => {
@@ -385,8 +380,8 @@ pub fn build_checked(
         }
     });
     let total = clock.elapsed();
-    let (files, (report, stages)) = match (written, made) {
-        (Ok(files), Some(made)) => (files, made),
+    let (files, stages) = match (written, made) {
+        (Ok(files), Some(stages)) => (files, stages),
         (written, _) => {
             let errs = stopped.into_inner().ok().flatten();
             if let Some(errs) = errs.filter(|e| !e.is_empty()) {
@@ -401,8 +396,7 @@ pub fn build_checked(
         }
     };
     timings.0.extend([
-        ("downloads", stages.downloads),
-        ("pages", stages.pages.saturating_sub(stages.downloads)),
+        ("pages", stages.pages),
         ("search", stages.search),
         ("write", total.saturating_sub(stages.filled)),
     ]);
@@ -421,9 +415,8 @@ pub fn build_checked(
 }
 
 /// When the stages inside the write ended, from its start (the search's is its own length:
-/// it runs beside the others).
+/// it runs beside the pages).
 struct Stages {
-    downloads: std::time::Duration,
     pages: std::time::Duration,
     search: std::time::Duration,
     filled: std::time::Duration,
@@ -431,8 +424,8 @@ struct Stages {
 
 /// The change report: every figure's row compared with the previous output's (`previous`, or
 /// the output folder's). The rows are made only when there is one, and dropped once compared:
-/// at 10,000 places they are a quarter of a GB, never held while the pages are rendered (the
-/// downloads' files make their rows again from the model as they are written).
+/// at 10,000 places they are a quarter of a GB, never held while the pages or the search index
+/// are made (the downloads' files make their rows again from the model as they are written).
 fn change_report(
     model: &model::Model,
     urls: &urls::Urls,
