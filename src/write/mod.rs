@@ -256,6 +256,16 @@ fn pause(point: &str) {
     }
 }
 
+/// A folder holding the marker and a file `x` for each of `files` (tests).
+#[cfg(test)]
+fn marked(dir: &Path, files: &[&str]) {
+    fs::create_dir_all(dir).unwrap();
+    fs::write(dir.join(MARKER), "").unwrap();
+    for f in files {
+        fs::write(dir.join(f), "x").unwrap();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,15 +314,5 @@ mod tests {
         assert!(err.is_err());
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "good");
         assert!(!root.join("escape").exists());
-    }
-}
-
-/// A folder holding the marker and a file `x` for each of `files` (tests).
-#[cfg(test)]
-fn marked(dir: &Path, files: &[&str]) {
-    fs::create_dir_all(dir).unwrap();
-    fs::write(dir.join(MARKER), "").unwrap();
-    for f in files {
-        fs::write(dir.join(f), "x").unwrap();
     }
 }

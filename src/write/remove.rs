@@ -88,8 +88,6 @@ fn remove_entry(path: &Path, is_dir: bool) -> io::Result<()> {
     fs::remove_dir(path)
 }
 
-/// For the interruption tests (`tests/interrupt.rs`): with `POLICYDASH_TEST_PAUSE=POINT` in
-
 #[cfg(test)]
 mod tests {
     use super::*;

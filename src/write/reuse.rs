@@ -10,8 +10,9 @@
 //! first, then every byte. Policydash never writes into an existing file (new files are made
 //! with `create_new`, and the preview replaces a file by renaming a new one over it), so a
 //! linked file keeps the bytes it was compared with. A link that fails (another file system,
-//! links not supported) falls back to writing. On systems other than Unix, every file is
-//! written.
+//! links not supported) falls back to writing. On systems other than Unix, or with
+//! `POLICYDASH_NO_REUSE` set (for `benches/write.rs` to compare, or should linking ever get in
+//! the way), every file is written.
 
 use std::collections::HashMap;
 use std::fs::{self, File, Metadata};
@@ -32,7 +33,8 @@ impl Previous {
     /// The previous output at `output` (a folder with every link resolved), if there is one
     /// and its files can be linked here; `fresh` is a file just made in the staging folder.
     pub(super) fn of(output: &Path, fresh: &Path) -> Option<Previous> {
-        if !cfg!(unix) || !fs::symlink_metadata(output).ok()?.is_dir() {
+        let off = !cfg!(unix) || std::env::var_os("POLICYDASH_NO_REUSE").is_some();
+        if off || !fs::symlink_metadata(output).ok()?.is_dir() {
             return None;
         }
         Some(Previous {

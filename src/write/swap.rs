@@ -45,8 +45,6 @@ fn swap_by_renames(staging: &Path, output: &Path, old: &Path) -> Result<(), Writ
     Ok(())
 }
 
-/// Removes the staging and old folders that killed builds left beside `NAME` (any PID). Only
-
 /// The lock beside the output: an advisory `flock` on the folder that holds it, so that one
 /// build at a time cleans up and swaps there. Where locks are unavailable, builds go on
 /// without one (do not then run two builds into the same output at once).
