@@ -156,3 +156,40 @@ fn a_build_killed_after_linking_leaves_the_previous_output() {
         assert_eq!(*ino, after[path].0, "{path} was written, not linked");
     }
 }
+
+/// In the preview, each file of the output has a second name in the preview's mirror beside
+/// it; full rebuilds link the unchanged files all the same, so the mirror keeps them too.
+#[test]
+fn the_preview_s_full_rebuilds_link_unchanged_files() {
+    use policydash::serve::incremental::Rebuilder;
+    let (dir, site) = temp_site();
+    let out = site.join("output");
+    let mut rebuilder = Rebuilder::new(policydash::BuildOptions::new(&site));
+    rebuilder
+        .full()
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    rebuilder
+        .full()
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    let before = files(&out);
+    assert!(
+        before.values().all(|(_, names, _)| *names == 2),
+        "the mirror holds a second name for each file"
+    );
+    rebuilder
+        .full()
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    let after = files(&out);
+    for (path, (ino, names, bytes)) in &before {
+        assert_eq!(bytes, &after[path].2, "{path}");
+        assert_eq!(*ino, after[path].0, "{path} was written, not linked");
+        assert_eq!(*names, after[path].1, "{path}");
+    }
+    drop(rebuilder);
+    // The mirror is gone with the preview: one name each again.
+    assert_one_name_each(&files(&out));
+    assert!(std::fs::read_dir(dir.path().join("site"))
+        .unwrap()
+        .flatten()
+        .all(|e| !e.file_name().to_string_lossy().contains(".preview-")));
+}

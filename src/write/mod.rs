@@ -25,6 +25,7 @@ mod reuse;
 mod swap;
 
 pub use check::{check_output, resolve};
+pub use reuse::{register_mirror, unregister_mirror};
 
 use crate::output::OutputFile;
 use check::safe_relative;
@@ -75,7 +76,7 @@ pub fn write_site(root: &Path, output: &Path, files: &[OutputFile]) -> Result<()
 
 /// Makes the new content of `output` with `fill`, which puts each file into the staging folder
 /// as soon as it is rendered, from any thread, so the site is never held in memory whole. The
-/// staging folder is swapped in only if `fill` succeeds. Returns the number of files written.
+/// staging folder is swapped in only if `fill` succeeds. Returns the number of files put.
 pub fn write_site_with(
     root: &Path,
     output: &Path,

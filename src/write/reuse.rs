@@ -5,7 +5,8 @@
 //!
 //! A file is linked only when nothing but the previous output can reach or change it: a
 //! regular file (not a link) reached through real folders of the previous output, with no
-//! other name (one link: not shared with a copy made by `cp -al` or a backup), with the owner,
+//! other name (one link: not shared with a copy made by `cp -al` or a backup) but the one in
+//! the preview's mirror of the output (`register_mirror`), with the owner,
 //! group and permissions a new file gets, on the same file system. Its length is compared
 //! first, then every byte. Policydash never writes into an existing file (new files are made
 //! with `create_new`, and the preview replaces a file by renaming a new one over it), so a
@@ -19,6 +20,34 @@ use std::fs::{self, File, Metadata};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+
+/// Folders that policydash keeps with a second name for each file of the output (the
+/// preview's mirror, which serves the site while a build replaces the output). Their files
+/// are only ever linked, renamed or removed, never written into.
+static MIRRORS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// `dir` holds a second name for files of the output, at the same paths, until
+/// `unregister_mirror`: such a file is linked too, when its two names are these.
+pub fn register_mirror(dir: &Path) {
+    if let Ok(mut mirrors) = MIRRORS.lock() {
+        mirrors.push(dir.to_path_buf());
+    }
+}
+
+/// `dir` no longer mirrors the output.
+pub fn unregister_mirror(dir: &Path) {
+    if let Ok(mut mirrors) = MIRRORS.lock() {
+        mirrors.retain(|d| d != dir);
+    }
+}
+
+/// Whether the other name of the file `meta` at `rel`, with two names, is in a mirror.
+fn mirrored(rel: &Path, meta: &Metadata) -> bool {
+    let mirrors = MIRRORS.lock().map(|m| m.clone()).unwrap_or_default();
+    mirrors.iter().any(|dir| {
+        fs::symlink_metadata(dir.join(rel)).is_ok_and(|m| m.is_file() && same_inode(&m, meta))
+    })
+}
 
 /// The output a build replaces, whose files may be linked into the staging folder.
 pub(super) struct Previous {
@@ -51,7 +80,12 @@ impl Previous {
         let meta = fs::symlink_metadata(&path).ok()?;
         let fits = meta.is_file()
             && len.is_none_or(|len| len == meta.len())
-            && linkable(&meta, &self.fresh)
+            && like_new(&meta, &self.fresh)
+            && match names(&meta) {
+                1 => true,
+                2 => mirrored(rel, &meta),
+                _ => false,
+            }
             && self.real_folders(rel);
         if !fits {
             return None;
@@ -236,20 +270,30 @@ fn open_no_follow(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
-/// One name only, and the owner, group, permissions and file system of a new file.
+/// The owner, group, permissions and file system of a new file.
 #[cfg(unix)]
-fn linkable(old: &Metadata, fresh: &Metadata) -> bool {
+fn like_new(old: &Metadata, fresh: &Metadata) -> bool {
     use std::os::unix::fs::MetadataExt;
-    old.nlink() == 1
-        && old.dev() == fresh.dev()
+    old.dev() == fresh.dev()
         && old.uid() == fresh.uid()
         && old.gid() == fresh.gid()
         && old.mode() & 0o7777 == fresh.mode() & 0o7777
 }
 
 #[cfg(not(unix))]
-fn linkable(_old: &Metadata, _fresh: &Metadata) -> bool {
+fn like_new(_old: &Metadata, _fresh: &Metadata) -> bool {
     false
+}
+
+/// How many names the file has.
+#[cfg(unix)]
+fn names(meta: &Metadata) -> u64 {
+    std::os::unix::fs::MetadataExt::nlink(meta)
+}
+
+#[cfg(not(unix))]
+fn names(_meta: &Metadata) -> u64 {
+    0
 }
 
 #[cfg(unix)]
@@ -484,5 +528,39 @@ mod tests {
             fs::metadata(out.join("private.html")).unwrap().mode() & 0o777,
             0o600
         );
+    }
+
+    /// A second name in the preview's mirror does not stop a file being linked; a second
+    /// name in a folder that is not registered does.
+    #[test]
+    fn files_also_in_the_preview_s_mirror_are_linked() {
+        let (dir, root, out) = site();
+        let files = [
+            OutputFile::new("index.html", "home"),
+            OutputFile::new("a/b.html", "bee"),
+        ];
+        write_site(&root, &out, &files).unwrap();
+        let mirror = dir.path().join(".output.preview-1");
+        for f in &files {
+            let to = mirror.join(&f.path);
+            fs::create_dir_all(to.parent().unwrap()).unwrap();
+            fs::hard_link(out.join(&f.path), to).unwrap();
+        }
+        let before: Vec<u64> = files.iter().map(|f| ino(&out.join(&f.path))).collect();
+        assert_eq!(build(&root, &out, &files), 0, "a mirror not registered");
+        for f in &files {
+            fs::remove_file(mirror.join(&f.path)).unwrap();
+            fs::hard_link(out.join(&f.path), mirror.join(&f.path)).unwrap();
+        }
+        let before_registered: Vec<u64> = files.iter().map(|f| ino(&out.join(&f.path))).collect();
+        assert_ne!(before, before_registered);
+        super::register_mirror(&mirror);
+        let linked = build(&root, &out, &files);
+        super::unregister_mirror(&mirror);
+        assert_eq!(linked, files.len());
+        for (f, ino_before) in files.iter().zip(before_registered) {
+            assert_eq!(ino(&out.join(&f.path)), ino_before);
+            assert_eq!(links(&out.join(&f.path)), 2, "output and mirror");
+        }
     }
 }
