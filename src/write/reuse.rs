@@ -5,13 +5,14 @@
 //!
 //! A file is linked only when nothing but the previous output can reach or change it: a
 //! regular file (not a link) reached through real folders of the previous output, with no
-//! other name (one link: not shared with a copy made by `cp -al` or a backup) but the one in
-//! the preview's mirror of the output (`register_mirror`), with the owner,
-//! group and permissions a new file gets, on the same file system. Its length is compared
-//! first, then every byte. Policydash never writes into an existing file (new files are made
-//! with `create_new`, and the preview replaces a file by renaming a new one over it), so a
-//! linked file keeps the bytes it was compared with. A link that fails (another file system,
-//! links not supported) falls back to writing. On systems other than Unix, or with
+//! other name (not shared with a copy made by `cp -al` or a backup) but the one in the
+//! preview's mirror of the output (`register_mirror`), with the owner, group and permissions
+//! a new file gets, on the same file system. Its length is compared first, then every byte.
+//! Policydash never writes into an existing file (new files are made with `create_new`, and
+//! the preview replaces a file by renaming a new one over it), so a linked file keeps the
+//! bytes it was compared with; it also keeps its modification time, that of the build that
+//! last changed it (which lets `rsync` and caches skip it). A link that fails (another file
+//! system, links not supported) falls back to writing. On systems other than Unix, or with
 //! `POLICYDASH_NO_REUSE` set (for `benches/write.rs` to compare, or should linking ever get in
 //! the way), every file is written.
 
