@@ -27,6 +27,7 @@ pub mod progress;
 pub mod provenance;
 pub mod publish;
 pub mod render;
+mod say;
 pub mod search;
 pub mod serve;
 pub mod synth;
