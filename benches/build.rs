@@ -4,7 +4,8 @@
 //! prints the ratio. Prints figures; asserts nothing (machines are noisy).
 //!
 //! `cargo bench` runs N = 5 (the real site), 100, 1,000 and 10,000. Choose others with
-//! `BENCH_SIZES=5,300 cargo bench`. Each build runs in a child process, so its peak memory
+//! `BENCH_SIZES=5,300 cargo bench`; with `BENCH_THREADS=1,2` it also builds each size with one
+//! thread and with two (`RAYON_NUM_THREADS`), in turn, and prints the speed-up. Each build runs in a child process, so its peak memory
 //! (VmHWM) is its own.
 
 use policydash::BuildOptions;
@@ -94,11 +95,22 @@ fn search_share(opts: &BuildOptions) {
 /// Runs one build in a child process: (seconds, files, peak KiB, stages), or why it failed
 /// (a child killed for want of memory prints nothing).
 fn measure(root: &Path, out: &Path) -> Result<(f64, usize, u64, String), String> {
+    measure_with(root, out, None)
+}
+
+/// `measure`, with `RAYON_NUM_THREADS` set to `threads` in the child where given.
+fn measure_with(
+    root: &Path,
+    out: &Path,
+    threads: Option<usize>,
+) -> Result<(f64, usize, u64, String), String> {
     let exe = std::env::current_exe().unwrap();
-    let o = Command::new(exe)
-        .env(CHILD, format!("{}\n{}", root.display(), out.display()))
-        .output()
-        .unwrap();
+    let mut child = Command::new(exe);
+    child.env(CHILD, format!("{}\n{}", root.display(), out.display()));
+    if let Some(t) = threads {
+        child.env("RAYON_NUM_THREADS", t.to_string());
+    }
+    let o = child.output().unwrap();
     let text = String::from_utf8_lossy(&o.stdout);
     let Some(line) = text.lines().find_map(|l| l.strip_prefix("RESULT ")) else {
         use std::os::unix::process::ExitStatusExt;
@@ -177,6 +189,18 @@ fn main() {
         .ok()
         .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
         .unwrap_or_else(|| vec![5, 100, 1_000, 10_000]);
+    // `BENCH_THREADS=1,2`: each size is also built with each of these numbers of threads, in
+    // turn, `BENCH_REPEATS` times (3 unless given), and the median times and the speed-up of
+    // the last over the first are printed.
+    let threads: Vec<usize> = std::env::var("BENCH_THREADS")
+        .ok()
+        .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_default();
+    let repeats: usize = std::env::var("BENCH_REPEATS")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(3)
+        .max(1);
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     println!(
         "policydash build benchmark: {} threads (RAYON_NUM_THREADS to change)",
@@ -228,5 +252,38 @@ fn main() {
             hugo.map(|h| format!("{:.2}", secs / h))
                 .unwrap_or_else(|| "-".into()),
         );
+        if threads.len() > 1 {
+            println!("{}", speed_up(&site, &out, &threads, repeats));
+        }
     }
+}
+
+/// The median time of a build of `site` with each number of `threads` (taken in turn, so that
+/// the machine's load falls on each alike), and the speed-up of the last over the first.
+fn speed_up(site: &Path, out: &Path, threads: &[usize], repeats: usize) -> String {
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); threads.len()];
+    for _ in 0..repeats {
+        for (i, &t) in threads.iter().enumerate() {
+            match measure_with(site, out, Some(t)) {
+                Ok((secs, ..)) => times[i].push(secs),
+                Err(why) => return format!("{:>7} with {t} threads the build {why}", ""),
+            }
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let medians: Vec<f64> = times.iter_mut().map(median).collect();
+    let each: Vec<String> = threads
+        .iter()
+        .zip(&medians)
+        .map(|(t, m)| format!("{t} threads {m:.3} s"))
+        .collect();
+    format!(
+        "{:>7} {} (median of {repeats}); speed-up {:.2}x",
+        "",
+        each.join(", "),
+        medians[0] / medians[medians.len() - 1]
+    )
 }

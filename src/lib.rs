@@ -27,6 +27,7 @@ pub mod progress;
 pub mod provenance;
 pub mod publish;
 pub mod render;
+mod say;
 pub mod search;
 pub mod serve;
 pub mod synth;
@@ -98,10 +99,11 @@ pub struct Built {
 pub struct Timings(pub Vec<(&'static str, std::time::Duration)>);
 
 impl Timings {
-    /// One line per stage: `  pages      1.234 s`. `pages` includes writing each page and the
-    /// site files into the staging folder as they are made; `search` is made beside them (its
-    /// shards as rayon tasks on the same threads, each written as it is made), so its time
-    /// overlaps theirs; `write` is what remains after both (the swap).
+    /// One line per stage: `  pages      1.234 s`. `theme` is loaded beside `validate`, so
+    /// its time overlaps that one's. `pages` includes writing each page and the site files
+    /// into the staging folder as they are made; `search` is made beside them, taking the same
+    /// threads (each shard written as it is made), so its time overlaps theirs; `write` is
+    /// what remains after both (the swap).
     pub fn text(&self) -> String {
         let mut out = String::new();
         for (stage, d) in &self.0 {
@@ -192,13 +194,24 @@ pub fn check_reusing(
     // that passed every check, numbers included.
     let chart_ids: BTreeSet<String> = chart::catalogue(&model).into_iter().map(|s| s.id).collect();
     let links = render::known_links(&model, &chart_ids);
-    let found = validate::validate_reusing(
-        &model,
-        &loaded.sources,
-        &links,
-        &chart_ids,
-        loaded.complete,
-        pages,
+    // The theme (its templates parsed) is loaded beside the checks: it needs only the site's
+    // settings.
+    let (found, (theme, theme_took)) = rayon::join(
+        || {
+            validate::validate_reusing(
+                &model,
+                &loaded.sources,
+                &links,
+                &chart_ids,
+                loaded.complete,
+                pages,
+            )
+        },
+        || {
+            let started = std::time::Instant::now();
+            let theme = render::theme::load(&opts.root, &model.site.theme, &model.site.languages);
+            (theme, started.elapsed())
+        },
     );
     // Fields that had a shape error hold stand-ins: what the checks say of them is noise.
     diags.extend(
@@ -213,7 +226,7 @@ pub fn check_reusing(
         progress::today(),
     ));
     timings.since("validate", &mut clock);
-    let theme = match render::theme::load(&opts.root, &model.site.theme, &model.site.languages) {
+    let theme = match theme {
         Ok(theme) => Some(theme),
         Err(errors) => {
             for d in errors {
@@ -230,7 +243,7 @@ pub fn check_reusing(
     let Some(theme) = theme.filter(|_| !diags.has_errors()) else {
         return Err(fail(diags, &loaded.sources));
     };
-    timings.since("theme", &mut clock);
+    timings.0.push(("theme", theme_took));
     let charts = draw(&model, &urls);
     timings.since("charts", &mut clock);
     Ok(Checked {
@@ -298,46 +311,18 @@ pub fn build_checked(
         ));
     }
     let mut clock = std::time::Instant::now();
-    // The change report compares every figure's row with the previous output's, each row made
-    // when it is compared and dropped after (`changes::ModelRows`); the downloads' files make
-    // their rows again as they are written: at 10,000 places the rows are a quarter of a GB,
-    // never all held at once.
-    let rows = changes::ModelRows::new(&model, &urls);
-    let report = match previous {
-        None => changes::ChangeReport::against(&output, &rows).unwrap_or_else(|e| {
-            warnings.push(
-                Diagnostic::warning(e)
-                    .field("--output")
-                    .help("this build replaces it; the change report compares nothing this time"),
-            );
-            changes::ChangeReport {
-                previous_unreadable: true,
-                ..Default::default()
-            }
-        }),
-        Some(file) => changes::ChangeReport::against_file(file, &rows)
-            .map_err(|e| {
-                failure(
-                    Diagnostic::error(e)
-                        .field("--previous")
-                        .help("pass the data/targets.json of a site policydash built, or leave --previous out")
-                        .into(),
-                )
-            })?,
-    };
-    drop(rows);
-    let downloads = downloads::Downloads::unmade(&model, &urls);
-    timings.since("downloads", &mut clock);
+    let report = change_report(&model, &urls, &output, previous, &mut warnings)
+        .map_err(|d| failure(d.into()))?;
     let extras = render::Extras {
         charts,
-        downloads,
+        downloads: downloads::Downloads::unmade(&model, &urls),
         changes: Some(report.clone()),
     };
-    // Files go to the staging folder as they are rendered; rendering errors stop the write,
-    // and the previous output stays as it was.
-    let render_errors: std::sync::Mutex<Option<Diagnostics>> = std::sync::Mutex::new(None);
-    let pages_time = std::sync::Mutex::new(std::time::Duration::ZERO);
-    let search_time = std::sync::Mutex::new(std::time::Duration::ZERO);
+    timings.since("downloads", &mut clock);
+    // Files go to the staging folder as they are made; an error stops the write, and the
+    // previous output stays as it was.
+    let stopped: std::sync::Mutex<Option<Diagnostics>> = std::sync::Mutex::new(None);
+    let mut made: Option<Stages> = None;
     let written = write::write_site_with(&opts.root, &output, |stage| {
         let sink = |f: output::OutputFile| {
             stage
@@ -346,9 +331,10 @@ pub fn build_checked(
             progress(stage.files());
             Ok(())
         };
-        std::thread::scope(|scope| {
-            // The search index needs only the model: it is made beside the pages instead of
-            // after them, shard by shard, each written as soon as it is made.
+        let result = std::thread::scope(|scope| {
+            // The search index needs only the model, and is the longest chain of steps: it is
+            // started first, shard by shard, each written as soon as it is made, on the pool's
+            // threads as they come free (`search::write_index`).
             let search = scope.spawn(|| {
                 let started = std::time::Instant::now();
                 // Profiling only (never for a site that is published): the pages alone.
@@ -356,90 +342,64 @@ pub fn build_checked(
                     return (Ok(Vec::new()), started.elapsed());
                 }
                 let index = search::write_index(&model, &urls, search::SHARD_RECORDS, &|f| {
+                    if lock(&stopped).is_some() {
+                        return Err("the build stopped".to_string());
+                    }
                     sink(f).map_err(|d: Diagnostic| d.message)
                 });
                 (index, started.elapsed())
             });
-            // Beside it, the downloads first, straight to their files (the site-wide table is
-            // hundreds of MB at 10,000 places), each row made as it is written: pages show
-            // only the tables' names and row counts.
-            let failed = std::sync::Mutex::new(Diagnostics::new());
-            extras.downloads.par_write_made(
-                &model,
-                &|path, body| match stage.put_with(&path, body) {
-                    Ok(()) => progress(stage.files()),
-                    Err(e) => {
-                        if let Ok(mut failed) = failed.lock() {
-                            failed.push(Diagnostic::error(e.to_string()));
-                        }
-                    }
-                },
-            );
-            let mut late = failed.into_inner().unwrap_or_default();
-            let extras = &extras;
-            // The site files go through the same sink as soon as they are made: held until the
-            // pages were done, the sitemap and the data package were 46 MB at 10,000 places.
-            let (mut result, site_errors) = rayon::join(
-                || render::render_pages(&model, &urls, &theme, extras, &sink),
-                || {
-                    let files = publish::site_files(&model, &urls, extras, &theme);
-                    files
-                        .into_iter()
-                        .filter_map(|f| sink(f).err())
-                        .collect::<Vec<_>>()
-                },
-            );
-            site_errors.into_iter().for_each(|d| late.push(d));
-            if let Ok(mut t) = pages_time.lock() {
-                *t = clock.elapsed();
+            let pages = render_all(&model, &urls, &theme, &extras, stage, &sink, progress)
+                .map(|()| clock.elapsed());
+            if pages.is_err() {
+                // The index is not wanted any more: it stops at its next file.
+                lock(&stopped).get_or_insert_with(Diagnostics::new);
             }
-            let (index, took) = search.join().unwrap_or_else(|_| {
-                (
-                    Err("making the search index failed".to_string()),
-                    std::time::Duration::ZERO,
-                )
+            let (index, search) = search.join().unwrap_or_else(|_| {
+                let e = "making the search index failed".to_string();
+                (Err(e), std::time::Duration::ZERO)
             });
-            if let Ok(mut t) = search_time.lock() {
-                *t = took;
-            }
-            if let Err(e) = index {
-                late.push(Diagnostic::error(e));
-            }
-            if !late.is_empty() {
-                let mut errs = result.err().unwrap_or_default();
-                errs.extend(late);
-                result = Err(errs);
-            }
-            result.map_err(|errs| {
-                if let Ok(mut slot) = render_errors.lock() {
-                    *slot = Some(errs);
-                }
-                write::WriteError::Stopped
+            let pages = pages?;
+            index.map_err(|e| Diagnostics::from(Diagnostic::error(e)))?;
+            let filled = clock.elapsed();
+            Ok(Stages {
+                pages,
+                search,
+                filled,
             })
-        })
+        });
+        match result {
+            Ok(stages) => {
+                made = Some(stages);
+                Ok(())
+            }
+            Err(errs) => {
+                *lock(&stopped) = Some(errs);
+                Err(write::WriteError::Stopped)
+            }
+        }
     });
     let total = clock.elapsed();
-    let pages = pages_time.into_inner().unwrap_or_default();
-    let search = search_time.into_inner().unwrap_or_default();
-    timings.0.push(("pages", pages));
-    timings.0.push(("search", search));
-    // Search runs beside the pages: what is left after the later of the two is the write.
-    timings
-        .0
-        .push(("write", total.saturating_sub(pages.max(search))));
-    let files = match written {
-        Ok(n) => n,
-        Err(e) => {
-            if let Some(errs) = render_errors.into_inner().ok().flatten() {
+    let (files, stages) = match (written, made) {
+        (Ok(files), Some(stages)) => (files, stages),
+        (written, _) => {
+            let errs = stopped.into_inner().ok().flatten();
+            if let Some(errs) = errs.filter(|e| !e.is_empty()) {
                 return Err(failure(errs));
             }
+            let e = written.err().map(|e| e.to_string()).unwrap_or_default();
             return Err(failure(
-                Diagnostic::error(e.to_string())
+                Diagnostic::error(e)
                     .help("the previous output was left as it was")
                     .into(),
             ));
         }
     };
+    timings.0.extend([
+        ("pages", stages.pages),
+        ("search", stages.search),
+        ("write", total.saturating_sub(stages.filled)),
+    ]);
     Ok(Built {
         files,
         timings,
@@ -452,4 +412,94 @@ pub fn build_checked(
         sources,
         changes: report,
     })
+}
+
+/// When the stages inside the write ended, from its start (the search's is its own length:
+/// it runs beside the pages).
+struct Stages {
+    pages: std::time::Duration,
+    search: std::time::Duration,
+    filled: std::time::Duration,
+}
+
+/// The change report: every figure's row compared with the previous output's (`previous`, or
+/// the output folder's). The rows are made only when there is one, and dropped once compared:
+/// at 10,000 places they are a quarter of a GB, never held while the pages or the search index
+/// are made (the downloads' files make their rows again from the model as they are written).
+fn change_report(
+    model: &model::Model,
+    urls: &urls::Urls,
+    output: &Path,
+    previous: Option<&Path>,
+    warnings: &mut Diagnostics,
+) -> Result<changes::ChangeReport, Diagnostic> {
+    // Every figure's row is made when it is compared and dropped after (`changes::ModelRows`):
+    // at 10,000 places the rows are a quarter of a GB, never all held at once.
+    let rows = changes::ModelRows::new(model, urls);
+    match previous {
+        None => {
+            Ok(
+                changes::ChangeReport::against(output, &rows).unwrap_or_else(|e| {
+                    warnings.push(Diagnostic::warning(e).field("--output").help(
+                        "this build replaces it; the change report compares nothing this time",
+                    ));
+                    changes::ChangeReport {
+                        previous_unreadable: true,
+                        ..Default::default()
+                    }
+                }),
+            )
+        }
+        Some(file) => changes::ChangeReport::against_file(file, &rows).map_err(|e| {
+            Diagnostic::error(e).field("--previous").help(
+                "pass the data/targets.json of a site policydash built, or leave --previous out",
+            )
+        }),
+    }
+}
+
+/// The downloads, the pages and the site files, each put into the staging folder as it is
+/// made: the downloads first, straight to their files (the site-wide table is hundreds of MB
+/// at 10,000 places), each row made as it is written (pages show only the tables' names and
+/// row counts); then the pages, and beside them the site files.
+fn render_all(
+    model: &model::Model,
+    urls: &urls::Urls,
+    theme: &render::theme::Theme,
+    extras: &render::Extras,
+    stage: &write::Stage,
+    sink: &render::Sink,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<(), Diagnostics> {
+    let failed = std::sync::Mutex::new(Diagnostics::new());
+    extras
+        .downloads
+        .par_write_made(model, &|path, body| match stage.put_with(&path, body) {
+            Ok(()) => progress(stage.files()),
+            Err(e) => lock(&failed).push(Diagnostic::error(e.to_string())),
+        });
+    let mut late = failed.into_inner().unwrap_or_default();
+    // The site files go through the same sink as soon as they are made: held until the pages
+    // were done, the sitemap and the data package were 46 MB at 10,000 places.
+    let (mut result, site_errors) = rayon::join(
+        || render::render_pages(model, urls, theme, extras, sink),
+        || {
+            let files = publish::site_files(model, urls, extras, theme);
+            files
+                .into_iter()
+                .filter_map(|f| sink(f).err())
+                .collect::<Vec<_>>()
+        },
+    );
+    site_errors.into_iter().for_each(|d| late.push(d));
+    if !late.is_empty() {
+        let mut errs = result.err().unwrap_or_default();
+        errs.extend(late);
+        result = Err(errs);
+    }
+    result
+}
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }

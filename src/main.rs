@@ -1,26 +1,9 @@
 //! The policydash command line.
 
 use clap::{Parser, Subcommand};
-use policydash::{BuildOptions, Failure};
+use policydash::{say, sayln, BuildOptions, Failure};
 use std::path::PathBuf;
 use std::process::ExitCode;
-
-/// Writes to standard output. A reader that went away (`policydash build | head`) is not an
-/// error: what it was told is only a report, and the site is written whatever became of it.
-macro_rules! say {
-    ($($arg:tt)*) => {{
-        use std::io::Write;
-        let _ = write!(std::io::stdout().lock(), $($arg)*);
-    }};
-}
-
-/// `say!` with a line end.
-macro_rules! sayln {
-    ($($arg:tt)*) => {{
-        use std::io::Write;
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
-    }};
-}
 
 #[derive(Parser)]
 #[command(

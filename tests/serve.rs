@@ -181,6 +181,33 @@ fn an_edit_reloads_open_pages_and_a_broken_edit_shows_the_overlay_until_fixed() 
     assert!(page.body.contains("EDITED-IN-PREVIEW"));
 }
 
+/// `policydash serve | head -1`: the terminal's reader goes away after the first line. Every
+/// rebuild still happens and is served; nothing panics on the lines it can no longer print.
+#[test]
+fn a_terminal_reader_that_goes_away_does_not_stop_the_preview() {
+    let (_dir, root) = site();
+    let mut server = serve(&root, &[]);
+    server.stop_reading();
+    let file = root.join("content/programmes/tianjin.yaml");
+    let mut events = server.events("");
+    assert_eq!(events.next().generation, 0);
+    // The first rebuild's line closes the pipe; the next ones are printed into nothing.
+    let mut from = TITLE.to_string();
+    for generation in 1..=3 {
+        let marker = format!("READER-GONE-{generation}");
+        let to = format!("high-skilled workforce in the new era {marker}\"");
+        edit(&file, &from, &to);
+        from = to;
+        let state = events.until(|s| s.generation >= generation);
+        assert_eq!(
+            (state.generation, state.error.as_deref()),
+            (generation, None)
+        );
+        assert!(server.get(TIANJIN).body.contains(&marker));
+    }
+    assert!(server.child.try_wait().unwrap().is_none(), "serve stopped");
+}
+
 #[test]
 fn starting_on_broken_content_serves_the_overlay_until_fixed() {
     let (_dir, root) = site();

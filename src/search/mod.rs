@@ -26,6 +26,7 @@
 //!   so 学徒 finds 學徒.
 
 mod bundle;
+mod lane;
 mod records;
 mod runner;
 mod shards;

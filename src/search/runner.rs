@@ -1,12 +1,11 @@
-//! Runs Pagefind's async API on the thread that calls it, so that shards can be indexed as
-//! rayon tasks (on the build's threads, as many at a time as `RAYON_NUM_THREADS` allows).
+//! Runs Pagefind's async API on the thread that calls it (a shard's lane, see `lane`), so that
+//! shards are indexed on as many threads at a time as `RAYON_NUM_THREADS` allows.
 //!
 //! Pagefind does its work in `tokio::task::spawn_blocking`, so it needs a tokio runtime to hand
 //! that work to, but nothing else of one: no timers, no IO. One current-thread runtime serves
 //! as that pool for a whole index, and each shard's future is polled here, parking the thread
-//! until Pagefind's blocking task wakes it. Not tokio's `block_on`: a rayon task waiting inside
-//! Pagefind (its index is built with rayon too) may be handed another shard's task on the same
-//! thread, and tokio refuses a runtime started within another.
+//! until Pagefind's blocking task wakes it. Not tokio's `block_on`, which refuses to run within
+//! another runtime's context (a caller already inside one).
 
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -11,10 +11,11 @@
 //! of programmes, metrics and commentary and shards are of equal size: the scores Pagefind
 //! computes within each shard (word rarity, page length) stay comparable across shards.
 //!
-//! Shards are made as rayon tasks, on the threads that render the pages, so that the search
-//! index keeps every thread busy and `RAYON_NUM_THREADS` governs it as it does the pages.
+//! Shards are made by rayon tasks, each on a lane while its thread of the build's pool waits
+//! (see `write`), so that `RAYON_NUM_THREADS` governs the index as it does the pages.
 
 use super::bundle::{bundle, BundleFile};
+use super::lane::Lane;
 use super::records::{Key, Records};
 use super::runner::Runner;
 use crate::model::{Lang, Model};
@@ -43,16 +44,20 @@ const ENTRY: &str = "pagefind-entry.json";
 /// Writes the index of every language of the site, at most `per_shard` records a shard, to
 /// `sink`; returns how many shards each language has, in the site's order of languages.
 ///
-/// Shards are indexed as rayon tasks, so they share the build's threads with the pages: one
-/// task per thread of the pool, each taking the next shard to make until none is left (the
-/// first shards first). At most that many shards are held at a time, however rayon nests tasks.
+/// Shards take the build's threads in turn with the pages: one task per thread of the pool,
+/// each taking the next shard to make until none is left (the first shards first), and
+/// indexing it on a lane of its own (`Lane`) while its pool thread waits. So a shard is made
+/// from start to end without being held up by pages, the pages and the index never use more
+/// threads than the pool has (with `RAYON_NUM_THREADS=1`, one), and at most that many shards
+/// are held at a time. Started before the pages, the shards (a language's index is a chain of
+/// steps that one thread does in turn) run first, and the pages, many short jobs, fill the
+/// threads the shards leave free and share out the end of the build evenly.
 pub fn write(
     model: &Model,
     urls: &Urls,
     per_shard: usize,
     sink: &Sink<'_>,
 ) -> Result<Vec<usize>, String> {
-    use rayon::prelude::*;
     let languages = &model.site.languages;
     let plans: Vec<Plan> = languages
         .iter()
@@ -72,21 +77,29 @@ pub fn write(
     let next = AtomicUsize::new(0);
     let failed: Mutex<Option<String>> = Mutex::new(None);
     let workers = rayon::current_num_threads().clamp(1, jobs.len().max(1));
-    (0..workers).into_par_iter().for_each(|_| loop {
-        let Some(&(plan, k)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) else {
-            return;
+    on_pool_threads(workers, || {
+        let lane = match Lane::new() {
+            Ok(lane) => lane,
+            Err(e) => {
+                lock(&failed).get_or_insert(e);
+                return;
+            }
         };
-        if lock(&failed).is_some() {
-            return;
-        }
-        // A panic inside Pagefind stops the index, not the build or the preview that asked.
-        let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            plan.shard(k, &runner, &first, sink)
-        }))
-        .unwrap_or_else(|_| Err("the search indexer stopped".to_string()));
-        if let Err(e) = made {
-            lock(&failed).get_or_insert(e);
-            return;
+        loop {
+            let Some(&(plan, k)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                return;
+            };
+            if lock(&failed).is_some() {
+                return;
+            }
+            // A panic inside Pagefind stops the index, not the build or the preview.
+            let made = lane
+                .run(|| plan.shard(k, &runner, &first, sink))
+                .and_then(|made| made);
+            if let Err(e) = made {
+                lock(&failed).get_or_insert(e);
+                return;
+            }
         }
     });
     if let Some(e) = lock(&failed).take() {
@@ -105,6 +118,17 @@ pub fn write(
     let list = serde_json::to_vec(&shards).map_err(|e| e.to_string())?;
     sink(OutputFile::new(SEARCH_SHARDS, list))?;
     Ok(plans.iter().map(|p| p.shards).collect())
+}
+
+/// Runs `task` `n` times at once, each as a task of the pool, on a thread of the pool: even
+/// for one (a parallel loop of one item would run it on the calling thread, beside the pool's
+/// threads instead of on one of them).
+fn on_pool_threads(n: usize, task: impl Fn() + Sync) {
+    rayon::scope(|s| {
+        for _ in 0..n {
+            s.spawn(|_| task());
+        }
+    });
 }
 
 /// One language's records, dealt into its shards: the records of a shard are made only when
@@ -223,4 +247,52 @@ impl FirstShards {
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    /// A site of one language has one shard: one task, which a parallel loop would run on the
+    /// thread that asked, beside the pool's threads. It runs on the pool (on a lane, while a
+    /// pool thread waits), never on the caller: with `RAYON_NUM_THREADS=1`, one thread works.
+    #[test]
+    fn tasks_run_on_the_pool_even_one() {
+        for n in [1, 3] {
+            let on = Mutex::new(Vec::new());
+            on_pool_threads(n, || lock(&on).push(rayon::current_thread_index()));
+            let on = on.into_inner().unwrap();
+            assert_eq!(on.len(), n);
+            assert!(on.iter().all(Option::is_some), "{on:?}");
+        }
+    }
+
+    #[test]
+    fn a_single_shard_is_made_on_the_pool_not_on_the_calling_thread() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let checked = crate::check(&crate::BuildOptions::new(root)).expect("the real site");
+        let mut model = checked.model;
+        model.site.languages.retain(|&l| l == Lang::En);
+        let caller = std::thread::current().id();
+        let makers = Mutex::new(Vec::new());
+        let shards = write(&model, &checked.urls, SHARD_RECORDS, &|f| {
+            // The entry and the list of shards are made from all shards, once they are in.
+            let whole = f.path == SEARCH_SHARDS || f.path.ends_with(ENTRY);
+            if !whole {
+                lock(&makers).push(std::thread::current().id());
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(shards, vec![1]);
+        let makers = makers.into_inner().unwrap();
+        assert!(makers.len() > 2, "{} files of the shard", makers.len());
+        let makers: HashSet<_> = makers.into_iter().collect();
+        assert_eq!(makers.len(), 1, "one thread made the shard");
+        assert!(
+            !makers.contains(&caller),
+            "the calling thread made the shard"
+        );
+    }
 }

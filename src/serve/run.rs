@@ -4,7 +4,7 @@
 use super::incremental::{Rebuilder, Rebuilt};
 use super::overlay::Problem;
 use super::{guess_prefix, is_loopback, Server};
-use crate::{BuildOptions, Failure};
+use crate::{say, sayln, BuildOptions, Failure};
 use std::time::Instant;
 
 /// Builds, serves on `host:port`, and unless `watch` is false rebuilds what each burst of
@@ -47,7 +47,7 @@ pub fn run(opts: &BuildOptions, host: &str, port: u16, watch: bool) -> Result<()
     let prefix = super::http::encode_path(&site.prefix);
     let server = Server::live((host, port), site, problem)
         .map_err(|e| format!("cannot listen on {host}:{port}: {e}\n  help: pass another --port"))?;
-    println!("Serving http://{}{prefix} (Ctrl-C to stop)", server.addr);
+    sayln!("Serving http://{}{prefix} (Ctrl-C to stop)", server.addr);
     let Some(watcher) = watcher else {
         loop {
             std::thread::park();
@@ -55,26 +55,26 @@ pub fn run(opts: &BuildOptions, host: &str, port: u16, watch: bool) -> Result<()
     };
     let timings = std::env::var_os(TIMINGS).is_some_and(|v| !v.is_empty() && v != "0");
     watcher.run(|changed, arrived| {
-        println!("Change detected; rebuilding…");
+        sayln!("Change detected; rebuilding…");
         let started = Instant::now();
         match report(rebuilder.rebuild(&changed), started) {
             Ok(rebuilt) => {
                 let stages = rebuilt.timings.clone();
                 server.site_built(rebuilt.site);
                 if timings {
-                    println!("{}", timing_line(&stages, arrived, started));
+                    sayln!("{}", timing_line(&stages, arrived, started));
                 }
-                println!("Open pages reload.");
+                sayln!("Open pages reload.");
                 // The search index follows, off the path to the reload.
                 let swap = server.updater();
                 rebuilder.reindex_in_background(move |site| {
                     swap(site);
-                    println!("Search index updated.");
+                    sayln!("Search index updated.");
                 });
             }
             Err(failure) => {
                 server.build_failed(Problem::new(&failure, &opts.root));
-                println!("Open pages show the errors.");
+                sayln!("Open pages show the errors.");
             }
         }
     });
@@ -111,14 +111,14 @@ fn report(result: Result<Rebuilt, Failure>, started: Instant) -> Result<Rebuilt,
             eprint!("{}", r.warnings);
             match &r.built {
                 Some(built) => {
-                    print!("{}", built.changes.text());
-                    println!(
+                    say!("{}", built.changes.text());
+                    sayln!(
                         "Built {} files into {} in {took:.2}s",
                         built.files,
                         built.output.display()
                     );
                 }
-                None => println!(
+                None => sayln!(
                     "Rendered {} pages, wrote {} changed files in {took:.3}s",
                     r.rendered,
                     r.written.len()

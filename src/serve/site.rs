@@ -146,6 +146,7 @@ pub struct Mirror {
 
 impl Drop for Mirror {
     fn drop(&mut self) {
+        crate::write::unregister_mirror(&self.dir);
         let _ = fs::remove_dir_all(&self.dir);
     }
 }
@@ -171,6 +172,8 @@ impl Mirror {
         }
         let dir = parent.join(format!("{stem}{}", std::process::id()));
         fs::create_dir_all(&dir)?;
+        // A rebuild may then link the output's unchanged files though they have two names.
+        crate::write::register_mirror(&dir);
         Ok(Mirror { dir })
     }
 

@@ -83,6 +83,12 @@ impl Serve {
         None
     }
 
+    /// Stops reading the terminal's stdout: the pipe is closed at the next line printed, as
+    /// when the reader of `policydash serve | head -1` has gone.
+    pub fn stop_reading(&mut self) {
+        self.lines = mpsc::channel().1;
+    }
+
     /// The stream of build states (`query` chooses the overlay's language).
     pub fn events(&self, query: &str) -> Events {
         Events::open(&self.addr, query, self.wait)

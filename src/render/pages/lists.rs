@@ -58,18 +58,26 @@ impl PageRenderer<'_> {
         // them from each programme's figures, which its memo keeps; a build makes only these
         // (a programme's other figures would be made for nothing on every page it is in).
         let measured = |p: &&Programme| p.targets.iter().any(|t| t.metric == *id);
-        let listed: Vec<(&Programme, Arc<Vec<TargetView>>)> = match self.memo {
-            Some(_) => model
+        let kept: Vec<(&Programme, Arc<Vec<TargetView>>)>;
+        let made: Vec<TargetView>;
+        let rows: Vec<&TargetView> = if self.memo.is_some() {
+            kept = model
                 .programmes
                 .iter()
                 .filter(measured)
                 .map(|p| (p, self.figures(p, lang)))
-                .collect(),
-            None => Vec::new(),
-        };
-        let made: Vec<TargetView> = match self.memo {
-            Some(_) => Vec::new(),
-            None => Ctx { model, urls, lang }.targets_ruled(
+                .collect();
+            kept.iter()
+                .flat_map(|(p, figures)| {
+                    p.targets
+                        .iter()
+                        .zip(figures.iter())
+                        .filter(|(t, _)| t.metric == *id)
+                        .map(|(_, f)| f)
+                })
+                .collect()
+        } else {
+            made = Ctx { model, urls, lang }.targets_ruled(
                 model.programmes.iter().filter(measured).flat_map(|p| {
                     p.targets
                         .iter()
@@ -77,19 +85,9 @@ impl PageRenderer<'_> {
                         .map(move |t| (p, t))
                 }),
                 &self.rule_href(lang),
-            ),
+            );
+            made.iter().collect()
         };
-        let rows: Vec<&TargetView> = listed
-            .iter()
-            .flat_map(|(p, figures)| {
-                p.targets
-                    .iter()
-                    .zip(figures.iter())
-                    .filter(|(t, _)| t.metric == *id)
-                    .map(|(_, f)| f)
-            })
-            .chain(&made)
-            .collect();
         ctx.insert("has_per_100k", &rows.iter().any(|r| r.per_100k.is_some()));
         ctx.insert("compare_js", &urls.href("static/compare.js"));
         // Across many places the table stays compact: each figure links to its clause
