@@ -328,18 +328,6 @@ impl NewRows for [Row] {
     }
 }
 
-impl NewRows for Vec<Row> {
-    fn count(&self) -> usize {
-        self.len()
-    }
-    fn id(&self, i: usize) -> &str {
-        &self[i].target_id
-    }
-    fn row(&self, i: usize) -> Cow<'_, Row> {
-        Cow::Borrowed(&self[i])
-    }
-}
-
 /// Every figure's row as `downloads::all_rows` makes them, in the same order, each made when
 /// the report compares it and dropped after.
 pub struct ModelRows<'a> {
@@ -494,7 +482,7 @@ mod tests {
         let made = ModelRows::new(&model, &urls);
         assert_eq!(made.count(), all.len());
         let lazy = ChangeReport::against_file(&file, &made).unwrap();
-        let held = ChangeReport::against_file(&file, &all).unwrap();
+        let held = ChangeReport::against_file(&file, all.as_slice()).unwrap();
         assert_eq!(lazy, held);
         assert_eq!(lazy.changed.len(), 1);
         assert_eq!(lazy.changed[0].target_id, all[3].target_id);
