@@ -423,9 +423,9 @@ struct Stages {
 }
 
 /// The change report: every figure's row compared with the previous output's (`previous`, or
-/// the output folder's). The rows are made only when there is one, and dropped once compared:
-/// at 10,000 places they are a quarter of a GB, never held while the pages or the search index
-/// are made (the downloads' files make their rows again from the model as they are written).
+/// the output folder's). Each row is made when it is compared and dropped after
+/// (`changes::ModelRows`): at 10,000 places the rows are a quarter of a GB, never all held at
+/// once (the downloads' files make their rows again from the model as they are written).
 fn change_report(
     model: &model::Model,
     urls: &urls::Urls,
@@ -433,8 +433,6 @@ fn change_report(
     previous: Option<&Path>,
     warnings: &mut Diagnostics,
 ) -> Result<changes::ChangeReport, Diagnostic> {
-    // Every figure's row is made when it is compared and dropped after (`changes::ModelRows`):
-    // at 10,000 places the rows are a quarter of a GB, never all held at once.
     let rows = changes::ModelRows::new(model, urls);
     match previous {
         None => {
